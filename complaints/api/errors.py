@@ -1,0 +1,30 @@
+"""One shape for every refusal: 400 {field: [messages]}, 403/404/409 {"detail": message}."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from complaints.errors import ActionRefused, UnknownAction
+
+
+def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        return Response(validation_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ActionRefused):
+        return Response({"detail": str(exc.message)}, status=exc.status)
+    if isinstance(exc, UnknownAction):
+        return Response({"detail": "No such action."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, Http404):
+        exc = Http404()
+    if isinstance(exc, PermissionDenied) and not str(exc):
+        exc = PermissionDenied()
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,340 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from complaints.models import (
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    DeadlineState,
+    DesiredOutcome,
+    Escalation,
+    EscalationReason,
+    Evidence,
+    Liability,
+    Satisfaction,
+    Severity,
+    Validity,
+)
+from complaints.workflow import ACTIONS, available_actions
+from residents.models import Estate, Resident, Unit
+from residents.phones import mask_phone
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a server-owned field can never be slipped in."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = set(data.keys()) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("This field cannot be set here.")] for name in sorted(unknown)}
+                )
+        return super().to_internal_value(data)
+
+
+class EstateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Estate
+        fields = ["code", "name"]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+    estate = serializers.CharField(source="building.estate.code", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ["id", "label", "estate"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "parent"]
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField()
+    units = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "phone", "kind", "units"]
+
+    def get_phone(self, resident) -> str:
+        return mask_phone(resident.phone)
+
+    @extend_schema_field(UnitSerializer(many=True))
+    def get_units(self, resident):
+        return UnitSerializer(resident.units.all(), many=True).data
+
+
+class DeadlineSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    state = serializers.SerializerMethodField()
+
+    def get_state(self, deadline) -> str:
+        if deadline.state == DeadlineState.PENDING and deadline.due_at < self.context.get(
+            "now", timezone.now()
+        ):
+            return DeadlineState.MISSED
+        return deadline.state
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    estate = serializers.CharField(source="estate.code")
+    unit_label = serializers.SerializerMethodField()
+    contact_phone = serializers.SerializerMethodField()
+    category = serializers.CharField(source="category.code")
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    repeat_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    deadlines = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "reference",
+            "estate",
+            "unit",
+            "unit_label",
+            "resident",
+            "contact_name",
+            "contact_phone",
+            "channel",
+            "category",
+            "severity",
+            "summary",
+            "account",
+            "desired_outcome",
+            "stage",
+            "validity",
+            "escalation_level",
+            "department",
+            "assignee",
+            "repeat_of",
+            "in_warranty",
+            "on_hold",
+            "received_at",
+            "closed_at",
+            "version",
+            "deadlines",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def get_unit_label(self, complaint) -> str | None:
+        return complaint.unit.label if complaint.unit_id else None
+
+    def get_contact_phone(self, complaint) -> str:
+        return mask_phone(complaint.contact_phone)
+
+    @extend_schema_field(DeadlineSerializer(many=True))
+    def get_deadlines(self, complaint):
+        deadlines = [d for d in complaint.deadlines.all() if d.state != DeadlineState.CANCELLED]
+        return DeadlineSerializer(deadlines, many=True, context=self.context).data
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=list(ACTIONS)))
+    )
+    def get_actions(self, complaint) -> list[str]:
+        return available_actions(complaint, self.context["request"].user)
+
+
+class ComplaintCreateSerializer(StrictSerializer):
+    estate = serializers.SlugRelatedField(slug_field="code", queryset=Estate.objects.none())
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.none(), required=False, allow_null=True
+    )
+    resident = serializers.PrimaryKeyRelatedField(
+        queryset=Resident.objects.none(), required=False, allow_null=True
+    )
+    contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.filter(active=True)
+    )
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    summary = serializers.CharField(max_length=200)
+    account = serializers.CharField(max_length=20000)
+    desired_outcome = serializers.ChoiceField(choices=DesiredOutcome.choices, required=False)
+    received_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def __init__(self, *args, estates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if estates is not None:
+            self.fields["estate"].queryset = estates
+            self.fields["unit"].queryset = Unit.objects.filter(
+                building__estate__in=estates
+            ).select_related("building")
+            self.fields["resident"].queryset = Resident.objects.filter(
+                residencies__unit__building__estate__in=estates
+            ).distinct()
+
+
+def _action_serializer(name: str, fields: dict) -> type[StrictSerializer]:
+    requires = set(ACTIONS[name].requires)
+    for field_name, field in fields.items():
+        field.required = field_name in requires
+        if not field.required and isinstance(field, serializers.CharField):
+            field.allow_blank = True
+        if not field.required:
+            field.allow_null = True
+    fields["version"] = serializers.IntegerField(required=False, min_value=1)
+    class_name = "".join(part.title() for part in name.split("_")) + "ActionSerializer"
+    return type(class_name, (StrictSerializer,), fields)
+
+
+def _text(max_length: int = 5000) -> serializers.CharField:
+    return serializers.CharField(max_length=max_length)
+
+
+ACTION_SERIALIZERS: dict[str, type[StrictSerializer]] = {
+    "accept": _action_serializer("accept", {}),
+    "close_as_explained": _action_serializer(
+        "close_as_explained",
+        {
+            "validity": serializers.ChoiceField(choices=[Validity.INVALID, Validity.VALID]),
+            "explanation": _text(),
+        },
+    ),
+    "plan_resolution": _action_serializer(
+        "plan_resolution",
+        {
+            "validity": serializers.ChoiceField(choices=[Validity.VALID, Validity.ASSISTED]),
+            "department": _text(8),
+            "plan": _text(),
+            "callback_due_at": serializers.DateTimeField(),
+        },
+    ),
+    "mark_resolved": _action_serializer(
+        "mark_resolved",
+        {
+            "outcome": _text(),
+            "cause": _text(),
+            "liability": serializers.ChoiceField(choices=Liability.choices),
+        },
+    ),
+    "close": _action_serializer(
+        "close",
+        {
+            "satisfaction": serializers.ChoiceField(choices=Satisfaction.choices),
+            "summary": _text(),
+        },
+    ),
+    "reopen": _action_serializer("reopen", {"reason": _text()}),
+    "escalate": _action_serializer(
+        "escalate",
+        {
+            "reason": serializers.ChoiceField(
+                choices=[
+                    EscalationReason.UNSATISFIED,
+                    EscalationReason.REFUSED_TIME,
+                    EscalationReason.OTHER,
+                ]
+            ),
+            "note": _text(),
+        },
+    ),
+    "log_callback": _action_serializer(
+        "log_callback",
+        {
+            "reached": serializers.BooleanField(),
+            "note": _text(),
+            "next_callback_at": serializers.DateTimeField(),
+        },
+    ),
+    "assign": _action_serializer(
+        "assign",
+        {
+            "department": _text(8),
+            "assignee": _text(150),
+            "note": _text(),
+        },
+    ),
+    "hold": _action_serializer(
+        "hold",
+        {
+            "reason": _text(200),
+            "until": serializers.DateTimeField(),
+        },
+    ),
+    "release": _action_serializer("release", {"reason": _text()}),
+    "add_note": _action_serializer("add_note", {"text": _text(10000)}),
+}
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["id", "at", "actor", "kind", "from_stage", "to_stage", "note", "data"]
+
+    def get_actor(self, event) -> str:
+        return event.actor.username if event.actor_id else "system"
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "name", "url", "content_type", "size", "is_image", "uploaded_at"]
+
+    def get_url(self, evidence) -> str:
+        return reverse(
+            "api:evidence-file",
+            kwargs={"reference": evidence.complaint.reference, "pk": evidence.pk},
+        )
+
+
+class EvidenceUploadSerializer(StrictSerializer):
+    file = serializers.FileField()
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    complaint = serializers.CharField(source="complaint.reference")
+    deadline_kind = serializers.SerializerMethodField()
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "complaint",
+            "level",
+            "reason",
+            "deadline_kind",
+            "note",
+            "created_at",
+            "acknowledged_at",
+            "acknowledged_by",
+        ]
+
+    def get_deadline_kind(self, escalation) -> str | None:
+        return escalation.deadline.kind if escalation.deadline_id else None
+
+
+class TokenRequestSerializer(StrictSerializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

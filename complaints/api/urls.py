@@ -1,0 +1,37 @@
+from django.urls import path
+
+from complaints.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("estates/", views.EstateList.as_view(), name="estates"),
+    path("units/", views.UnitList.as_view(), name="units"),
+    path("categories/", views.CategoryList.as_view(), name="categories"),
+    path("residents/", views.ResidentList.as_view(), name="residents"),
+    path("complaints/", views.ComplaintListCreate.as_view(), name="complaints"),
+    path("complaints/<str:reference>/", views.ComplaintDetail.as_view(), name="complaint"),
+    path(
+        "complaints/<str:reference>/actions/<str:action>/",
+        views.ComplaintAction.as_view(),
+        name="complaint-action",
+    ),
+    path("complaints/<str:reference>/events/", views.ComplaintEvents.as_view(), name="events"),
+    path(
+        "complaints/<str:reference>/evidence/",
+        views.EvidenceListCreate.as_view(),
+        name="evidence",
+    ),
+    path(
+        "complaints/<str:reference>/evidence/<int:pk>/",
+        views.EvidenceFile.as_view(),
+        name="evidence-file",
+    ),
+    path("escalations/", views.EscalationList.as_view(), name="escalations"),
+    path(
+        "escalations/<int:pk>/acknowledge/",
+        views.EscalationAcknowledge.as_view(),
+        name="escalation-acknowledge",
+    ),
+]

@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db.models import Prefetch, Q
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from complaints import selectors, services
+from complaints.api import serializers as s
+from complaints.api.pagination import PageWithoutCount
+from complaints.models import Category, Deadline, DeadlineState, Evidence
+from complaints.services.escalations import escalation_acknowledge
+from residents.models import Resident, Unit
+from residents.phones import normalise_phone
+
+
+def _with_deadlines(queryset):
+    return queryset.prefetch_related(
+        Prefetch(
+            "deadlines",
+            queryset=Deadline.objects.exclude(state=DeadlineState.CANCELLED).order_by(
+                "due_at", "id"
+            ),
+        )
+    )
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer)
+    def post(self, request):
+        body = s.TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=body.validated_data["username"],
+            password=body.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("Wrong username or password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class EstateList(generics.ListAPIView):
+    serializer_class = s.EstateSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.estates_visible_to(self.request.user)
+
+
+@extend_schema(parameters=[OpenApiParameter("estate", str), OpenApiParameter("q", str)])
+class UnitList(generics.ListAPIView):
+    serializer_class = s.UnitSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        estates = selectors.estates_visible_to(self.request.user)
+        queryset = Unit.objects.filter(building__estate__in=estates).select_related(
+            "building__estate"
+        )
+        if estate := self.request.query_params.get("estate"):
+            queryset = queryset.filter(building__estate__code=estate)
+        if q := self.request.query_params.get("q", "").strip():
+            queryset = queryset.filter(
+                Q(room__icontains=q) | Q(building__name__icontains=q) | Q(entrance=q)
+            )
+        return queryset.order_by("building__name", "entrance", "room")[:100]
+
+
+class CategoryList(generics.ListAPIView):
+    serializer_class = s.CategorySerializer
+    pagination_class = None
+    queryset = Category.objects.filter(active=True).select_related("parent").order_by("code")
+
+
+@extend_schema(parameters=[OpenApiParameter("phone", str), OpenApiParameter("q", str)])
+class ResidentList(generics.ListAPIView):
+    serializer_class = s.ResidentSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        estates = selectors.estates_visible_to(self.request.user)
+        queryset = Resident.objects.filter(residencies__unit__building__estate__in=estates)
+        phone = normalise_phone(self.request.query_params.get("phone", ""))
+        q = self.request.query_params.get("q", "").strip()
+        if not phone and not q:
+            return Resident.objects.none()
+        if phone:
+            queryset = queryset.filter(phone__endswith=phone[-11:])
+        if q:
+            queryset = queryset.filter(name__icontains=q)
+        return (
+            Resident.objects.filter(pk__in=queryset.values("pk"))
+            .prefetch_related("units__building__estate")
+            .order_by("name")[:50]
+        )
+
+
+COMPLAINT_FILTERS = [
+    OpenApiParameter(name, str) for name in ("stage", "category", "severity", "estate", "q")
+] + [
+    OpenApiParameter("overdue", bool),
+    OpenApiParameter("escalated", bool),
+    OpenApiParameter("page", int),
+]
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "yes", "on"}
+
+
+class ComplaintListCreate(generics.ListCreateAPIView):
+    serializer_class = s.ComplaintSerializer
+    pagination_class = PageWithoutCount
+
+    def get_queryset(self):
+        params = self.request.query_params
+        filters = {key: params.get(key) for key in ("stage", "category", "severity", "estate", "q")}
+        filters.update(
+            overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
+        )
+        return _with_deadlines(selectors.complaint_list(user=self.request.user, filters=filters))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    @extend_schema(parameters=COMPLAINT_FILTERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.ComplaintCreateSerializer, responses={201: s.ComplaintSerializer})
+    def post(self, request, *args, **kwargs):
+        body = s.ComplaintCreateSerializer(
+            data=request.data, estates=selectors.estates_visible_to(request.user)
+        )
+        body.is_valid(raise_exception=True)
+        complaint = services.complaint_create(actor=request.user, **body.validated_data)
+        return Response(self._read(complaint.reference), status=status.HTTP_201_CREATED)
+
+    def _read(self, reference: str) -> dict:
+        return complaint_read(self.request, reference)
+
+
+def _readable(user):
+    return _with_deadlines(
+        selectors.complaints_visible_to(user).select_related(
+            "estate", "unit__building", "category", "department", "assignee", "repeat_of"
+        )
+    )
+
+
+def complaint_read(request, reference: str) -> dict:
+    complaint = _readable(request.user).get(reference=reference)
+    return s.ComplaintSerializer(
+        complaint, context={"request": request, "now": timezone.now()}
+    ).data
+
+
+class ComplaintDetail(generics.RetrieveAPIView):
+    serializer_class = s.ComplaintSerializer
+    lookup_field = "reference"
+
+    def get_queryset(self):
+        return _readable(self.request.user)
+
+
+def _action_schema(name):
+    return extend_schema(
+        operation_id=f"complaints_action_{name}",
+        request=s.ACTION_SERIALIZERS[name],
+        responses={200: s.ComplaintSerializer},
+    )
+
+
+class ComplaintAction(APIView):
+    """Take one workflow action; the answer is the complaint as it now reads."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "AnyActionBody", {"version": serializers.IntegerField(required=False)}
+        ),
+        responses={200: s.ComplaintSerializer},
+        parameters=[
+            OpenApiParameter(
+                "action", str, OpenApiParameter.PATH, enum=sorted(s.ACTION_SERIALIZERS)
+            )
+        ],
+        description="The body of each action is described by the `…ActionSerializer` schemas.",
+    )
+    def post(self, request, reference: str, action: str):
+        serializer_class = s.ACTION_SERIALIZERS.get(action)
+        if serializer_class is None:
+            raise NotFound("No such action.")
+        # Visibility first: what the user may not see is a 404 whatever the body says.
+        selectors.complaint_get(user=request.user, reference=reference)
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        version = data.pop("version", None)
+        services.complaint_act(
+            reference=reference, actor=request.user, action=action, data=data, version=version
+        )
+        return Response(complaint_read(request, reference))
+
+
+class ComplaintEvents(generics.ListAPIView):
+    serializer_class = s.EventSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        complaint = selectors.complaint_get(
+            user=self.request.user, reference=self.kwargs["reference"]
+        )
+        return selectors.complaint_events(complaint=complaint)
+
+
+class EvidenceListCreate(generics.ListCreateAPIView):
+    serializer_class = s.EvidenceSerializer
+    pagination_class = None
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        complaint = selectors.complaint_get(
+            user=self.request.user, reference=self.kwargs["reference"]
+        )
+        return complaint.evidence.select_related("complaint").order_by("uploaded_at", "id")
+
+    @extend_schema(request=s.EvidenceUploadSerializer, responses={201: s.EvidenceSerializer})
+    def post(self, request, reference: str):
+        selectors.complaint_get(user=request.user, reference=reference)
+        body = s.EvidenceUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evidence = services.evidence_add(
+            reference=reference, actor=request.user, upload=body.validated_data["file"]
+        )
+        return Response(s.EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceFile(APIView):
+    """The file itself, after the same visibility check as the complaint."""
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, reference: str, pk: int):
+        complaint = selectors.complaint_get(user=request.user, reference=reference)
+        evidence = Evidence.objects.filter(complaint=complaint, pk=pk).first()
+        if evidence is None:
+            raise NotFound()
+        return evidence_response(evidence)
+
+
+def evidence_response(evidence: Evidence) -> FileResponse:
+    """Images that passed the content check show inline; anything else is a download."""
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=not evidence.is_image,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@extend_schema(parameters=[OpenApiParameter("open", bool)])
+class EscalationList(generics.ListAPIView):
+    serializer_class = s.EscalationSerializer
+    pagination_class = PageWithoutCount
+
+    def get_queryset(self):
+        queryset = selectors.escalations_visible_to(self.request.user)
+        if _flag(self.request.query_params.get("open")):
+            queryset = queryset.filter(acknowledged_at__isnull=True)
+        return queryset.order_by("created_at", "id")
+
+
+class EscalationAcknowledge(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "AcknowledgeBody",
+            {
+                "callback_due_at": serializers.DateTimeField(required=False),
+                "assignee": serializers.CharField(required=False),
+                "note": serializers.CharField(required=False),
+            },
+        ),
+        responses=s.EscalationSerializer,
+    )
+    def post(self, request, pk: int):
+        body = AcknowledgeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        escalation = escalation_acknowledge(
+            escalation_id=pk, actor=request.user, **body.validated_data
+        )
+        return Response(s.EscalationSerializer(escalation).data)
+
+
+class AcknowledgeSerializer(s.StrictSerializer):
+    callback_due_at = serializers.DateTimeField(required=False)
+    assignee = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)

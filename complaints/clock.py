@@ -1,0 +1,147 @@
+"""Business time: how far "this much working time after that instant" lands for an estate.
+
+Every deadline is stored as a UTC instant. Local opening hours are turned into aware
+intervals day by day, so a day that gains or loses an hour to daylight saving still counts
+the minutes a clock on the wall would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+DEFAULT_WINDOWS = ((dt.time(8, 30), dt.time(18, 0)),)
+# A window closing at 23:59 or later runs to midnight, so a 24-hour calendar has no gap.
+END_OF_DAY = dt.time(23, 59)
+MAX_DAYS_AHEAD = 3 * 366
+
+
+class CalendarHasNoOpenings(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    zone: zoneinfo.ZoneInfo
+    windows: dict[int, tuple[tuple[dt.time, dt.time], ...]]
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: dict[dt.date, int] = field(default_factory=dict)
+    name: str = ""
+
+    @classmethod
+    def every_day(
+        cls, zone: str = "Asia/Shanghai", windows=DEFAULT_WINDOWS, **kwargs
+    ) -> BusinessCalendar:
+        return cls(zone=zoneinfo.ZoneInfo(zone), windows=dict.fromkeys(range(7), windows), **kwargs)
+
+    def windows_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The opening intervals of a local day, as aware datetimes in order."""
+        if day in self.holidays:
+            return []
+        weekday = self.workdays.get(day, day.weekday())
+        spans = []
+        for opens, closes in self.windows.get(weekday, ()):
+            start = dt.datetime.combine(day, opens, tzinfo=self.zone)
+            if closes >= END_OF_DAY:
+                end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=self.zone)
+            else:
+                end = dt.datetime.combine(day, closes, tzinfo=self.zone)
+            spans.append((start, end))
+        return sorted(spans)
+
+    def _days_from(self, instant: dt.datetime):
+        day = instant.astimezone(self.zone).date()
+        for offset in range(MAX_DAYS_AHEAD):
+            yield day + dt.timedelta(days=offset)
+        raise CalendarHasNoOpenings(f"No opening hours within {MAX_DAYS_AHEAD} days ({self.name}).")
+
+    def next_opening(self, instant: dt.datetime) -> dt.datetime:
+        """The instant itself when open, else the start of the next opening window."""
+        for day in self._days_from(instant):
+            for start, end in self.windows_on(day):
+                if end > instant:
+                    return max(start, instant)
+        raise AssertionError("unreachable")
+
+    def add_business_minutes(self, instant: dt.datetime, minutes: int) -> dt.datetime:
+        remaining = dt.timedelta(minutes=minutes)
+        if remaining <= dt.timedelta(0):
+            return self.next_opening(instant)
+        for day in self._days_from(instant):
+            for start, end in self.windows_on(day):
+                if end <= instant:
+                    continue
+                begin = max(start, instant)
+                # Compare in UTC: an aware subtraction within one zone ignores DST shifts.
+                available = end.astimezone(dt.UTC) - begin.astimezone(dt.UTC)
+                if remaining <= available:
+                    return (begin.astimezone(dt.UTC) + remaining).astimezone(self.zone)
+                remaining -= available
+        raise AssertionError("unreachable")
+
+    def add_working_days(self, instant: dt.datetime, days: int) -> dt.datetime:
+        """The same business moment ``days`` working days later.
+
+        A clock started outside opening hours starts at the next opening. The result keeps the
+        local time of day, or the last close of the target day when that day closes earlier.
+        """
+        start = self.next_opening(instant).astimezone(self.zone)
+        if days <= 0:
+            return start
+        counted = 0
+        for day in self._days_from(start):
+            if day == start.date():
+                continue
+            spans = self.windows_on(day)
+            if not spans:
+                continue
+            counted += 1
+            if counted == days:
+                target = dt.datetime.combine(
+                    day, start.timetz().replace(tzinfo=None), tzinfo=self.zone
+                )
+                for span_start, span_end in spans:
+                    if span_start <= target <= span_end:
+                        return target
+                before = [span_end for _, span_end in spans if span_end <= target]
+                return before[-1] if before else spans[0][0]
+        raise AssertionError("unreachable")
+
+    def business_minutes_between(self, a: dt.datetime, b: dt.datetime) -> int:
+        if b <= a:
+            return 0
+        total = dt.timedelta(0)
+        for day in self._days_from(a):
+            for start, end in self.windows_on(day):
+                lo, hi = max(start, a), min(end, b)
+                if hi > lo:
+                    total += hi.astimezone(dt.UTC) - lo.astimezone(dt.UTC)
+            if dt.datetime.combine(day, dt.time(0), tzinfo=self.zone) > b:
+                break
+        return int(total.total_seconds() // 60)
+
+
+def calendar_for_estate(estate) -> BusinessCalendar:
+    """The estate's calendar from its opening windows and calendar days (defaults if none)."""
+    windows: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for window in estate.opening_windows.all():
+        windows[window.weekday].append((window.opens, window.closes))
+    holidays, workdays = set(), {}
+    for day in estate.calendar_days.all():
+        if day.kind == "holiday":
+            holidays.add(day.date)
+        else:
+            workdays[day.date] = day.opens_like
+    if not windows:
+        return BusinessCalendar.every_day(
+            estate.time_zone, holidays=frozenset(holidays), workdays=workdays, name=estate.code
+        )
+    return BusinessCalendar(
+        zone=zoneinfo.ZoneInfo(estate.time_zone),
+        windows={k: tuple(sorted(v)) for k, v in windows.items()},
+        holidays=frozenset(holidays),
+        workdays=workdays,
+        name=estate.code,
+    )

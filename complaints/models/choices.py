@@ -1,0 +1,90 @@
+"""The enumerations of the complaint domain; their values are the API's words."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    INTAKE = "intake", _("intake")
+    CLARIFICATION = "clarification", _("clarification")
+    RESOLUTION = "resolution", _("resolution")
+    FOLLOW_UP = "follow_up", _("follow-up")
+    CLOSED = "closed", _("closed")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("phone")
+    WALK_IN = "walk_in", _("walk-in")
+    FRONT_DESK = "front_desk", _("front desk")
+    LETTER = "letter", _("letter or mailbox")
+    ONLINE = "online", _("online")
+    OTHER = "other", _("other")
+
+
+class Severity(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    MAJOR = "major", _("major")
+    URGENT = "urgent", _("urgent")
+
+
+class DesiredOutcome(models.TextChoices):
+    EXPLANATION = "explanation", _("explanation")
+    REPAIR = "repair", _("repair")
+    COMPENSATION = "compensation", _("compensation")
+    APOLOGY = "apology", _("apology")
+    OTHER = "other", _("other")
+
+
+class Validity(models.TextChoices):
+    PENDING = "pending", _("pending")
+    VALID = "valid", _("valid")
+    INVALID = "invalid", _("invalid")
+    ASSISTED = "assisted", _("assisted")
+
+
+class Liability(models.TextChoices):
+    OURS = "ours", _("ours")
+    DEVELOPER = "developer", _("developer (warranty)")
+    RESIDENT = "resident", _("resident")
+    THIRD_PARTY = "third_party", _("third party")
+    UTILITY = "utility", _("utility")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    FAIRLY = "fairly", _("fairly satisfied")
+    UNSATISFIED = "unsatisfied", _("unsatisfied")
+    UNREACHABLE = "unreachable", _("unreachable")
+
+
+class EscalationReason(models.TextChoices):
+    UNSATISFIED = "unsatisfied", _("resident unsatisfied")
+    REFUSED_TIME = "refused_time", _("resident refused the proposed time")
+    DEADLINE_MISSED = "deadline_missed", _("deadline missed")
+    REPEAT = "repeat", _("repeat complaint")
+    REOPENED = "reopened", _("reopened")
+    OTHER = "other", _("other")
+
+
+class DeadlineKind(models.TextChoices):
+    ACKNOWLEDGE = "acknowledge", _("acknowledge")
+    FIRST_CALLBACK = "first_callback", _("first callback")
+    AGREED_CALLBACK = "agreed_callback", _("agreed callback")
+    RESOLUTION = "resolution", _("resolution")
+    FOLLOW_UP = "follow_up", _("follow-up visit")
+
+
+class DeadlineState(models.TextChoices):
+    PENDING = "pending", _("pending")
+    MET = "met", _("met")
+    MISSED = "missed", _("missed")
+    PAUSED = "paused", _("paused")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Clock(models.TextChoices):
+    CALENDAR = "calendar", _("around the clock")
+    BUSINESS = "business", _("business time")
+
+
+MAX_ESCALATION_LEVEL = 3

@@ -1,0 +1,135 @@
+"""Reads of complaints, always through one scoping rule: ``complaints_visible_to``.
+
+A front-desk person, supervisor or manager sees the complaints of the estates they cover; a
+handler sees, within those estates, the complaints handed to their department. The superuser
+sees everything. Anything else is invisible, and answers as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineState, Escalation
+from residents.models import Estate
+from residents.phones import normalise_phone
+from staff.roles import FRONT_DESK_PLUS, HANDLER, user_roles
+
+
+def _staff(user):
+    return getattr(user, "staff_member", None) if user.is_authenticated else None
+
+
+def estates_visible_to(user) -> QuerySet[Estate]:
+    if not user.is_authenticated or not user.is_active:
+        return Estate.objects.none()
+    if user.is_superuser:
+        return Estate.objects.all()
+    staff = _staff(user)
+    if staff is None:
+        return Estate.objects.none()
+    return Estate.objects.filter(staff_members=staff)
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    if not user.is_authenticated or not user.is_active:
+        return Complaint.objects.none()
+    if user.is_superuser:
+        return Complaint.objects.all()
+    staff = _staff(user)
+    roles = user_roles(user)
+    if staff is None or not roles:
+        return Complaint.objects.none()
+    estate_ids = list(staff.estates.values_list("id", flat=True))
+    visible = Complaint.objects.filter(estate_id__in=estate_ids)
+    if roles & FRONT_DESK_PLUS:
+        return visible
+    if HANDLER in roles and staff.department_id:
+        return visible.filter(department_id=staff.department_id)
+    return Complaint.objects.none()
+
+
+def complaint_get(*, user, reference: str, for_update: bool = False) -> Complaint:
+    """The complaint if ``user`` may see it; otherwise Http404, exactly as if it did not exist."""
+    pk = (
+        complaints_visible_to(user).filter(reference=reference).values_list("pk", flat=True).first()
+    )
+    if pk is None:
+        raise Http404("No complaint with that reference.")
+    queryset = Complaint.objects.select_related(
+        "estate",
+        "unit__building",
+        "resident",
+        "category__parent",
+        "top_category",
+        "department",
+        "assignee",
+        "repeat_of",
+        "logged_by",
+    )
+    if for_update:
+        # Lock the complaint row alone; the joined rows are read, not locked.
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.get(pk=pk)
+
+
+def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
+    filters = filters or {}
+    queryset = complaints_visible_to(user).select_related(
+        "estate",
+        "unit__building",
+        "resident",
+        "category__parent",
+        "department",
+        "assignee",
+    )
+    if stage := filters.get("stage"):
+        queryset = queryset.filter(stage=stage)
+    if category := filters.get("category"):
+        queryset = queryset.filter(Q(category__code=category) | Q(top_category__code=category))
+    if severity := filters.get("severity"):
+        queryset = queryset.filter(severity=severity)
+    if estate := filters.get("estate"):
+        queryset = queryset.filter(estate__code=estate)
+    if building := filters.get("building"):
+        queryset = queryset.filter(unit__building_id=building)
+    if department := filters.get("department"):
+        queryset = queryset.filter(department__code=department)
+    if filters.get("assignee_id"):
+        queryset = queryset.filter(assignee_id=filters["assignee_id"])
+    if filters.get("overdue"):
+        overdue = Deadline.objects.filter(
+            complaint=OuterRef("pk"), state=DeadlineState.PENDING, due_at__lt=timezone.now()
+        )
+        queryset = queryset.filter(Exists(overdue))
+    if filters.get("escalated"):
+        queryset = queryset.filter(escalation_level__gt=0)
+    if q := (filters.get("q") or "").strip():
+        match = Q(reference__iexact=q) | Q(summary__icontains=q) | Q(contact_name__icontains=q)
+        match |= Q(resident__name__icontains=q)
+        digits = normalise_phone(q)
+        if len(digits) >= 4 and digits.isdigit():
+            match |= Q(contact_phone__endswith=digits[-11:]) | Q(
+                resident__phone__endswith=digits[-11:]
+            )
+        queryset = queryset.filter(match)
+    return queryset.order_by("-received_at", "-id")
+
+
+def complaint_events(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    return complaint.events.select_related("actor").order_by("at", "id")
+
+
+def escalations_visible_to(user) -> QuerySet[Escalation]:
+    """Supervisors see level 1 and up, managers level 2 and up, of the estates they cover."""
+    roles = user_roles(user)
+    complaints = complaints_visible_to(user)
+    queryset = Escalation.objects.filter(complaint__in=complaints).select_related(
+        "complaint", "acknowledged_by", "deadline"
+    )
+    if user.is_superuser or "supervisor" in roles:
+        return queryset
+    if "manager" in roles:
+        return queryset.filter(level__gte=2)
+    return Escalation.objects.none()

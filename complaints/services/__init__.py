@@ -1,0 +1,7 @@
+"""Every change to complaints goes through these functions."""
+
+from complaints.services.actions import complaint_act
+from complaints.services.evidence import evidence_add
+from complaints.services.intake import complaint_create
+
+__all__ = ["complaint_act", "complaint_create", "evidence_add"]

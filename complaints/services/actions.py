@@ -1,0 +1,362 @@
+"""The workflow actions of ``complaints.workflow.ACTIONS``, each in one locked transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.errors import ActionForbidden, StaleVersion, UnknownAction
+from complaints.models import (
+    Callback,
+    Complaint,
+    DeadlineKind,
+    Escalation,
+    EscalationReason,
+    Liability,
+    Satisfaction,
+    Validity,
+)
+from complaints.models.choices import MAX_ESCALATION_LEVEL
+from complaints.selectors import complaint_get
+from complaints.services.deadlines import (
+    deadline_agree,
+    deadline_open,
+    deadline_pause,
+    deadline_resume,
+    deadlines_cancel_open,
+    deadlines_meet,
+)
+from complaints.services.timeline import event_record
+from complaints.workflow import ACTIONS, refusal
+from staff.models import Department, StaffMember
+from staff.roles import SUPERVISOR_PLUS, user_roles
+
+# What a handler returns: the timeline note and data of the event it causes.
+Outcome = tuple[str, dict]
+
+
+class Context:
+    def __init__(self, *, complaint: Complaint, actor, data: dict, now: dt.datetime) -> None:
+        self.complaint = complaint
+        self.actor = actor
+        self.data = data
+        self.now = now
+
+    def text(self, field: str) -> str:
+        return str(self.data.get(field) or "").strip()
+
+    def choice(self, field: str, allowed) -> str:
+        value = self.text(field)
+        if value not in allowed:
+            raise ValidationError(
+                {field: _("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}}
+            )
+        return value
+
+    def future(self, field: str, *, required: bool = True) -> dt.datetime | None:
+        value = self.data.get(field)
+        if value in (None, ""):
+            if required:
+                raise ValidationError({field: _("This field is required.")})
+            return None
+        if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+            raise ValidationError({field: _("Give a date and time with its time zone.")})
+        if value <= self.now:
+            raise ValidationError({field: _("Choose a time in the future.")})
+        return value
+
+    def department(self, field: str = "department") -> Department:
+        code = self.text(field)
+        department = Department.objects.filter(code=code).first()
+        if department is None:
+            raise ValidationError(
+                {field: _("No department with the code “%(code)s”.") % {"code": code}}
+            )
+        return department
+
+
+def _accept(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    complaint.accepted_at = ctx.now
+    met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.ACKNOWLEDGE,), at=ctx.now)
+    deadline_open(
+        complaint=complaint, kind=DeadlineKind.FIRST_CALLBACK, start=complaint.received_at
+    )
+    deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=complaint.received_at)
+    return "", {"deadlines_met": met}
+
+
+def _close_as_explained(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    complaint.validity = ctx.choice("validity", [Validity.INVALID, Validity.VALID])
+    complaint.explanation = ctx.text("explanation")
+    complaint.closed_at = ctx.now
+    # Explaining it to the resident is the callback the desk owed them.
+    met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.FIRST_CALLBACK,), at=ctx.now)
+    deadlines_cancel_open(complaint=complaint)
+    return complaint.explanation, {"validity": complaint.validity, "deadlines_met": met}
+
+
+def _plan_resolution(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    validity = ctx.choice("validity", [Validity.VALID, Validity.ASSISTED])
+    department = ctx.department()
+    due = ctx.future("callback_due_at")
+    before = complaint.department.code if complaint.department_id else None
+    complaint.validity = validity
+    complaint.department = department
+    complaint.plan = ctx.text("plan")
+    met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.FIRST_CALLBACK,), at=ctx.now)
+    deadline_agree(complaint=complaint, due=due, start=ctx.now)
+    return complaint.plan, {
+        "validity": validity,
+        "department": {"before": before, "after": department.code},
+        "callback_due_at": due.isoformat(),
+        "deadlines_met": met,
+    }
+
+
+def _mark_resolved(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    complaint.outcome = ctx.text("outcome")
+    complaint.cause = ctx.text("cause")
+    complaint.liability = ctx.choice("liability", Liability.values)
+    complaint.resolved_at = ctx.now
+    met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.RESOLUTION,), at=ctx.now)
+    deadline_open(complaint=complaint, kind=DeadlineKind.FOLLOW_UP, start=ctx.now)
+    return complaint.outcome, {
+        "cause": complaint.cause,
+        "liability": complaint.liability,
+        "deadlines_met": met,
+    }
+
+
+def _close(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    satisfaction = ctx.choice("satisfaction", Satisfaction.values)
+    if satisfaction == Satisfaction.UNSATISFIED and not user_roles(ctx.actor) & SUPERVISOR_PLUS:
+        raise ActionForbidden(
+            _(
+                "An unsatisfied resident's complaint may be closed only by a supervisor; "
+                "escalate it instead."
+            )
+        )
+    complaint.satisfaction = satisfaction
+    complaint.follow_up_summary = ctx.text("summary")
+    complaint.closed_at = ctx.now
+    met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.FOLLOW_UP,), at=ctx.now)
+    deadlines_cancel_open(complaint=complaint)
+    return complaint.follow_up_summary, {"satisfaction": satisfaction, "deadlines_met": met}
+
+
+def _escalation(ctx: Context, *, reason: str, note: str) -> dict:
+    complaint = ctx.complaint
+    before = complaint.escalation_level
+    complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
+    if complaint.escalation_level != before:
+        Escalation.objects.create(
+            complaint=complaint,
+            level=complaint.escalation_level,
+            reason=reason,
+            note=note,
+            created_at=ctx.now,
+            created_by=ctx.actor,
+        )
+    return {"level": {"before": before, "after": complaint.escalation_level}, "reason": reason}
+
+
+def _reopen(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    reason = ctx.text("reason")
+    data = {
+        "closed_at": complaint.closed_at.isoformat() if complaint.closed_at else None,
+        "satisfaction": complaint.satisfaction or None,
+    }
+    complaint.closed_at = None
+    complaint.resolved_at = None
+    complaint.satisfaction = ""
+    deadlines_cancel_open(complaint=complaint)
+    deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=ctx.now)
+    data.update(_escalation(ctx, reason=EscalationReason.REOPENED, note=reason))
+    return reason, data
+
+
+def _escalate(ctx: Context) -> Outcome:
+    reason = ctx.choice(
+        "reason",
+        [EscalationReason.UNSATISFIED, EscalationReason.REFUSED_TIME, EscalationReason.OTHER],
+    )
+    note = ctx.text("note")
+    return note, _escalation(ctx, reason=reason, note=note)
+
+
+def _log_callback(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    reached = ctx.data.get("reached")
+    if not isinstance(reached, bool):
+        raise ValidationError(
+            {"reached": _("Say whether the resident was reached (true or false).")}
+        )
+    next_at = ctx.future("next_callback_at", required=False)
+    Callback.objects.create(
+        complaint=complaint,
+        made_at=ctx.now,
+        made_by=ctx.actor,
+        reached=reached,
+        note=ctx.text("note"),
+        next_callback_at=next_at,
+    )
+    met = deadlines_meet(
+        complaint=complaint,
+        kinds=(DeadlineKind.FIRST_CALLBACK, DeadlineKind.AGREED_CALLBACK),
+        at=ctx.now,
+    )
+    if next_at is not None:
+        deadline_agree(complaint=complaint, due=next_at, start=ctx.now)
+    return ctx.text("note"), {
+        "reached": reached,
+        "next_callback_at": next_at.isoformat() if next_at else None,
+        "deadlines_met": met,
+    }
+
+
+def assignment_apply(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    if not ctx.text("department") and not ctx.text("assignee"):
+        raise ValidationError({"department": _("Give a department, an assignee, or both.")})
+    data: dict = {}
+    if ctx.text("department"):
+        department = ctx.department()
+        data["department"] = {
+            "before": complaint.department.code if complaint.department_id else None,
+            "after": department.code,
+        }
+        complaint.department = department
+    if username := ctx.text("assignee"):
+        member = (
+            StaffMember.objects.select_related("user", "department")
+            .filter(user__username=username, user__is_active=True, estates=complaint.estate_id)
+            .first()
+        )
+        if member is None:
+            raise ValidationError(
+                {
+                    "assignee": _("No active staff member “%(name)s” covers this estate.")
+                    % {"name": username}
+                }
+            )
+        data["assignee"] = {
+            "before": complaint.assignee.username if complaint.assignee_id else None,
+            "after": username,
+        }
+        complaint.assignee = member.user
+        if complaint.department_id is None and member.department_id:
+            complaint.department = member.department
+    return ctx.text("note"), data
+
+
+def _hold(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    until = ctx.future("until")
+    complaint.on_hold = True
+    complaint.hold_until = until
+    complaint.hold_reason = ctx.text("reason")[:200]
+    deadline_pause(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=ctx.now)
+    return complaint.hold_reason, {"until": until.isoformat()}
+
+
+def _release(ctx: Context) -> Outcome:
+    complaint = ctx.complaint
+    complaint.on_hold = False
+    complaint.hold_until = None
+    complaint.hold_reason = ""
+    deadline_resume(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=ctx.now)
+    return ctx.text("reason"), {}
+
+
+def _add_note(ctx: Context) -> Outcome:
+    return ctx.text("text"), {}
+
+
+HANDLERS: dict[str, Callable[[Context], Outcome]] = {
+    "accept": _accept,
+    "close_as_explained": _close_as_explained,
+    "plan_resolution": _plan_resolution,
+    "mark_resolved": _mark_resolved,
+    "close": _close,
+    "reopen": _reopen,
+    "escalate": _escalate,
+    "log_callback": _log_callback,
+    "assign": assignment_apply,
+    "hold": _hold,
+    "release": _release,
+    "add_note": _add_note,
+}
+assert set(HANDLERS) == set(ACTIONS), "every workflow action needs exactly one handler"
+
+
+def _missing(action, data: dict) -> dict[str, list[str]]:
+    return {
+        field: [_("This field is required.")]
+        for field in action.requires
+        if data.get(field) is None or (isinstance(data.get(field), str) and not data[field].strip())
+    }
+
+
+def complaint_act(
+    *,
+    reference: str,
+    actor,
+    action: str,
+    data: dict | None = None,
+    version: int | None = None,
+) -> Complaint:
+    """Take ``action`` on the complaint: all of it in one transaction, or nothing.
+
+    Raises Http404 (not visible), ActionForbidden (403), StaleVersion or ActionRefused (409),
+    ValidationError (400). The stage changes here and nowhere else.
+    """
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise UnknownAction(action)
+    data = data or {}
+    with transaction.atomic():
+        complaint = complaint_get(user=actor, reference=reference, for_update=True)
+        if version is not None and version != complaint.version:
+            raise StaleVersion(
+                _(
+                    "Someone else changed this complaint meanwhile (it is now at version "
+                    "%(current)d, you sent %(sent)d). Reload it and try again."
+                )
+                % {"current": complaint.version, "sent": version}
+            )
+        refused = refusal(spec, complaint, actor)
+        if refused is not None:
+            raise refused
+        if missing := _missing(spec, data):
+            raise ValidationError(missing)
+        now = timezone.now()
+        from_stage = complaint.stage
+        note, event_data = HANDLERS[action](
+            Context(complaint=complaint, actor=actor, data=data, now=now)
+        )
+        if spec.target is not None:
+            complaint.stage = spec.target
+        complaint.version += 1
+        complaint.save()
+        event_record(
+            complaint=complaint,
+            actor=actor,
+            kind=action,
+            at=now,
+            from_stage=from_stage,
+            to_stage=complaint.stage if spec.target else "",
+            note=note,
+            data=event_data,
+        )
+    return complaint

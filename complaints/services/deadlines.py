@@ -1,0 +1,180 @@
+"""Deadline rows: created from the policy and the estate's calendar, met by the actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from complaints.clock import BusinessCalendar, calendar_for_estate
+from complaints.models import (
+    Clock,
+    Complaint,
+    Deadline,
+    DeadlineKind,
+    DeadlinePolicy,
+    DeadlineState,
+)
+
+
+def policy_for(*, complaint: Complaint) -> DeadlinePolicy | None:
+    """The category's own policy for the severity, else the default for the severity."""
+    policies = DeadlinePolicy.objects.filter(
+        Q(category_id=complaint.top_category_id) | Q(category__isnull=True),
+        severity=complaint.severity,
+    )
+    # A category's own policy sorts before the default (NULL last in ascending order).
+    return sorted(policies, key=lambda p: p.category_id is None)[0] if policies else None
+
+
+def _due(
+    *,
+    start: dt.datetime,
+    policy: DeadlinePolicy,
+    calendar: BusinessCalendar,
+    minutes: int | None = None,
+    working_days: int | None = None,
+) -> tuple[dt.datetime, dict]:
+    explanation = {
+        "clock": policy.clock,
+        "calendar": calendar.name,
+        "time_zone": str(calendar.zone),
+        "policy": str(policy),
+        "started_at": start.isoformat(),
+    }
+    if policy.clock == Clock.CALENDAR:
+        explanation["minutes"] = minutes
+        return start + dt.timedelta(minutes=minutes or 0), explanation
+    opening = calendar.next_opening(start)
+    if opening != start:
+        explanation["clock_started_at_opening"] = opening.isoformat()
+    if working_days is not None:
+        explanation["working_days"] = working_days
+        return calendar.add_working_days(start, working_days), explanation
+    explanation["business_minutes"] = minutes
+    return calendar.add_business_minutes(start, minutes or 0), explanation
+
+
+def deadline_open(
+    *,
+    complaint: Complaint,
+    kind: str,
+    start: dt.datetime,
+    calendar: BusinessCalendar | None = None,
+    policy: DeadlinePolicy | None = None,
+) -> Deadline | None:
+    """Start the clock of ``kind`` at ``start`` under the complaint's policy."""
+    policy = policy or policy_for(complaint=complaint)
+    if policy is None:
+        return None
+    calendar = calendar or calendar_for_estate(complaint.estate)
+    if kind == DeadlineKind.ACKNOWLEDGE:
+        due, why = _due(
+            start=start, policy=policy, calendar=calendar, minutes=policy.acknowledge_minutes
+        )
+    elif kind == DeadlineKind.FIRST_CALLBACK:
+        due, why = _due(
+            start=start, policy=policy, calendar=calendar, minutes=policy.first_callback_minutes
+        )
+    elif kind == DeadlineKind.RESOLUTION:
+        due, why = _due(
+            start=start,
+            policy=policy,
+            calendar=calendar,
+            minutes=policy.resolution_minutes,
+            working_days=policy.resolution_working_days
+            if policy.resolution_minutes is None
+            else None,
+        )
+    elif kind == DeadlineKind.FOLLOW_UP:
+        due, why = _due(
+            start=start, policy=policy, calendar=calendar, minutes=policy.follow_up_minutes
+        )
+    else:
+        raise ValueError(f"{kind} deadlines are agreed, not computed")
+    return _create(
+        complaint=complaint, kind=kind, start=start, due=due, policy=policy, explanation=why
+    )
+
+
+def deadline_agree(*, complaint: Complaint, due: dt.datetime, start: dt.datetime) -> Deadline:
+    """A callback time agreed with the resident; it replaces any earlier agreed time."""
+    complaint.deadlines.filter(
+        kind=DeadlineKind.AGREED_CALLBACK, state=DeadlineState.PENDING
+    ).update(state=DeadlineState.CANCELLED)
+    return _create(
+        complaint=complaint,
+        kind=DeadlineKind.AGREED_CALLBACK,
+        start=start,
+        due=due,
+        policy=None,
+        explanation={"agreed_with_resident": True, "started_at": start.isoformat()},
+    )
+
+
+def _create(*, complaint, kind, start, due, policy, explanation) -> Deadline:
+    remind_at = None
+    percent = policy.reminder_percent if policy else 80
+    if due > start:
+        remind_at = start + (due - start) * percent / 100
+    return Deadline.objects.create(
+        complaint=complaint,
+        kind=kind,
+        starts_at=start,
+        due_at=max(due, start),
+        remind_at=remind_at,
+        policy=policy,
+        explanation=explanation,
+    )
+
+
+def deadlines_meet(*, complaint: Complaint, kinds: tuple[str, ...], at: dt.datetime) -> list[str]:
+    """Mark the pending (or missed) deadlines of these kinds met; returns the kinds met."""
+    met = list(
+        complaint.deadlines.filter(
+            kind__in=kinds, state__in=[DeadlineState.PENDING, DeadlineState.MISSED]
+        ).values_list("kind", flat=True)
+    )
+    complaint.deadlines.filter(
+        kind__in=kinds, state__in=[DeadlineState.PENDING, DeadlineState.MISSED]
+    ).update(state=DeadlineState.MET, met_at=at)
+    return met
+
+
+def deadlines_cancel_open(*, complaint: Complaint) -> None:
+    """A closed complaint owes nothing more: its open clocks stop."""
+    complaint.deadlines.filter(state__in=[DeadlineState.PENDING, DeadlineState.PAUSED]).update(
+        state=DeadlineState.CANCELLED
+    )
+
+
+def deadline_pause(*, complaint: Complaint, kind: str, at: dt.datetime) -> None:
+    for deadline in complaint.deadlines.filter(kind=kind, state=DeadlineState.PENDING):
+        deadline.state = DeadlineState.PAUSED
+        deadline.explanation = {**deadline.explanation, "paused_at": at.isoformat()}
+        deadline.save(update_fields=["state", "explanation"])
+
+
+def deadline_resume(*, complaint: Complaint, kind: str, at: dt.datetime) -> None:
+    """Push the deadline out by the time it was paused (business time on a business clock)."""
+    calendar = None
+    for deadline in complaint.deadlines.filter(kind=kind, state=DeadlineState.PAUSED):
+        paused_at = dt.datetime.fromisoformat(deadline.explanation["paused_at"])
+        business = deadline.explanation.get("clock") == Clock.BUSINESS
+        if business:
+            calendar = calendar or calendar_for_estate(complaint.estate)
+            held = calendar.business_minutes_between(paused_at, at)
+            deadline.due_at = calendar.add_business_minutes(deadline.due_at, held)
+        else:
+            held = int((at - paused_at).total_seconds() // 60)
+            deadline.due_at = deadline.due_at + dt.timedelta(minutes=held)
+        pauses = [
+            *deadline.explanation.get("pauses", []),
+            {"from": paused_at.isoformat(), "to": at.isoformat(), "minutes": held},
+        ]
+        explanation = {k: v for k, v in deadline.explanation.items() if k != "paused_at"}
+        deadline.explanation = {**explanation, "pauses": pauses}
+        deadline.state = DeadlineState.PENDING
+        if deadline.remind_at and deadline.reminded_at is None:
+            deadline.remind_at = deadline.remind_at + dt.timedelta(minutes=held)
+        deadline.save(update_fields=["due_at", "explanation", "state", "remind_at"])

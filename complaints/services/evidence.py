@@ -1,0 +1,108 @@
+"""Evidence files: checked by their content, stored under generated names."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from complaints.models import Evidence
+from complaints.selectors import complaint_get
+from complaints.services.timeline import event_record
+
+# Recognised by their first bytes, never by the name or the browser's word for them.
+SIGNATURES = (
+    (b"\xff\xd8\xff", "jpg", "image/jpeg", True),
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png", True),
+    (b"GIF87a", "gif", "image/gif", True),
+    (b"GIF89a", "gif", "image/gif", True),
+    (b"%PDF-", "pdf", "application/pdf", False),
+)
+PIL_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]+")
+
+
+def _sniff(head: bytes) -> tuple[str, str, bool] | None:
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp", "image/webp", True
+    for magic, ext, content_type, is_image in SIGNATURES:
+        if head.startswith(magic):
+            return ext, content_type, is_image
+    return None
+
+
+def safe_display_name(name: str) -> str:
+    """The uploaded name, for display only: no path, no control characters, bounded."""
+    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
+    name = _UNSAFE.sub("_", name).strip(" .") or "file"
+    return name[:200]
+
+
+def _check(upload: UploadedFile) -> tuple[str, str, bool]:
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(mb)d MB.")
+                % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    sniffed = _sniff(head)
+    if sniffed is None:
+        raise ValidationError(
+            {"file": _("Only photos (JPEG, PNG, GIF, WebP) and PDF documents are accepted.")}
+        )
+    ext, content_type, is_image = sniffed
+    if is_image:
+        try:
+            with Image.open(upload) as image:
+                if image.format != PIL_FORMATS[ext]:
+                    raise ValidationError(
+                        {"file": _("The image is damaged or not what it claims.")}
+                    )
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise ValidationError(
+                {"file": _("The image is damaged or not what it claims.")}
+            ) from exc
+        finally:
+            upload.seek(0)
+    return ext, content_type, is_image
+
+
+def evidence_add(*, reference: str, actor, upload: UploadedFile) -> Evidence:
+    ext, content_type, is_image = _check(upload)
+    original = safe_display_name(upload.name)
+    with transaction.atomic():
+        complaint = complaint_get(user=actor, reference=reference, for_update=True)
+        upload.name = f"{uuid.uuid4().hex}.{ext}"
+        evidence = Evidence.objects.create(
+            complaint=complaint,
+            file=upload,
+            original_name=original,
+            content_type=content_type,
+            size=upload.size,
+            is_image=is_image,
+            uploaded_by=actor,
+        )
+        event_record(
+            complaint=complaint,
+            actor=actor,
+            kind="evidence_added",
+            at=timezone.now(),
+            data={"evidence": evidence.pk, "name": original, "size": evidence.size},
+        )
+    return evidence

@@ -1,0 +1,265 @@
+"""Intake: a complaint is written, numbered and timed in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.errors import ActionForbidden
+from complaints.models import (
+    Category,
+    Channel,
+    Complaint,
+    DeadlineKind,
+    DesiredOutcome,
+    Escalation,
+    EscalationReason,
+    ReferenceCounter,
+    Severity,
+    Stage,
+)
+from complaints.selectors import estates_visible_to
+from complaints.services.deadlines import deadline_open
+from complaints.services.timeline import event_record
+from residents.models import Estate, Resident, Unit
+from residents.phones import normalise_phone
+from staff.roles import FRONT_DESK_PLUS, user_roles
+
+# Clocks of the entering machine and the server may differ by this much.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def reference_next(*, estate: Estate, day: dt.date) -> str:
+    """``TS-HY-261127-0001``: numbered per estate and day under a row lock, never reused."""
+    updated = ReferenceCounter.objects.filter(estate=estate, day=day).update(last=F("last") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(estate=estate, day=day, last=1)
+        except IntegrityError:
+            # Another intake created the row first; take the next number after it.
+            ReferenceCounter.objects.filter(estate=estate, day=day).update(last=F("last") + 1)
+    last = ReferenceCounter.objects.get(estate=estate, day=day).last
+    return f"TS-{estate.code}-{day:%y%m%d}-{last:04d}"
+
+
+def warranty_applies(*, unit: Unit | None, category: Category, on: dt.date) -> bool | None:
+    """True while the defect's warranty runs from the unit's handover; None when unknown."""
+    years = category.effective_warranty_years
+    if unit is None or unit.handover_date is None or years is None:
+        return None
+    handover = unit.handover_date
+    try:
+        ends = handover.replace(year=handover.year + years)
+    except ValueError:  # 29 February
+        ends = handover.replace(year=handover.year + years, day=28)
+    return on < ends
+
+
+def repeat_find(
+    *,
+    estate: Estate,
+    unit: Unit | None,
+    resident: Resident | None,
+    top_category: Category,
+    received_at: dt.datetime,
+) -> Complaint | None:
+    """The latest complaint of the same unit or resident and category in the repeat window."""
+    if unit is None and resident is None:
+        return None
+    since = received_at - dt.timedelta(days=settings.DESK_REPEAT_WINDOW_DAYS)
+    same_party = Q()
+    if unit is not None:
+        same_party |= Q(unit=unit)
+    if resident is not None:
+        same_party |= Q(resident=resident)
+    return (
+        Complaint.objects.filter(same_party, estate=estate, top_category=top_category)
+        .filter(received_at__gte=since, received_at__lte=received_at)
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def _clean(
+    *,
+    actor,
+    estate,
+    unit,
+    resident,
+    contact_name,
+    contact_phone,
+    channel,
+    category,
+    severity,
+    summary,
+    account,
+    desired_outcome,
+    received_at,
+    now,
+) -> dict:
+    errors: dict[str, list[str]] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if estate is None:
+        fail("estate", _("This field is required."))
+    elif not estates_visible_to(actor).filter(pk=estate.pk).exists():
+        fail("estate", _("You do not cover this estate."))
+    if unit is not None and estate is not None and unit.building.estate_id != estate.pk:
+        fail("unit", _("This unit is not in the chosen estate."))
+    contact_name = (contact_name or "").strip()
+    phone = normalise_phone(contact_phone or "")
+    if contact_phone and not (7 <= len(phone) <= 15):
+        fail("contact_phone", _("Enter a phone number of 7 to 15 digits."))
+    if resident is None and not contact_name:
+        fail("contact_name", _("Give the complainant's name, or choose a resident."))
+    if resident is None and not phone:
+        fail("contact_phone", _("Give a phone number to call the complainant back on."))
+    if resident is not None and not phone:
+        phone = resident.phone
+    if channel not in Channel.values:
+        fail("channel", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Channel.values)})
+    if category is None:
+        fail("category", _("This field is required."))
+    elif not category.active:
+        fail("category", _("This category is no longer in use."))
+    severity = severity or (category.default_severity if category else Severity.NORMAL)
+    if severity not in Severity.values:
+        fail("severity", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Severity.values)})
+    desired_outcome = desired_outcome or DesiredOutcome.REPAIR
+    if desired_outcome not in DesiredOutcome.values:
+        fail(
+            "desired_outcome",
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(DesiredOutcome.values)},
+        )
+    summary = (summary or "").strip()
+    account = (account or "").strip()
+    if not summary:
+        fail("summary", _("This field is required."))
+    if not account:
+        fail("account", _("Record the resident's own account."))
+    if received_at is None:
+        received_at = now
+    elif received_at > now + FUTURE_TOLERANCE:
+        fail("received_at", _("The received time cannot be in the future."))
+    elif received_at < now - dt.timedelta(days=settings.DESK_BACKDATE_MAX_DAYS):
+        fail(
+            "received_at",
+            _("Complaints can be entered up to %(days)d days back.")
+            % {"days": settings.DESK_BACKDATE_MAX_DAYS},
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "contact_name": contact_name,
+        "contact_phone": phone,
+        "severity": severity,
+        "desired_outcome": desired_outcome,
+        "summary": summary,
+        "account": account,
+        "received_at": min(received_at, now),
+    }
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    actor,
+    estate: Estate | None,
+    category: Category | None,
+    channel: str,
+    summary: str,
+    account: str,
+    unit: Unit | None = None,
+    resident: Resident | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    severity: str = "",
+    desired_outcome: str = "",
+    received_at: dt.datetime | None = None,
+) -> Complaint:
+    if not user_roles(actor) & FRONT_DESK_PLUS:
+        raise ActionForbidden(_("Your role may not log complaints."))
+    now = timezone.now()
+    clean = _clean(
+        actor=actor,
+        estate=estate,
+        unit=unit,
+        resident=resident,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        channel=channel,
+        category=category,
+        severity=severity,
+        summary=summary,
+        account=account,
+        desired_outcome=desired_outcome,
+        received_at=received_at,
+        now=now,
+    )
+    received_at = clean.pop("received_at")
+    top_category = category.parent if category.parent_id else category
+    repeat_of = repeat_find(
+        estate=estate,
+        unit=unit,
+        resident=resident,
+        top_category=top_category,
+        received_at=received_at,
+    )
+    complaint = Complaint.objects.create(
+        reference=reference_next(estate=estate, day=received_at.astimezone(estate.zone).date()),
+        estate=estate,
+        unit=unit,
+        resident=resident,
+        channel=channel,
+        category=category,
+        top_category=top_category,
+        received_at=received_at,
+        logged_by=actor,
+        in_warranty=warranty_applies(
+            unit=unit, category=category, on=received_at.astimezone(estate.zone).date()
+        ),
+        repeat_of=repeat_of,
+        escalation_level=1 if repeat_of else 0,
+        stage=Stage.INTAKE,
+        **clean,
+    )
+    backdated = now - received_at > FUTURE_TOLERANCE
+    event_record(
+        complaint=complaint,
+        actor=actor,
+        kind="created",
+        at=now,
+        to_stage=Stage.INTAKE,
+        data={
+            "channel": channel,
+            "received_at": received_at.isoformat(),
+            **({"backdated": True, "entered_at": now.isoformat()} if backdated else {}),
+        },
+    )
+    deadline_open(complaint=complaint, kind=DeadlineKind.ACKNOWLEDGE, start=received_at)
+    if repeat_of is not None:
+        Escalation.objects.create(
+            complaint=complaint,
+            level=1,
+            reason=EscalationReason.REPEAT,
+            created_at=now,
+            created_by=None,
+            note=repeat_of.reference,
+        )
+        event_record(
+            complaint=complaint,
+            actor=None,
+            kind="escalated",
+            at=now,
+            data={"level": 1, "reason": EscalationReason.REPEAT, "repeat_of": repeat_of.reference},
+        )
+    return complaint

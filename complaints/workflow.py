@@ -1,0 +1,217 @@
+"""The complaint workflow in one table: stages, actions, who may take them, what they need.
+
+Services enforce this table, the API and the pages read it to show what is possible, and the
+README draws it. ``Complaint.stage`` is assigned in one place only: ``services.complaint_act``,
+from ``Action.target``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.errors import ActionForbidden, ActionRefused
+from complaints.models import Stage
+from complaints.models.choices import MAX_ESCALATION_LEVEL
+from staff.roles import EVERYONE, FRONT_DESK_PLUS, HANDLER, SUPERVISOR_PLUS, user_roles
+
+OPEN_STAGES = frozenset({Stage.INTAKE, Stage.CLARIFICATION, Stage.RESOLUTION, Stage.FOLLOW_UP})
+ALL_STAGES = OPEN_STAGES | {Stage.CLOSED}
+
+# A guard returns the refusal (an exception instance) when the action may not happen now.
+Guard = Callable[["object", "object", frozenset], ActionRefused | None]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str | None
+    roles: frozenset[str]
+    requires: tuple[str, ...] = ()
+    guard: Guard | None = None
+    help: str = ""
+
+    @property
+    def changes_stage(self) -> bool:
+        return self.target is not None
+
+
+def _handler_of_department(complaint, user, roles) -> ActionRefused | None:
+    if roles & SUPERVISOR_PLUS:
+        return None
+    staff = getattr(user, "staff_member", None)
+    if (
+        staff is None
+        or staff.department_id is None
+        or staff.department_id != complaint.department_id
+    ):
+        return ActionForbidden(
+            _("Only the handling department or a supervisor may mark it resolved.")
+        )
+    return None
+
+
+def _reopen_guard(complaint, user, roles) -> ActionRefused | None:
+    if complaint.stage != Stage.CLOSED:
+        return None
+    if not roles & SUPERVISOR_PLUS:
+        return ActionForbidden(_("Only a supervisor may reopen a closed complaint."))
+    limit = timedelta(days=settings.DESK_REOPEN_MAX_DAYS)
+    if complaint.closed_at and timezone.now() - complaint.closed_at > limit:
+        return ActionRefused(
+            _("It was closed more than %(days)d days ago and can no longer be reopened.")
+            % {"days": settings.DESK_REOPEN_MAX_DAYS}
+        )
+    return None
+
+
+def _below_top_level(complaint, user, roles) -> ActionRefused | None:
+    if complaint.escalation_level >= MAX_ESCALATION_LEVEL:
+        return ActionRefused(_("It is already escalated to the highest level."))
+    return None
+
+
+def _not_on_hold(complaint, user, roles) -> ActionRefused | None:
+    if complaint.on_hold:
+        return ActionRefused(_("It is already on hold."))
+    return None
+
+
+def _on_hold(complaint, user, roles) -> ActionRefused | None:
+    if not complaint.on_hold:
+        return ActionRefused(_("It is not on hold."))
+    return None
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "accept",
+            _("Accept"),
+            frozenset({Stage.INTAKE}),
+            Stage.CLARIFICATION,
+            FRONT_DESK_PLUS,
+            help=_("Take the complaint on; starts the callback and resolution clocks."),
+        ),
+        Action(
+            "close_as_explained",
+            _("Close as explained"),
+            frozenset({Stage.CLARIFICATION}),
+            Stage.CLOSED,
+            FRONT_DESK_PLUS,
+            requires=("validity", "explanation"),
+        ),
+        Action(
+            "plan_resolution",
+            _("Plan the resolution"),
+            frozenset({Stage.CLARIFICATION}),
+            Stage.RESOLUTION,
+            FRONT_DESK_PLUS,
+            requires=("validity", "department", "plan", "callback_due_at"),
+        ),
+        Action(
+            "mark_resolved",
+            _("Mark resolved"),
+            frozenset({Stage.RESOLUTION}),
+            Stage.FOLLOW_UP,
+            frozenset({HANDLER}) | SUPERVISOR_PLUS,
+            requires=("outcome", "cause", "liability"),
+            guard=_handler_of_department,
+        ),
+        Action(
+            "close",
+            _("Close after follow-up"),
+            frozenset({Stage.FOLLOW_UP}),
+            Stage.CLOSED,
+            FRONT_DESK_PLUS,
+            requires=("satisfaction", "summary"),
+        ),
+        Action(
+            "reopen",
+            _("Reopen"),
+            frozenset({Stage.FOLLOW_UP, Stage.CLOSED}),
+            Stage.RESOLUTION,
+            FRONT_DESK_PLUS,
+            requires=("reason",),
+            guard=_reopen_guard,
+        ),
+        Action(
+            "escalate",
+            _("Escalate"),
+            OPEN_STAGES,
+            None,
+            EVERYONE,
+            requires=("reason",),
+            guard=_below_top_level,
+        ),
+        Action(
+            "log_callback",
+            _("Log a callback"),
+            OPEN_STAGES,
+            None,
+            FRONT_DESK_PLUS,
+            requires=("reached",),
+        ),
+        Action("assign", _("Assign"), OPEN_STAGES, None, SUPERVISOR_PLUS),
+        Action(
+            "hold",
+            _("Put on hold"),
+            frozenset({Stage.RESOLUTION}),
+            None,
+            SUPERVISOR_PLUS,
+            requires=("reason", "until"),
+            guard=_not_on_hold,
+        ),
+        Action(
+            "release",
+            _("Release the hold"),
+            frozenset({Stage.RESOLUTION}),
+            None,
+            SUPERVISOR_PLUS,
+            guard=_on_hold,
+        ),
+        Action("add_note", _("Add a note"), ALL_STAGES, None, EVERYONE, requires=("text",)),
+    )
+}
+
+
+def refusal(action: Action, complaint, user) -> ActionRefused | None:
+    """Why ``user`` may not take ``action`` on ``complaint`` now, or None when they may.
+
+    The caller has already established that the user may see the complaint.
+    """
+    roles = user_roles(user)
+    if not roles & action.roles:
+        return ActionForbidden(
+            _("Your role may not take the action “%(action)s”.") % {"action": action.label}
+        )
+    if complaint.stage not in action.sources:
+        return ActionRefused(
+            _("“%(action)s” is not possible while the complaint is in %(stage)s.")
+            % {"action": action.label, "stage": Stage(complaint.stage).label}
+        )
+    if action.guard is not None:
+        return action.guard(complaint, user, roles)
+    return None
+
+
+def available_actions(complaint, user) -> list[str]:
+    return [name for name, action in ACTIONS.items() if refusal(action, complaint, user) is None]
+
+
+def transitions() -> list[tuple[str, str, str]]:
+    """(from, action, to) for every stage-changing action, to draw the diagram."""
+    return [
+        (source, action.name, action.target)
+        for action in ACTIONS.values()
+        if action.target
+        for source in sorted(action.sources)
+    ]

@@ -1,0 +1,221 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
+
+
+class Estate(models.Model):
+    code = models.CharField(
+        _("code"), max_length=8, unique=True, help_text=_("Short code used in references, e.g. HY.")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("estate")
+        verbose_name_plural = _("estates")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z0-9]{1,8}$"), name="estate_code_upper"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Building(models.Model):
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("estate")
+    )
+    name = models.CharField(
+        _("name"), max_length=50, help_text=_("As residents say it, e.g. 3号楼.")
+    )
+
+    class Meta:
+        ordering = ["estate", "name"]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "name"], name="building_unique_per_estate")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building")
+    )
+    entrance = models.CharField(_("entrance"), max_length=20, blank=True)
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    room = models.CharField(_("room"), max_length=20)
+    handover_date = models.DateField(
+        _("handover date"), null=True, blank=True, help_text=_("Starts the warranty periods.")
+    )
+
+    class Meta:
+        ordering = ["building", "entrance", "room"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "entrance", "room"], name="unit_unique_per_building"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Like ``3号楼2单元-1201``, the way the front desk reads a unit out."""
+        entrance = f"{self.entrance}单元" if self.entrance else ""
+        return f"{self.building.name}{entrance}-{self.room}"
+
+
+class Resident(models.Model):
+    class Kind(models.TextChoices):
+        OWNER = "owner", _("owner")
+        TENANT = "tenant", _("tenant")
+        FAMILY = "family", _("family member")
+        OCCUPANT = "occupant", _("other occupant")
+
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(
+        _("phone"), max_length=20, db_index=True, help_text=_("Digits only, with country code.")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OWNER)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=[("zh-hans", "中文"), ("en", "English")],
+        default="zh-hans",
+    )
+    units = models.ManyToManyField(
+        Unit, through="Residency", related_name="residents", verbose_name=_("units")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from residents.phones import normalise_phone
+
+        self.phone = normalise_phone(self.phone)
+        super().save(*args, **kwargs)
+
+
+class Residency(models.Model):
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="residencies", verbose_name=_("resident")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="residencies", verbose_name=_("unit")
+    )
+    start = models.DateField(_("from"), null=True, blank=True)
+    end = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("residency")
+        verbose_name_plural = _("residencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True)
+                | models.Q(start__isnull=True)
+                | models.Q(end__gte=models.F("start")),
+                name="residency_ends_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "resident"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident} @ {self.unit}"
+
+
+class OpeningWindow(models.Model):
+    """One span of opening hours on a weekday; a day may have several (a lunch break)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.CASCADE, related_name="opening_windows", verbose_name=_("estate")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["estate", "weekday", "opens"]
+        verbose_name = _("opening window")
+        verbose_name_plural = _("opening windows")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="window_closes_after_opens"
+            ),
+            models.UniqueConstraint(
+                fields=["estate", "weekday", "opens"], name="window_unique_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class CalendarDay(models.Model):
+    """A public holiday, or a make-up working day (调休) that opens like a given weekday."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("public holiday")
+        WORKDAY = "workday", _("make-up working day")
+
+    estate = models.ForeignKey(
+        Estate, on_delete=models.CASCADE, related_name="calendar_days", verbose_name=_("estate")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    opens_like = models.PositiveSmallIntegerField(
+        _("opens like"),
+        choices=OpeningWindow.Weekday.choices,
+        default=OpeningWindow.Weekday.MONDAY,
+        help_text=_("For a make-up working day: whose opening hours it keeps."),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["estate", "date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "date"], name="calendar_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"

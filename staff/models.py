@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from residents.models import Estate
+
+
+class Department(models.Model):
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supervised_departments",
+        verbose_name=_("supervisor"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+
+class StaffMember(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_member",
+        verbose_name=_("user"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+        verbose_name=_("department"),
+    )
+    estates = models.ManyToManyField(
+        Estate, related_name="staff_members", blank=True, verbose_name=_("estates covered")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=[("en", "English"), ("zh-hans", "中文")],
+        default="zh-hans",
+    )
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
