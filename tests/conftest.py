@@ -1,0 +1,91 @@
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    BuildingFactory,
+    EstateFactory,
+    ResidentFactory,
+    UnitFactory,
+    make_staff,
+)
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            if IN_CI:
+                # In CI a missing service is a failure, never a skip.
+                item.fixturenames.insert(0, "_require_postgres")
+            else:
+                item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
+
+
+@pytest.fixture
+def _require_postgres():
+    pytest.fail("This test needs PostgreSQL; CI must set DATABASE_URL to it.")
+
+
+@pytest.fixture
+def estate(db):
+    return EstateFactory(code="HY", name="海悦花园")
+
+
+@pytest.fixture
+def other_estate(db):
+    return EstateFactory(code="JD", name="锦都名苑")
+
+
+@pytest.fixture
+def unit(estate):
+    return UnitFactory(building=BuildingFactory(estate=estate, name="3号楼"), entrance="2",
+                       room="1201")
+
+
+@pytest.fixture
+def resident(unit):
+    return ResidentFactory(name="王芳", phone="13812345678", units=[unit])
+
+
+@pytest.fixture
+def frontdesk(estate):
+    return make_staff("frontdesk", role="front_desk", department="CS", estates=[estate])
+
+
+@pytest.fixture
+def frontdesk_b(other_estate):
+    return make_staff("frontdesk_b", role="front_desk", department="CS", estates=[other_estate])
+
+
+@pytest.fixture
+def handler(estate):
+    return make_staff("handler", role="handler", department="ENG", estates=[estate])
+
+
+@pytest.fixture
+def supervisor(estate, other_estate):
+    return make_staff("supervisor", role="supervisor", department="CS",
+                      estates=[estate, other_estate])
+
+
+@pytest.fixture
+def manager(estate, other_estate):
+    return make_staff("manager", role="manager", department="CS", estates=[estate, other_estate])
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` authenticates it."""
+
+    class Client(APIClient):
+        def as_user(self, user):
+            self.force_authenticate(user=user)
+            return self
+
+    return Client()
