@@ -32,6 +32,24 @@ def _require_postgres():
     pytest.fail("This test needs PostgreSQL; CI must set DATABASE_URL to it.")
 
 
+@pytest.fixture(autouse=True)
+def _migrated_defaults(request):
+    """Transactional tests flush the tables, and with them the rows migrations seeded."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    from complaints.defaults import seed_defaults
+    from complaints.models import Category, DeadlinePolicy
+    from staff.defaults import seed_roles_and_departments
+    from staff.models import Department
+
+    seed_roles_and_departments(Group, Department)
+    seed_defaults(Category, Department, DeadlinePolicy)
+
+
 @pytest.fixture
 def estate(db):
     return EstateFactory(code="HY", name="海悦花园")
@@ -44,8 +62,9 @@ def other_estate(db):
 
 @pytest.fixture
 def unit(estate):
-    return UnitFactory(building=BuildingFactory(estate=estate, name="3号楼"), entrance="2",
-                       room="1201")
+    return UnitFactory(
+        building=BuildingFactory(estate=estate, name="3号楼"), entrance="2", room="1201"
+    )
 
 
 @pytest.fixture
@@ -70,8 +89,9 @@ def handler(estate):
 
 @pytest.fixture
 def supervisor(estate, other_estate):
-    return make_staff("supervisor", role="supervisor", department="CS",
-                      estates=[estate, other_estate])
+    return make_staff(
+        "supervisor", role="supervisor", department="CS", estates=[estate, other_estate]
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,133 @@
+"""Configuration is edited here; complaints are only read here.
+
+Every change to a complaint goes through the workflow services, which lock it, check its
+version and write its timeline, so the admin shows complaints and their records read-only.
+"""
+
+from django.contrib import admin
+
+from complaints.models import (
+    Callback,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlinePolicy,
+    Escalation,
+    Evidence,
+)
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_zh",
+        "name_en",
+        "parent",
+        "default_department",
+        "default_severity",
+        "warranty_years",
+        "active",
+    ]
+    list_filter = ["parent", "active"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "clock",
+        "acknowledge_minutes",
+        "first_callback_minutes",
+        "resolution_minutes",
+        "resolution_working_days",
+        "follow_up_minutes",
+    ]
+    list_filter = ["severity", "clock"]
+
+
+class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ComplaintEvent
+    fields = ["at", "actor", "kind", "from_stage", "to_stage", "note", "data"]
+    readonly_fields = fields
+    extra = 0
+
+
+class DeadlineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Deadline
+    fields = ["kind", "starts_at", "due_at", "state", "met_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class CallbackInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Callback
+    fields = ["made_at", "made_by", "reached", "note", "next_callback_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class EvidenceInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Evidence
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "estate",
+        "category",
+        "severity",
+        "stage",
+        "escalation_level",
+        "received_at",
+    ]
+    list_filter = ["stage", "severity", "estate", "top_category", "escalation_level"]
+    search_fields = ["reference", "contact_name", "summary"]
+    list_select_related = ["estate", "category"]
+    show_full_result_count = False
+    date_hierarchy = "received_at"
+    inlines = [DeadlineInline, CallbackInline, EvidenceInline, EventInline]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def get_queryset(self, request):
+        from complaints.selectors import complaints_visible_to
+
+        return complaints_visible_to(request.user)
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["complaint", "level", "reason", "created_at", "acknowledged_at"]
+    list_filter = ["level", "reason"]
+    list_select_related = ["complaint"]
+    show_full_result_count = False
+
+
+@admin.register(ComplaintEvent)
+class ComplaintEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["complaint", "at", "actor", "kind", "from_stage", "to_stage"]
+    list_filter = ["kind"]
+    list_select_related = ["complaint", "actor"]
+    show_full_result_count = False

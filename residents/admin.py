@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from residents.models import Building, CalendarDay, Estate, OpeningWindow, Resident, Residency, Unit
+
+
+class OpeningWindowInline(admin.TabularInline):
+    model = OpeningWindow
+    extra = 0
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 0
+
+
+@admin.register(Estate)
+class EstateAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "time_zone"]
+    search_fields = ["code", "name"]
+    inlines = [OpeningWindowInline, CalendarDayInline]
+
+
+@admin.register(Building)
+class BuildingAdmin(admin.ModelAdmin):
+    list_display = ["name", "estate"]
+    list_filter = ["estate"]
+    search_fields = ["name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["label", "building", "floor", "handover_date"]
+    list_filter = ["building__estate"]
+    search_fields = ["room", "building__name"]
+    list_select_related = ["building"]
+    autocomplete_fields = ["building"]
+    show_full_result_count = False
+
+
+class ResidencyInline(admin.TabularInline):
+    model = Residency
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "language"]
+    search_fields = ["name", "phone"]
+    list_filter = ["kind"]
+    inlines = [ResidencyInline]
+    show_full_result_count = False
