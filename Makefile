@@ -24,7 +24,7 @@ run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) scripts/devserver.py
 
 test: install
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ version and write its timeline, so the admin shows complaints and their records 
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from complaints.models import (
     Callback,
@@ -45,8 +46,33 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_zh", "name_en"]
 
 
+def _recompute_for_policy(policy: DeadlinePolicy, actor, verb: str) -> int:
+    from complaints.services.recompute import deadlines_recompute
+
+    complaints = Complaint.objects.filter(severity=policy.severity, closed_at__isnull=True)
+    if policy.category_id:
+        complaints = complaints.filter(top_category_id=policy.category_id)
+    return deadlines_recompute(
+        complaints=complaints, actor=actor, reason=f"deadline policy {policy} {verb}"
+    )
+
+
 @admin.register(DeadlinePolicy)
 class DeadlinePolicyAdmin(admin.ModelAdmin):
+    """Saving a policy recomputes the open deadlines it governs, on their timelines."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        moved = _recompute_for_policy(obj, request.user, "changed" if change else "added")
+        if moved:
+            self.message_user(
+                request, _("%(count)d open deadlines were recomputed.") % {"count": moved}
+            )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _recompute_for_policy(obj, request.user, "removed")
+
     list_display = [
         "__str__",
         "clock",

@@ -1,5 +1,8 @@
 """Business time: how far "this much working time after that instant" lands for an estate.
 
+Every function answers with a UTC instant: local wall-clock times are ambiguous for an hour
+each autumn where daylight saving ends, UTC never is.
+
 Every deadline is stored as a UTC instant. Local opening hours are turned into aware
 intervals day by day, so a day that gains or loses an hour to daylight saving still counts
 the minutes a clock on the wall would.
@@ -62,7 +65,7 @@ class BusinessCalendar:
         for day in self._days_from(instant):
             for start, end in self.windows_on(day):
                 if end > instant:
-                    return max(start, instant)
+                    return max(start, instant).astimezone(dt.UTC)
         raise AssertionError("unreachable")
 
     def add_business_minutes(self, instant: dt.datetime, minutes: int) -> dt.datetime:
@@ -77,7 +80,7 @@ class BusinessCalendar:
                 # Compare in UTC: an aware subtraction within one zone ignores DST shifts.
                 available = end.astimezone(dt.UTC) - begin.astimezone(dt.UTC)
                 if remaining <= available:
-                    return (begin.astimezone(dt.UTC) + remaining).astimezone(self.zone)
+                    return begin.astimezone(dt.UTC) + remaining
                 remaining -= available
         raise AssertionError("unreachable")
 
@@ -89,7 +92,7 @@ class BusinessCalendar:
         """
         start = self.next_opening(instant).astimezone(self.zone)
         if days <= 0:
-            return start
+            return start.astimezone(dt.UTC)
         counted = 0
         for day in self._days_from(start):
             if day == start.date():
@@ -104,9 +107,9 @@ class BusinessCalendar:
                 )
                 for span_start, span_end in spans:
                     if span_start <= target <= span_end:
-                        return target
+                        return target.astimezone(dt.UTC)
                 before = [span_end for _, span_end in spans if span_end <= target]
-                return before[-1] if before else spans[0][0]
+                return (before[-1] if before else spans[0][0]).astimezone(dt.UTC)
         raise AssertionError("unreachable")
 
     def business_minutes_between(self, a: dt.datetime, b: dt.datetime) -> int:

@@ -11,7 +11,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from complaints.models import Complaint, ComplaintEvent, Deadline, DeadlineState, Escalation
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlineState,
+    Escalation,
+    Stage,
+)
 from residents.models import Estate
 from residents.phones import normalise_phone
 from staff.roles import FRONT_DESK_PLUS, HANDLER, user_roles
@@ -27,7 +34,8 @@ def estates_visible_to(user) -> QuerySet[Estate]:
     if user.is_superuser:
         return Estate.objects.all()
     staff = _staff(user)
-    if staff is None:
+    # A staff record without a role is not yet (or no longer) a desk user: it covers nothing.
+    if staff is None or not user_roles(user):
         return Estate.objects.none()
     return Estate.objects.filter(staff_members=staff)
 
@@ -99,10 +107,13 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     if filters.get("assignee_id"):
         queryset = queryset.filter(assignee_id=filters["assignee_id"])
     if filters.get("overdue"):
+        # Past due and not met: still pending, or already marked missed by the sweep.
         overdue = Deadline.objects.filter(
-            complaint=OuterRef("pk"), state=DeadlineState.PENDING, due_at__lt=timezone.now()
+            complaint=OuterRef("pk"),
+            state__in=[DeadlineState.PENDING, DeadlineState.MISSED],
+            due_at__lt=timezone.now(),
         )
-        queryset = queryset.filter(Exists(overdue))
+        queryset = queryset.filter(Exists(overdue)).exclude(stage=Stage.CLOSED)
     if filters.get("escalated"):
         queryset = queryset.filter(escalation_level__gt=0)
     if q := (filters.get("q") or "").strip():

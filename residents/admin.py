@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
-from residents.models import Building, CalendarDay, Estate, OpeningWindow, Resident, Residency, Unit
+from residents.models import Building, CalendarDay, Estate, OpeningWindow, Residency, Resident, Unit
 
 
 class OpeningWindowInline(admin.TabularInline):
@@ -18,6 +19,23 @@ class EstateAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "time_zone"]
     search_fields = ["code", "name"]
     inlines = [OpeningWindowInline, CalendarDayInline]
+
+    def save_related(self, request, form, formsets, change):
+        """A changed calendar moves the estate's open business-time deadlines."""
+        super().save_related(request, form, formsets, change)
+        if change and any(formset.has_changed() for formset in formsets):
+            from complaints.models import Complaint
+            from complaints.services.recompute import deadlines_recompute
+
+            moved = deadlines_recompute(
+                complaints=Complaint.objects.filter(estate=form.instance, closed_at__isnull=True),
+                actor=request.user,
+                reason=f"business calendar of {form.instance.code} changed",
+            )
+            if moved:
+                self.message_user(
+                    request, _("%(count)d open deadlines were recomputed.") % {"count": moved}
+                )
 
 
 @admin.register(Building)

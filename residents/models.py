@@ -1,3 +1,4 @@
+import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,9 @@ class Estate(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
+    # Messages to residents wait outside this window (it may span midnight).
+    quiet_from = models.TimeField(_("quiet hours from"), default=dt.time(21, 0))
+    quiet_until = models.TimeField(_("quiet hours until"), default=dt.time(8, 0))
 
     class Meta:
         ordering = ["code"]

@@ -15,7 +15,30 @@ from tests.factories import (
 IN_CI = bool(os.environ.get("CI"))
 
 
+def _redis_reachable(url: str) -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        return False
+    return True
+
+
+REDIS_TEST_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
 def pytest_collection_modifyitems(config, items):
+    redis_up = None
+    for item in items:
+        if item.get_closest_marker("redis"):
+            if redis_up is None:
+                redis_up = _redis_reachable(REDIS_TEST_URL)
+            if not redis_up:
+                if IN_CI:
+                    item.fixturenames.insert(0, "_require_redis")
+                else:
+                    item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
     if connection.vendor == "postgresql":
         return
     for item in items:
@@ -30,6 +53,20 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def _require_postgres():
     pytest.fail("This test needs PostgreSQL; CI must set DATABASE_URL to it.")
+
+
+@pytest.fixture
+def _require_redis():
+    pytest.fail(f"This test needs Redis at {REDIS_TEST_URL}; CI must start it.")
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database of its own, emptied before the test."""
+    import redis
+
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    return REDIS_TEST_URL
 
 
 @pytest.fixture(autouse=True)

@@ -44,6 +44,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 class ResidentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Resident
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"住户{n}")
     phone = factory.Sequence(lambda n: f"139{n:08d}")

@@ -13,6 +13,7 @@ from complaints.models.choices import (
     Validity,
 )
 from complaints.models.complaint import Complaint
+from complaints.models.notifications import Notification
 from complaints.models.records import (
     Callback,
     ComplaintEvent,
@@ -39,6 +40,7 @@ __all__ = [
     "EscalationReason",
     "Evidence",
     "Liability",
+    "Notification",
     "ReferenceCounter",
     "Satisfaction",
     "Severity",

@@ -30,17 +30,26 @@ class DeadlinePolicy(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     clock = models.CharField(_("clock"), max_length=10, choices=Clock.choices)
     acknowledge_minutes = models.PositiveIntegerField(_("acknowledge within (minutes)"))
-    first_callback_minutes = models.PositiveIntegerField(_("first callback within (minutes)"))
+    # Each later deadline is counted either in minutes (business minutes on a business clock)
+    # or in working days (the same moment that many working days later).
+    first_callback_minutes = models.PositiveIntegerField(
+        _("first callback within (minutes)"), null=True, blank=True
+    )
+    first_callback_working_days = models.PositiveSmallIntegerField(
+        _("first callback within (working days)"), null=True, blank=True
+    )
     resolution_minutes = models.PositiveIntegerField(
-        _("resolution within (minutes)"),
-        null=True,
-        blank=True,
-        help_text=_("Leave empty when counted in working days."),
+        _("resolution within (minutes)"), null=True, blank=True
     )
     resolution_working_days = models.PositiveSmallIntegerField(
         _("resolution within (working days)"), null=True, blank=True
     )
-    follow_up_minutes = models.PositiveIntegerField(_("follow-up visit within (minutes)"))
+    follow_up_minutes = models.PositiveIntegerField(
+        _("follow-up visit within (minutes)"), null=True, blank=True
+    )
+    follow_up_working_days = models.PositiveSmallIntegerField(
+        _("follow-up visit within (working days)"), null=True, blank=True
+    )
     reminder_percent = models.PositiveSmallIntegerField(_("remind at (% of the time)"), default=80)
 
     class Meta:
@@ -59,9 +68,21 @@ class DeadlinePolicy(models.Model):
                 condition=Q(category__isnull=True),
             ),
             models.CheckConstraint(
-                condition=Q(resolution_minutes__isnull=False)
-                | Q(resolution_working_days__isnull=False),
-                name="policy_has_resolution_time",
+                condition=Q(
+                    first_callback_minutes__isnull=False, first_callback_working_days__isnull=True
+                )
+                | Q(first_callback_minutes__isnull=True, first_callback_working_days__isnull=False),
+                name="policy_one_first_callback_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution_minutes__isnull=False, resolution_working_days__isnull=True)
+                | Q(resolution_minutes__isnull=True, resolution_working_days__isnull=False),
+                name="policy_one_resolution_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_minutes__isnull=False, follow_up_working_days__isnull=True)
+                | Q(follow_up_minutes__isnull=True, follow_up_working_days__isnull=False),
+                name="policy_one_follow_up_time",
             ),
             models.CheckConstraint(
                 condition=Q(reminder_percent__gte=1, reminder_percent__lte=99),
@@ -72,6 +93,12 @@ class DeadlinePolicy(models.Model):
     def __str__(self) -> str:
         scope = self.category.code if self.category_id else "*"
         return f"{scope} / {self.get_severity_display()}"
+
+    def duration(self, kind: str) -> tuple[int | None, int | None]:
+        """(minutes, working days) for a deadline kind; exactly one is set."""
+        if kind == "acknowledge":
+            return self.acknowledge_minutes, None
+        return getattr(self, f"{kind}_minutes"), getattr(self, f"{kind}_working_days")
 
 
 class Deadline(models.Model):
@@ -170,6 +197,12 @@ class Escalation(models.Model):
         related_name="+",
         verbose_name=_("acknowledged by"),
     )
+    next_reminder_at = models.DateTimeField(
+        _("next reminder at"),
+        null=True,
+        blank=True,
+        help_text=_("Until someone at its level acknowledges it, the level is reminded."),
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -187,6 +220,11 @@ class Escalation(models.Model):
                 condition=Q(acknowledged_at__isnull=True),
             ),
             models.Index(fields=["created_at"], name="escalation_created"),
+            models.Index(
+                fields=["next_reminder_at"],
+                name="escalation_remind",
+                condition=Q(acknowledged_at__isnull=True, next_reminder_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

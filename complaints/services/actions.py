@@ -15,13 +15,11 @@ from complaints.models import (
     Callback,
     Complaint,
     DeadlineKind,
-    Escalation,
     EscalationReason,
     Liability,
     Satisfaction,
     Validity,
 )
-from complaints.models.choices import MAX_ESCALATION_LEVEL
 from complaints.selectors import complaint_get
 from complaints.services.deadlines import (
     deadline_agree,
@@ -31,6 +29,7 @@ from complaints.services.deadlines import (
     deadlines_cancel_open,
     deadlines_meet,
 )
+from complaints.services.ladder import escalation_open
 from complaints.services.timeline import event_record
 from complaints.workflow import ACTIONS, refusal
 from staff.models import Department, StaffMember
@@ -127,6 +126,12 @@ def _mark_resolved(ctx: Context) -> Outcome:
     complaint.cause = ctx.text("cause")
     complaint.liability = ctx.choice("liability", Liability.values)
     complaint.resolved_at = ctx.now
+    if complaint.on_hold:
+        # Resolving ends the hold: the paused clock runs again up to now, and is met.
+        complaint.on_hold = False
+        complaint.hold_until = None
+        complaint.hold_reason = ""
+        deadline_resume(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=ctx.now)
     met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.RESOLUTION,), at=ctx.now)
     deadline_open(complaint=complaint, kind=DeadlineKind.FOLLOW_UP, start=ctx.now)
     return complaint.outcome, {
@@ -157,17 +162,14 @@ def _close(ctx: Context) -> Outcome:
 def _escalation(ctx: Context, *, reason: str, note: str) -> dict:
     complaint = ctx.complaint
     before = complaint.escalation_level
-    complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
-    if complaint.escalation_level != before:
-        Escalation.objects.create(
-            complaint=complaint,
-            level=complaint.escalation_level,
-            reason=reason,
-            note=note,
-            created_at=ctx.now,
-            created_by=ctx.actor,
-        )
-    return {"level": {"before": before, "after": complaint.escalation_level}, "reason": reason}
+    escalation = escalation_open(
+        complaint=complaint, reason=reason, note=note, now=ctx.now, actor=ctx.actor
+    )
+    return {
+        "level": {"before": before, "after": complaint.escalation_level},
+        "reason": reason,
+        "escalation": escalation.pk if escalation else None,
+    }
 
 
 def _reopen(ctx: Context) -> Outcome:
@@ -256,6 +258,7 @@ def assignment_apply(ctx: Context) -> Outcome:
         }
         complaint.assignee = member.user
         if complaint.department_id is None and member.department_id:
+            data["department"] = {"before": None, "after": member.department.code}
             complaint.department = member.department
     return ctx.text("note"), data
 

@@ -27,14 +27,12 @@ def policy_for(*, complaint: Complaint) -> DeadlinePolicy | None:
     return sorted(policies, key=lambda p: p.category_id is None)[0] if policies else None
 
 
-def _due(
-    *,
-    start: dt.datetime,
-    policy: DeadlinePolicy,
-    calendar: BusinessCalendar,
-    minutes: int | None = None,
-    working_days: int | None = None,
-) -> tuple[dt.datetime, dict]:
+def due_for(
+    *, kind: str, start: dt.datetime, policy: DeadlinePolicy, calendar: BusinessCalendar
+) -> tuple[dt.datetime, dt.datetime, dict]:
+    """When a ``kind`` clock started at ``start`` runs out under ``policy``, when to remind
+    (the policy's share of the time, counted on the same clock), and why, for the page."""
+    minutes, working_days = policy.duration(kind)
     explanation = {
         "clock": policy.clock,
         "calendar": calendar.name,
@@ -42,17 +40,26 @@ def _due(
         "policy": str(policy),
         "started_at": start.isoformat(),
     }
+    share = policy.reminder_percent / 100
     if policy.clock == Clock.CALENDAR:
-        explanation["minutes"] = minutes
-        return start + dt.timedelta(minutes=minutes or 0), explanation
+        length = (
+            dt.timedelta(minutes=minutes)
+            if minutes is not None
+            else dt.timedelta(days=working_days or 0)
+        )
+        explanation["minutes"] = int(length.total_seconds() // 60)
+        return start + length, start + length * share, explanation
     opening = calendar.next_opening(start)
     if opening != start:
         explanation["clock_started_at_opening"] = opening.isoformat()
-    if working_days is not None:
+    if minutes is None:
         explanation["working_days"] = working_days
-        return calendar.add_working_days(start, working_days), explanation
-    explanation["business_minutes"] = minutes
-    return calendar.add_business_minutes(start, minutes or 0), explanation
+        due = calendar.add_working_days(start, working_days or 0)
+        minutes = calendar.business_minutes_between(opening, due)
+    else:
+        explanation["business_minutes"] = minutes
+        due = calendar.add_business_minutes(start, minutes)
+    return due, calendar.add_business_minutes(opening, int(minutes * share)), explanation
 
 
 def deadline_open(
@@ -64,36 +71,21 @@ def deadline_open(
     policy: DeadlinePolicy | None = None,
 ) -> Deadline | None:
     """Start the clock of ``kind`` at ``start`` under the complaint's policy."""
+    if kind == DeadlineKind.AGREED_CALLBACK:
+        raise ValueError("agreed callbacks are agreed with the resident, not computed")
     policy = policy or policy_for(complaint=complaint)
     if policy is None:
         return None
     calendar = calendar or calendar_for_estate(complaint.estate)
-    if kind == DeadlineKind.ACKNOWLEDGE:
-        due, why = _due(
-            start=start, policy=policy, calendar=calendar, minutes=policy.acknowledge_minutes
-        )
-    elif kind == DeadlineKind.FIRST_CALLBACK:
-        due, why = _due(
-            start=start, policy=policy, calendar=calendar, minutes=policy.first_callback_minutes
-        )
-    elif kind == DeadlineKind.RESOLUTION:
-        due, why = _due(
-            start=start,
-            policy=policy,
-            calendar=calendar,
-            minutes=policy.resolution_minutes,
-            working_days=policy.resolution_working_days
-            if policy.resolution_minutes is None
-            else None,
-        )
-    elif kind == DeadlineKind.FOLLOW_UP:
-        due, why = _due(
-            start=start, policy=policy, calendar=calendar, minutes=policy.follow_up_minutes
-        )
-    else:
-        raise ValueError(f"{kind} deadlines are agreed, not computed")
-    return _create(
-        complaint=complaint, kind=kind, start=start, due=due, policy=policy, explanation=why
+    due, remind, why = due_for(kind=kind, start=start, policy=policy, calendar=calendar)
+    return Deadline.objects.create(
+        complaint=complaint,
+        kind=kind,
+        starts_at=start,
+        due_at=max(due, start),
+        remind_at=min(remind, due),
+        policy=policy,
+        explanation=why,
     )
 
 
@@ -102,29 +94,14 @@ def deadline_agree(*, complaint: Complaint, due: dt.datetime, start: dt.datetime
     complaint.deadlines.filter(
         kind=DeadlineKind.AGREED_CALLBACK, state=DeadlineState.PENDING
     ).update(state=DeadlineState.CANCELLED)
-    return _create(
-        complaint=complaint,
-        kind=DeadlineKind.AGREED_CALLBACK,
-        start=start,
-        due=due,
-        policy=None,
-        explanation={"agreed_with_resident": True, "started_at": start.isoformat()},
-    )
-
-
-def _create(*, complaint, kind, start, due, policy, explanation) -> Deadline:
-    remind_at = None
-    percent = policy.reminder_percent if policy else 80
-    if due > start:
-        remind_at = start + (due - start) * percent / 100
     return Deadline.objects.create(
         complaint=complaint,
-        kind=kind,
+        kind=DeadlineKind.AGREED_CALLBACK,
         starts_at=start,
         due_at=max(due, start),
-        remind_at=remind_at,
-        policy=policy,
-        explanation=explanation,
+        remind_at=start + (max(due, start) - start) * 0.8,
+        policy=None,
+        explanation={"agreed_with_resident": True, "started_at": start.isoformat()},
     )
 
 
@@ -176,5 +153,9 @@ def deadline_resume(*, complaint: Complaint, kind: str, at: dt.datetime) -> None
         deadline.explanation = {**explanation, "pauses": pauses}
         deadline.state = DeadlineState.PENDING
         if deadline.remind_at and deadline.reminded_at is None:
-            deadline.remind_at = deadline.remind_at + dt.timedelta(minutes=held)
+            deadline.remind_at = (
+                calendar.add_business_minutes(deadline.remind_at, held)
+                if business
+                else deadline.remind_at + dt.timedelta(minutes=held)
+            )
         deadline.save(update_fields=["due_at", "explanation", "state", "remind_at"])

@@ -53,7 +53,8 @@ def escalation_acknowledge(
             data.update(assigned)
         escalation.acknowledged_at = now
         escalation.acknowledged_by = actor
-        escalation.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        escalation.next_reminder_at = None
+        escalation.save(update_fields=["acknowledged_at", "acknowledged_by", "next_reminder_at"])
         complaint.version += 1
         complaint.save()
         event_record(

@@ -18,7 +18,6 @@ from complaints.models import (
     Complaint,
     DeadlineKind,
     DesiredOutcome,
-    Escalation,
     EscalationReason,
     ReferenceCounter,
     Severity,
@@ -26,6 +25,8 @@ from complaints.models import (
 )
 from complaints.selectors import estates_visible_to
 from complaints.services.deadlines import deadline_open
+from complaints.services.ladder import escalation_open
+from complaints.services.notifications import Outbox, notify_intake
 from complaints.services.timeline import event_record
 from residents.models import Estate, Resident, Unit
 from residents.phones import normalise_phone
@@ -148,6 +149,9 @@ def _clean(
         fail("account", _("Record the resident's own account."))
     if received_at is None:
         received_at = now
+    elif not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
+        fail("received_at", _("Give a date and time with its time zone."))
+        received_at = now
     elif received_at > now + FUTURE_TOLERANCE:
         fail("received_at", _("The received time cannot be in the future."))
     elif received_at < now - dt.timedelta(days=settings.DESK_BACKDATE_MAX_DAYS):
@@ -228,7 +232,7 @@ def complaint_create(
             unit=unit, category=category, on=received_at.astimezone(estate.zone).date()
         ),
         repeat_of=repeat_of,
-        escalation_level=1 if repeat_of else 0,
+        escalation_level=0,
         stage=Stage.INTAKE,
         **clean,
     )
@@ -246,20 +250,28 @@ def complaint_create(
         },
     )
     deadline_open(complaint=complaint, kind=DeadlineKind.ACKNOWLEDGE, start=received_at)
+    outbox = Outbox()
     if repeat_of is not None:
-        Escalation.objects.create(
+        escalation = escalation_open(
             complaint=complaint,
-            level=1,
             reason=EscalationReason.REPEAT,
-            created_at=now,
-            created_by=None,
             note=repeat_of.reference,
+            now=now,
+            outbox=outbox,
         )
+        complaint.save(update_fields=["escalation_level"])
         event_record(
             complaint=complaint,
             actor=None,
             kind="escalated",
             at=now,
-            data={"level": 1, "reason": EscalationReason.REPEAT, "repeat_of": repeat_of.reference},
+            data={
+                "level": {"before": 0, "after": 1},
+                "reason": EscalationReason.REPEAT,
+                "repeat_of": repeat_of.reference,
+                "escalation": escalation.pk,
+            },
         )
+    notify_intake(outbox=outbox, complaint=complaint, now=now)
+    outbox.save()
     return complaint

@@ -127,9 +127,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 )
+if CELERY_BROKER_URL == "filesystem://":
+    for _folder in ("broker", "broker-processed", "broker-control"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -191,3 +195,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Notifications: the outbox is sent by the worker; a channel is a class with send(notification).
+DESK_CHANNELS = {
+    "email": os.environ.get("DESK_EMAIL_CHANNEL", "complaints.channels.EmailChannel"),
+    "sms": os.environ.get("DESK_SMS_CHANNEL", "complaints.channels.ConsoleSmsChannel"),
+}
+DESK_BASE_URL = os.environ.get("DESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DESK_ESCALATION_REMINDER_MINUTES = int(os.environ.get("DESK_ESCALATION_REMINDER_MINUTES", "60"))
+DESK_SWEEP_SECONDS = int(os.environ.get("DESK_SWEEP_SECONDS", "60"))
+
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {
+        "task": "complaints.tasks.sweep_deadlines",
+        "schedule": DESK_SWEEP_SECONDS,
+        "options": {"expires": DESK_SWEEP_SECONDS},
+    },
+    "send-notifications": {
+        "task": "complaints.tasks.send_notifications",
+        "schedule": DESK_SWEEP_SECONDS,
+        "options": {"expires": DESK_SWEEP_SECONDS},
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TASK_IGNORE_RESULT = True

@@ -1,0 +1,48 @@
+"""The escalation ladder: 0 desk → 1 supervisor → 2 project manager → 3 quality department."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+
+from complaints.models import Complaint, Deadline, Escalation
+from complaints.models.choices import MAX_ESCALATION_LEVEL
+from complaints.services.notifications import Outbox, notify_escalation
+
+
+def escalation_open(
+    *,
+    complaint: Complaint,
+    reason: str,
+    now: dt.datetime,
+    actor=None,
+    note: str = "",
+    deadline: Deadline | None = None,
+    outbox: Outbox | None = None,
+) -> Escalation | None:
+    """Raise the complaint one level (at most to 3) and tell that level.
+
+    The caller holds the complaint's row lock and saves the complaint. Returns None when it
+    is already at the top level and nothing is added.
+    """
+    before = complaint.escalation_level
+    if before >= MAX_ESCALATION_LEVEL and deadline is None:
+        return None
+    complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
+    escalation = Escalation.objects.create(
+        complaint=complaint,
+        deadline=deadline,
+        level=complaint.escalation_level,
+        reason=reason,
+        note=note,
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        next_reminder_at=now + dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES),
+    )
+    own_outbox = outbox is None
+    outbox = outbox or Outbox()
+    notify_escalation(outbox=outbox, escalation=escalation, complaint=complaint, now=now)
+    if own_outbox:
+        outbox.save()
+    return escalation

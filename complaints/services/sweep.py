@@ -1,0 +1,212 @@
+"""The deadline sweep: remind at 80%, escalate what was missed, remind unanswered escalations.
+
+Safe to run twice or in two workers at once. Candidates come from partial indexes that hold
+only pending rows, so an idle sweep costs a few index probes whatever the table's size. Each
+batch locks its complaints with SKIP LOCKED — a complaint someone is acting on is left for
+the next run — and re-reads the deadlines under that lock, so nothing is escalated from a
+stale view. One escalation per deadline is also a unique constraint in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    Deadline,
+    DeadlineState,
+    Escalation,
+    EscalationReason,
+)
+from complaints.models.choices import MAX_ESCALATION_LEVEL
+from complaints.services.notifications import (
+    Outbox,
+    notify_deadline_reminder,
+    notify_escalation,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+@dataclass
+class SweepResult:
+    escalated: list[tuple[str, str, int]] = field(default_factory=list)
+    reminded: list[tuple[str, str]] = field(default_factory=list)
+    escalation_reminders: list[tuple[str, int]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"escalated {len(self.escalated)}, reminded {len(self.reminded)}, "
+            f"escalation reminders {len(self.escalation_reminders)}"
+        )
+
+
+def _due_complaint_ids(*, now: dt.datetime, exclude: set[int], limit: int) -> list[int]:
+    """Complaints with a pending deadline that is due, most overdue first."""
+    rows = (
+        Deadline.objects.filter(state=DeadlineState.PENDING, due_at__lte=now)
+        .exclude(complaint_id__in=exclude)
+        .order_by("due_at")
+        .values_list("complaint_id", flat=True)[: limit * 5]
+    )
+    return list(dict.fromkeys(rows))[:limit]
+
+
+def _escalate_batch(*, candidate_ids: list[int], now: dt.datetime, result: SweepResult) -> None:
+    outbox = Outbox()
+    with transaction.atomic():
+        complaints = {
+            c.pk: c
+            for c in Complaint.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("estate", "category", "unit__building")
+            .filter(pk__in=candidate_ids)
+        }
+        if not complaints:
+            return
+        deadlines = list(
+            Deadline.objects.filter(
+                complaint_id__in=complaints, state=DeadlineState.PENDING, due_at__lte=now
+            ).order_by("complaint_id", "due_at", "id")
+        )
+        escalations, events = [], []
+        for deadline in deadlines:
+            complaint = complaints[deadline.complaint_id]
+            before = complaint.escalation_level
+            complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
+            escalations.append(
+                Escalation(
+                    complaint=complaint,
+                    deadline=deadline,
+                    level=complaint.escalation_level,
+                    reason=EscalationReason.DEADLINE_MISSED,
+                    note=deadline.kind,
+                    created_at=now,
+                    next_reminder_at=now
+                    + dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES),
+                )
+            )
+            events.append(
+                ComplaintEvent(
+                    complaint=complaint,
+                    actor=None,
+                    kind="escalated",
+                    at=now,
+                    data={
+                        "level": {"before": before, "after": complaint.escalation_level},
+                        "reason": EscalationReason.DEADLINE_MISSED,
+                        "deadline": deadline.kind,
+                        "due_at": deadline.due_at.isoformat(),
+                    },
+                )
+            )
+            result.escalated.append(
+                (complaint.reference, deadline.kind, complaint.escalation_level)
+            )
+        Deadline.objects.filter(pk__in=[d.pk for d in deadlines]).update(state=DeadlineState.MISSED)
+        # The one-per-deadline constraint is the last word: a second sweep cannot get here
+        # for the same deadline, and if it somehow did, the insert would fail and roll back.
+        created = Escalation.objects.bulk_create(escalations)
+        ComplaintEvent.objects.bulk_create(events)
+        touched = [complaints[pk] for pk in {d.complaint_id for d in deadlines}]
+        for complaint in touched:
+            complaint.version += 1  # fresh: read under this transaction's lock
+            complaint.updated_at = now
+        Complaint.objects.bulk_update(touched, ["escalation_level", "version", "updated_at"])
+        for escalation in created:
+            notify_escalation(
+                outbox=outbox, escalation=escalation, complaint=escalation.complaint, now=now
+            )
+        outbox.save()
+
+
+def _remind_batch(*, now: dt.datetime, result: SweepResult) -> int:
+    outbox = Outbox()
+    with transaction.atomic():
+        deadlines = list(
+            Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related(
+                "complaint__estate",
+                "complaint__assignee",
+                "complaint__category",
+                "complaint__unit__building",
+            )
+            .filter(
+                state=DeadlineState.PENDING,
+                reminded_at__isnull=True,
+                remind_at__lte=now,
+                due_at__gt=now,
+            )
+            .order_by("remind_at")[:BATCH]
+        )
+        for deadline in deadlines:
+            notify_deadline_reminder(
+                outbox=outbox, deadline=deadline, complaint=deadline.complaint, now=now
+            )
+            result.reminded.append((deadline.complaint.reference, deadline.kind))
+        Deadline.objects.filter(pk__in=[d.pk for d in deadlines]).update(reminded_at=now)
+        outbox.save()
+    return len(deadlines)
+
+
+def _remind_escalations_batch(*, now: dt.datetime, result: SweepResult) -> int:
+    outbox = Outbox()
+    every = dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES)
+    with transaction.atomic():
+        escalations = list(
+            Escalation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("complaint__estate", "complaint__category", "complaint__unit__building")
+            .filter(
+                acknowledged_at__isnull=True,
+                next_reminder_at__lte=now,
+                complaint__closed_at__isnull=True,
+            )
+            .order_by("next_reminder_at")[:BATCH]
+        )
+        for escalation in escalations:
+            rounds = max(1, int((now - escalation.created_at) / every))
+            notify_escalation(
+                outbox=outbox,
+                escalation=escalation,
+                complaint=escalation.complaint,
+                now=now,
+                round=rounds,
+            )
+            escalation.next_reminder_at = now + every
+            result.escalation_reminders.append((escalation.complaint.reference, escalation.level))
+        Escalation.objects.bulk_update(escalations, ["next_reminder_at"])
+        outbox.save()
+    return len(escalations)
+
+
+def sweep_run(*, now: dt.datetime | None = None, max_batches: int = 1000) -> SweepResult:
+    """One sweep. Returns what it escalated and reminded."""
+    now = now or timezone.now()
+    result = SweepResult()
+    skipped: set[int] = set()
+    for _ in range(max_batches):
+        candidates = _due_complaint_ids(now=now, exclude=skipped, limit=BATCH)
+        if not candidates:
+            break
+        before = len(result.escalated)
+        _escalate_batch(candidate_ids=candidates, now=now, result=result)
+        if len(result.escalated) == before:
+            # All locked by people or another sweep: theirs now, ours next minute.
+            skipped.update(candidates)
+    for _ in range(max_batches):
+        if _remind_batch(now=now, result=result) < BATCH:
+            break
+    for _ in range(max_batches):
+        if _remind_escalations_batch(now=now, result=result) < BATCH:
+            break
+    if result.escalated or result.reminded or result.escalation_reminders:
+        logger.info("Sweep at %s: %s", now.isoformat(), result)
+    return result
