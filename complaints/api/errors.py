@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,6 +18,14 @@ def validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+        # DRF turns these into 403 because session authentication, listed first, names no
+        # scheme; the contract is 401, and the header tells a client which scheme to use.
+        return Response(
+            {"detail": str(exc.detail)},
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": "Token"},
+        )
     if isinstance(exc, DjangoValidationError):
         return Response(validation_errors(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ActionRefused):

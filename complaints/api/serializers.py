@@ -187,16 +187,24 @@ class ComplaintCreateSerializer(StrictSerializer):
 
 
 def _action_serializer(name: str, fields: dict) -> type[StrictSerializer]:
-    requires = set(ACTIONS[name].requires)
-    for field_name, field in fields.items():
-        field.required = field_name in requires
-        if not field.required and isinstance(field, serializers.CharField):
-            field.allow_blank = True
-        if not field.required:
+    requires = frozenset(ACTIONS[name].requires)
+    optional = frozenset(fields) - requires
+
+    def get_fields(self):
+        # Each instance gets fresh copies of the declared fields, rebuilt from their
+        # constructor arguments; what the workflow table requires is set on those copies.
+        copies = StrictSerializer.get_fields(self)
+        for field_name in optional:
+            field = copies[field_name]
+            field.required = False
             field.allow_null = True
+            if isinstance(field, serializers.CharField):
+                field.allow_blank = True
+        return copies
+
     fields["version"] = serializers.IntegerField(required=False, min_value=1)
     class_name = "".join(part.title() for part in name.split("_")) + "ActionSerializer"
-    return type(class_name, (StrictSerializer,), fields)
+    return type(class_name, (StrictSerializer,), {**fields, "get_fields": get_fields})
 
 
 def _text(max_length: int = 5000) -> serializers.CharField:

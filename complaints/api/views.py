@@ -4,12 +4,13 @@ from django.contrib.auth import authenticate
 from django.db.models import Prefetch, Q
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +21,7 @@ from complaints.models import Category, Deadline, DeadlineState, Evidence
 from complaints.services.escalations import escalation_acknowledge
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
+from staff.roles import SUPERVISOR_PLUS, user_roles
 
 
 def _with_deadlines(queryset):
@@ -48,7 +50,7 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Wrong username or password.")
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 
@@ -274,8 +276,18 @@ def evidence_response(evidence: Evidence) -> FileResponse:
     return response
 
 
+class SupervisorPlus(BasePermission):
+    """The escalation queue is for supervisors and managers: anyone else lacks the role (403)."""
+
+    message = _("The escalation queue is for supervisors and managers.")
+
+    def has_permission(self, request, view) -> bool:
+        return bool(user_roles(request.user) & SUPERVISOR_PLUS)
+
+
 @extend_schema(parameters=[OpenApiParameter("open", bool)])
 class EscalationList(generics.ListAPIView):
+    permission_classes = [IsAuthenticated, SupervisorPlus]
     serializer_class = s.EscalationSerializer
     pagination_class = PageWithoutCount
 
@@ -287,6 +299,8 @@ class EscalationList(generics.ListAPIView):
 
 
 class EscalationAcknowledge(APIView):
+    permission_classes = [IsAuthenticated, SupervisorPlus]
+
     @extend_schema(
         request=inline_serializer(
             "AcknowledgeBody",
