@@ -183,16 +183,23 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+def role_refusal(action: Action, user) -> ActionForbidden | None:
+    """The part of ``refusal`` that does not depend on the complaint: may this role ever?"""
+    if not user_roles(user) & action.roles:
+        return ActionForbidden(
+            _("Your role may not take the action “%(action)s”.") % {"action": action.label}
+        )
+    return None
+
+
 def refusal(action: Action, complaint, user) -> ActionRefused | None:
     """Why ``user`` may not take ``action`` on ``complaint`` now, or None when they may.
 
     The caller has already established that the user may see the complaint.
     """
+    if refused := role_refusal(action, user):
+        return refused
     roles = user_roles(user)
-    if not roles & action.roles:
-        return ActionForbidden(
-            _("Your role may not take the action “%(action)s”.") % {"action": action.label}
-        )
     if complaint.stage not in action.sources:
         return ActionRefused(
             _("“%(action)s” is not possible while the complaint is in %(stage)s.")

@@ -5,7 +5,12 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, NotFound
@@ -17,11 +22,13 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.api import serializers as s
 from complaints.api.pagination import PageWithoutCount
+from complaints.errors import ActionForbidden
 from complaints.models import Category, Deadline, DeadlineState, Evidence
 from complaints.services.escalations import escalation_acknowledge
+from complaints.workflow import ACTIONS, role_refusal
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
-from staff.roles import SUPERVISOR_PLUS, user_roles
+from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 
 def _with_deadlines(queryset):
@@ -144,6 +151,8 @@ class ComplaintListCreate(generics.ListCreateAPIView):
 
     @extend_schema(request=s.ComplaintCreateSerializer, responses={201: s.ComplaintSerializer})
     def post(self, request, *args, **kwargs):
+        if not user_roles(request.user) & FRONT_DESK_PLUS:
+            raise ActionForbidden(_("Your role may not log complaints."))
         body = s.ComplaintCreateSerializer(
             data=request.data, estates=selectors.estates_visible_to(request.user)
         )
@@ -178,20 +187,14 @@ class ComplaintDetail(generics.RetrieveAPIView):
         return _readable(self.request.user)
 
 
-def _action_schema(name):
-    return extend_schema(
-        operation_id=f"complaints_action_{name}",
-        request=s.ACTION_SERIALIZERS[name],
-        responses={200: s.ComplaintSerializer},
-    )
-
-
 class ComplaintAction(APIView):
     """Take one workflow action; the answer is the complaint as it now reads."""
 
     @extend_schema(
-        request=inline_serializer(
-            "AnyActionBody", {"version": serializers.IntegerField(required=False)}
+        request=PolymorphicProxySerializer(
+            component_name="ActionBody",
+            serializers=list(s.ACTION_SERIALIZERS.values()),
+            resource_type_field_name=None,
         ),
         responses={200: s.ComplaintSerializer},
         parameters=[
@@ -199,14 +202,17 @@ class ComplaintAction(APIView):
                 "action", str, OpenApiParameter.PATH, enum=sorted(s.ACTION_SERIALIZERS)
             )
         ],
-        description="The body of each action is described by the `…ActionSerializer` schemas.",
+        description="The body depends on the action: one of the `…ActionSerializer` schemas.",
     )
     def post(self, request, reference: str, action: str):
         serializer_class = s.ACTION_SERIALIZERS.get(action)
         if serializer_class is None:
             raise NotFound("No such action.")
-        # Visibility first: what the user may not see is a 404 whatever the body says.
+        # Visibility first: what the user may not see is a 404 whatever the body says;
+        # then the role, so a role that may never take the action hears so before any 400.
         selectors.complaint_get(user=request.user, reference=reference)
+        if refused := role_refusal(ACTIONS[action], request.user):
+            raise refused
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
@@ -287,15 +293,17 @@ class SupervisorPlus(BasePermission):
 
 @extend_schema(parameters=[OpenApiParameter("open", bool)])
 class EscalationList(generics.ListAPIView):
+    """The queue, most overdue first: a plain list, bounded to the oldest 500."""
+
     permission_classes = [IsAuthenticated, SupervisorPlus]
     serializer_class = s.EscalationSerializer
-    pagination_class = PageWithoutCount
+    pagination_class = None
 
     def get_queryset(self):
         queryset = selectors.escalations_visible_to(self.request.user)
         if _flag(self.request.query_params.get("open")):
             queryset = queryset.filter(acknowledged_at__isnull=True)
-        return queryset.order_by("created_at", "id")
+        return queryset.order_by("created_at", "id")[:500]
 
 
 class EscalationAcknowledge(APIView):

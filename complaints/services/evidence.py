@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -47,12 +48,19 @@ def safe_display_name(name: str) -> str:
     return name[:200]
 
 
+def _size(limit: int) -> str:
+    """10485760 → "10 MB", 512000 → "500 KB": the limit as people say it."""
+    if limit >= 1024 * 1024 and limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MB"
+    return f"{max(1, limit // 1024)} KB"
+
+
 def _check(upload: UploadedFile) -> tuple[str, str, bool]:
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
             {
-                "file": _("The file is larger than %(mb)d MB.")
-                % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
+                "file": _("The file is larger than %(limit)s.")
+                % {"limit": _size(settings.EVIDENCE_MAX_BYTES)}
             }
         )
     if upload.size == 0:
@@ -84,25 +92,37 @@ def _check(upload: UploadedFile) -> tuple[str, str, bool]:
 
 
 def evidence_add(*, reference: str, actor, upload: UploadedFile) -> Evidence:
+    """Check the file, store it under a generated name, then record it on the timeline.
+
+    The file is written before the transaction (no disk work while the complaint is locked)
+    and removed again if the transaction does not commit, so no orphan stays behind.
+    """
+    complaint_get(user=actor, reference=reference)  # 404 before any work for the invisible
     ext, content_type, is_image = _check(upload)
     original = safe_display_name(upload.name)
-    with transaction.atomic():
-        complaint = complaint_get(user=actor, reference=reference, for_update=True)
-        upload.name = f"{uuid.uuid4().hex}.{ext}"
-        evidence = Evidence.objects.create(
-            complaint=complaint,
-            file=upload,
-            original_name=original,
-            content_type=content_type,
-            size=upload.size,
-            is_image=is_image,
-            uploaded_by=actor,
-        )
-        event_record(
-            complaint=complaint,
-            actor=actor,
-            kind="evidence_added",
-            at=timezone.now(),
-            data={"evidence": evidence.pk, "name": original, "size": evidence.size},
-        )
+    stored = default_storage.save(
+        f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", upload
+    )
+    try:
+        with transaction.atomic():
+            complaint = complaint_get(user=actor, reference=reference, for_update=True)
+            evidence = Evidence.objects.create(
+                complaint=complaint,
+                file=stored,
+                original_name=original,
+                content_type=content_type,
+                size=upload.size,
+                is_image=is_image,
+                uploaded_by=actor,
+            )
+            event_record(
+                complaint=complaint,
+                actor=actor,
+                kind="evidence_added",
+                at=timezone.now(),
+                data={"evidence": evidence.pk, "name": original, "size": evidence.size},
+            )
+    except BaseException:
+        default_storage.delete(stored)
+        raise
     return evidence

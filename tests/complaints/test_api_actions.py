@@ -710,7 +710,7 @@ def test_the_supervisor_sees_open_escalations(supervisor, reopened):
     response = client_for(supervisor).get("/api/v1/escalations/", {"open": "true"})
 
     assert response.status_code == 200
-    [row] = response.json()["results"]
+    [row] = response.json()
     assert set(row) >= ESCALATION_KEYS
     assert row["complaint"] == reopened
     assert (row["level"], row["reason"], row["deadline_kind"]) == (1, "reopened", None)
@@ -738,8 +738,8 @@ def test_acknowledging_agrees_a_callback_and_assigns(supervisor, handler, reopen
     complaint = ok(boss.get(complaint_url(reopened)))
     assert complaint["assignee"] == "handler"
     assert instant(deadlines_by_kind(complaint)["agreed_callback"]["due_at"]) == callback_due
-    assert boss.get("/api/v1/escalations/", {"open": "true"}).json()["results"] == []
-    assert [row["id"] for row in boss.get("/api/v1/escalations/").json()["results"]] == [
+    assert boss.get("/api/v1/escalations/", {"open": "true"}).json() == []
+    assert [row["id"] for row in boss.get("/api/v1/escalations/").json()] == [
         escalation.id
     ]
     event = ok_list(boss.get(events_url(reopened)))[-1]
@@ -775,7 +775,7 @@ def test_acknowledging_an_unknown_escalation_is_404(supervisor, reopened):
 
 def test_the_manager_sees_only_level_two_and_up(frontdesk, manager, reopened):
     manager_client = client_for(manager)
-    assert manager_client.get("/api/v1/escalations/").json()["results"] == []
+    assert manager_client.get("/api/v1/escalations/").json() == []
     first = Escalation.objects.get()
     hidden = manager_client.post(f"/api/v1/escalations/{first.id}/acknowledge/", {})
     assert hidden.status_code == 404
@@ -784,7 +784,7 @@ def test_the_manager_sees_only_level_two_and_up(frontdesk, manager, reopened):
         reference=reopened, actor=frontdesk, action="escalate", data={"reason": "unsatisfied"}
     )
 
-    [row] = manager_client.get("/api/v1/escalations/", {"open": "true"}).json()["results"]
+    [row] = manager_client.get("/api/v1/escalations/", {"open": "true"}).json()
     assert (row["level"], row["reason"]) == (2, "unsatisfied")
 
 

@@ -198,7 +198,7 @@ def test_a_supervisor_of_one_estate_cannot_acknowledge_anothers_escalation(
     supervisor_hy = make_staff("supervisor_hy", role="supervisor", estates=[estate])
     client = client_for(supervisor_hy)
 
-    listed = client.get("/api/v1/escalations/").json()["results"]
+    listed = client.get("/api/v1/escalations/").json()
     hidden = client.post(f"/api/v1/escalations/{escalation.id}/acknowledge/", {})
     absent = client.post("/api/v1/escalations/999999/acknowledge/", {})
 
@@ -268,9 +268,9 @@ def test_a_user_without_a_role_cannot_log_a_complaint_in_any_estate(estate):
         format="json",
     )
 
-    # Covering no estate, the body fails before the role check is reached.
-    assert response.status_code == 400
-    assert response.json() == {"estate": ["Object with code=HY does not exist."]}
+    # The role is checked before the body: no role, no intake, whatever the body says.
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Your role may not log complaints."}
     assert not Complaint.objects.exists()
 
 
