@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import views
+from complaints.api import notifications, views
 
 app_name = "api"
 
@@ -33,5 +33,9 @@ urlpatterns = [
         "escalations/<int:pk>/acknowledge/",
         views.EscalationAcknowledge.as_view(),
         name="escalation-acknowledge",
+    ),
+    path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
+    path(
+        "notifications/read/", notifications.NotificationsRead.as_view(), name="notifications-read"
     ),
 ]

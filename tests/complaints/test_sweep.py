@@ -77,7 +77,9 @@ def test_the_supervisors_of_the_estate_are_told_once_in_their_language(
     assert messages.count() == 1
     assert messages.get().language == "zh-hans"
     assert sent >= 1
-    escalation_mail = [m for m in mail.outbox if "[Escalated to level 1]" in m.subject]
+    subject = messages.get().subject
+    assert complaint.reference in subject
+    escalation_mail = [m for m in mail.outbox if m.subject == subject]
     assert len(escalation_mail) == 1
     assert escalation_mail[0].to == ["zhuguan@example.com"]
     assert "\n" not in escalation_mail[0].subject
@@ -271,3 +273,17 @@ def test_a_complaint_someone_is_acting_on_is_left_for_the_next_sweep(frontdesk, 
     assert [ref for ref, _, _ in first.escalated] == [free.reference]
     assert [ref for ref, _, _ in second.escalated] == [busy.reference]
     assert Escalation.objects.count() == 2
+
+
+def test_the_in_app_list_shows_a_users_own_messages_until_read(api, frontdesk, supervisor, estate):
+    with time_machine.travel(MORNING, tick=False):
+        complaint = _urgent(frontdesk, estate)
+
+    client = api.as_user(supervisor)
+    unread = client.get("/api/v1/notifications/", {"unread": "true"}).json()
+    assert [(n["kind"], n["complaint"]) for n in unread] == [("urgent_intake", complaint.reference)]
+    assert api.as_user(frontdesk).get("/api/v1/notifications/").json() == []
+
+    answer = client.post("/api/v1/notifications/read/", {}, format="json").json()
+    assert answer == {"unread": 0}
+    assert client.get("/api/v1/notifications/", {"unread": "true"}).json() == []
