@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import Prefetch, Q
 from django.http import FileResponse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from complaints.errors import ActionForbidden
 from complaints.models import Category, Deadline, DeadlineState, Evidence
 from complaints.services.escalations import escalation_acknowledge
 from complaints.workflow import ACTIONS, role_refusal
+from config.lockout import lockout_response
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
 from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
@@ -51,12 +52,16 @@ class TokenView(APIView):
         body = s.TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = authenticate(
-            request,
+            request._request,
             username=body.validated_data["username"],
             password=body.validated_data["password"],
         )
+        if getattr(request._request, "axes_locked_out", False):
+            return lockout_response(request._request)
         if user is None or not user.is_active:
-            raise AuthenticationFailed("Wrong username or password.")
+            raise AuthenticationFailed(_("Wrong username or password."))
+        # A token is a sign-in: it resets the failure count and records the last login.
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
