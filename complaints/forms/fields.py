@@ -1,0 +1,74 @@
+"""Form fields shared by the page forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def labelled(choices, values=None) -> list[tuple[str, str]]:
+    """A TextChoices' options as a form shows them: capitalised, optionally only ``values``."""
+    return [
+        (value, capfirst(label))
+        for value, label in choices.choices
+        if values is None or value in values
+    ]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs=attrs, format=LOCAL_FORMAT)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A ``datetime-local`` input read as wall time in the estate's zone, not the server's.
+
+    Set ``zone`` after the form knows the estate; until then the server's zone applies.
+    """
+
+    widget = LocalDateTimeInput
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("input_formats", [LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(*args, **kwargs)
+        self.zone: zoneinfo.ZoneInfo | None = None
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None or self.zone is None:
+            return result
+        wall = timezone.localtime(result).replace(tzinfo=None)
+        return wall.replace(tzinfo=self.zone)
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.datetime) and timezone.is_aware(value) and self.zone is not None:
+            return timezone.localtime(value, self.zone).replace(tzinfo=None)
+        return super().prepare_value(value)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; each is checked by the evidence service, not here."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]

@@ -1,0 +1,208 @@
+"""The intake form: what the desk types while the resident is on the phone or at the counter."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from complaints.forms.fields import LocalDateTimeField, MultipleFileField, labelled
+from complaints.models import Category, Channel, DesiredOutcome, Severity
+from complaints.selectors import estates_visible_to
+from residents.models import Building, Estate, Resident, Unit
+from residents.selectors import residents_visible_to, units_visible_to
+
+# The service's keyword arguments; ``building`` only narrows the unit picker.
+SERVICE_FIELDS = (
+    "estate",
+    "unit",
+    "resident",
+    "contact_name",
+    "contact_phone",
+    "channel",
+    "category",
+    "severity",
+    "summary",
+    "account",
+    "desired_outcome",
+    "received_at",
+)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.label
+
+
+def category_choices() -> list:
+    """Top-level categories as groups, each offering itself (general) and its sub-types."""
+    categories = list(Category.objects.filter(active=True).order_by("code"))
+    children = defaultdict(list)
+    for category in categories:
+        if category.parent_id:
+            children[category.parent_id].append(category)
+    choices: list = [("", "—")]
+    for top in (c for c in categories if not c.parent_id):
+        options = [(top.code, _("%(name)s (general)") % {"name": top.name})]
+        options += [(child.code, child.name) for child in children[top.pk]]
+        choices.append((top.name, options))
+    return choices
+
+
+class IntakeForm(forms.Form):
+    """Bound to POST data on submit, or to GET parameters when htmx redraws the unit picker."""
+
+    estate = forms.ModelChoiceField(
+        label=_("Estate"), queryset=Estate.objects.none(), to_field_name="code", empty_label="—"
+    )
+    building = forms.ModelChoiceField(
+        label=_("Building"),
+        queryset=Building.objects.none(),
+        required=False,
+        empty_label=_("— common area —"),
+    )
+    unit = UnitChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— common area —"),
+    )
+    resident = forms.ModelChoiceField(
+        queryset=Resident.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    contact_name = forms.CharField(
+        label=_("Complainant's name"),
+        max_length=100,
+        required=False,
+        help_text=_("For a walk-in or a caller who is not on file."),
+    )
+    contact_phone = forms.CharField(
+        label=_("Call-back phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=labelled(Channel), initial=Channel.PHONE
+    )
+    category = forms.ChoiceField(label=_("Category"))
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        required=False,
+        choices=[("", _("As the category suggests")), *labelled(Severity)],
+    )
+    summary = forms.CharField(label=_("Summary"), max_length=200)
+    account = forms.CharField(
+        label=_("The resident's own account"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("In their words, in detail, so they never have to repeat it."),
+    )
+    desired_outcome = forms.ChoiceField(
+        label=_("What the resident wants"),
+        choices=labelled(DesiredOutcome),
+        initial=DesiredOutcome.REPAIR,
+    )
+    received_at = LocalDateTimeField(
+        label=_("Received at"),
+        required=False,
+        help_text=_("Only for a complaint received earlier (on paper, or while offline)."),
+    )
+    evidence = MultipleFileField(
+        label=_("Evidence"),
+        help_text=_("Photos (JPEG, PNG, GIF, WebP) or PDF; several at once."),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        estates = estates_visible_to(user)
+        self.fields["estate"].queryset = estates
+        self.fields["category"].choices = category_choices()
+        self.fields["resident"].queryset = residents_visible_to(user)
+        if not self.is_bound and "estate" not in self.initial and len(estates) == 1:
+            self.initial["estate"] = estates[0].code
+        estate = estates.filter(code=self._raw("estate")).first()
+        self.chosen_estate = estate
+        self.fields["building"].queryset = (
+            Building.objects.filter(estate=estate) if estate else Building.objects.none()
+        )
+        building_id = self._raw("building")
+        unit_id = self._raw("unit")
+        if unit_id and not building_id and estate:
+            # A unit chosen without its building (an API-style post): the unit names it.
+            building_id = (
+                units_visible_to(user)
+                .filter(pk=_int(unit_id), building__estate=estate)
+                .values_list("building_id", flat=True)
+                .first()
+            )
+            self._set_raw("building", building_id)
+        self.fields["unit"].queryset = (
+            units_visible_to(user).filter(building_id=_int(building_id), building__estate=estate)
+            if estate and _int(building_id)
+            else Unit.objects.none()
+        )
+        if estate:
+            self.fields["received_at"].zone = estate.zone
+        location_url = reverse("complaints:new-location")
+        for name in ("estate", "building", "unit"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": location_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#location",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "#location",
+                }
+            )
+
+    def _raw(self, name: str):
+        source = self.data if self.is_bound else self.initial
+        value = source.get(name)
+        return getattr(value, "pk", value) if name != "estate" else getattr(value, "code", value)
+
+    def _set_raw(self, name: str, value) -> None:
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data[name] = value or ""
+        else:
+            self.initial[name] = value
+
+    def clean_category(self) -> Category:
+        category = Category.objects.filter(code=self.cleaned_data["category"], active=True).first()
+        if category is None:
+            raise ValidationError(_("Choose a category."))
+        return category
+
+    @property
+    def chosen_resident(self) -> Resident | None:
+        resident_id = _int(self._raw("resident"))
+        if not resident_id:
+            return None
+        return self.fields["resident"].queryset.filter(pk=resident_id).first()
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {name: data.get(name) for name in SERVICE_FIELDS} | {
+            "contact_name": data.get("contact_name") or "",
+            "contact_phone": data.get("contact_phone") or "",
+            "severity": data.get("severity") or "",
+        }
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """The service's {field: [messages]} on the fields of this form."""
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+        for field, messages in errors.items():
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,99 @@
+"""The worklist's filters: the API's (stage, category, severity, estate, overdue, escalated, q)
+plus building, assigned to me and my department, and the sort order."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.forms.fields import labelled
+from complaints.models import Category, Severity, Stage
+from complaints.reports.figures import FIGURE_CHOICES
+from complaints.reports.weeks import validate_iso_week
+from complaints.selectors import estates_visible_to
+from residents.models import Building
+
+SORTS = {
+    "-received": _("Newest first"),
+    "received": _("Oldest first"),
+    "severity": _("Most severe first"),
+    "deadline": _("Next deadline first"),
+    "-escalation": _("Highest escalation first"),
+}
+FLAGS = ("overdue", "escalated", "mine", "my_department")
+
+
+def _flag(label) -> forms.BooleanField:
+    return forms.BooleanField(label=label, required=False)
+
+
+class WorklistFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Reference, phone, resident's name or words of the summary"),
+    )
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    severity = forms.ChoiceField(label=_("Severity"), required=False)
+    estate = forms.ChoiceField(label=_("Estate"), required=False)
+    building = forms.TypedChoiceField(label=_("Building"), required=False, coerce=int)
+    overdue = _flag(_("Overdue"))
+    escalated = _flag(_("Escalated"))
+    mine = _flag(_("Assigned to me"))
+    my_department = _flag(_("My department"))
+    sort = forms.ChoiceField(label=_("Sort"), required=False)
+    # The weekly summary links a count to the complaints behind it: ?week=2026-W47&figure=closed
+    week = forms.CharField(required=False, validators=[validate_iso_week], widget=forms.HiddenInput)
+    figure = forms.ChoiceField(required=False, choices=FIGURE_CHOICES, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        every = [("", _("all"))]
+        self.fields["stage"].choices = every + labelled(Stage)
+        self.fields["severity"].choices = every + labelled(Severity)
+        self.fields["category"].choices = every + [
+            (c.code, c.name) for c in Category.objects.filter(parent__isnull=True)
+        ]
+        estates = list(estates_visible_to(user))
+        self.fields["estate"].choices = every + [(e.code, e.name) for e in estates]
+        buildings: dict[str, list] = {}
+        for building in Building.objects.filter(estate__in=estates).select_related("estate"):
+            buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
+        self.fields["building"].choices = every + list(buildings.items())
+        self.fields["sort"].choices = list(SORTS.items())
+        staff = getattr(user, "staff_member", None)
+        self.department = staff.department if staff and staff.department_id else None
+        if self.department is None:
+            del self.fields["my_department"]
+
+    def filters(self) -> dict:
+        """Valid filters for ``selectors.complaint_list``; an invalid one is dropped, not fatal."""
+        self.is_valid()
+        data = self.cleaned_data
+        filters = {
+            key: data.get(key)
+            for key in ("q", "stage", "category", "severity", "estate", "building")
+            if data.get(key) not in (None, "")
+        }
+        if data.get("week") and data.get("figure"):
+            filters.update(week=data["week"], figure=data["figure"])
+        filters["overdue"] = bool(data.get("overdue"))
+        filters["escalated"] = bool(data.get("escalated"))
+        if data.get("mine"):
+            filters["assignee_id"] = self.user.pk
+        if data.get("my_department") and self.department is not None:
+            filters["department"] = self.department.code
+        return filters
+
+    @property
+    def sort_order(self) -> str:
+        value = self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else None
+        return value if value in SORTS else "-received"
+
+    @property
+    def active_count(self) -> int:
+        return sum(1 for key, value in self.filters().items() if value and key != "q")

@@ -1,0 +1,84 @@
+"""Template helpers of the desk's layout and pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from complaints import display
+from complaints.selectors import escalations_visible_to
+from residents.phones import mask_phone
+from staff.roles import FRONT_DESK_PLUS, ROLE_LABELS, SUPERVISOR_PLUS, user_roles
+
+register = template.Library()
+
+
+def _url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def desk_nav(context) -> dict:
+    """What the navigation offers this user, with the count of open escalations they work."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"signed_in": False}
+    roles = user_roles(user)
+    supervises = bool(roles & SUPERVISOR_PLUS)
+    return {
+        "signed_in": True,
+        "can_log": bool(roles & FRONT_DESK_PLUS),
+        "can_see_residents": bool(roles & FRONT_DESK_PLUS),
+        "supervises": supervises,
+        "open_escalations": (
+            escalations_visible_to(user).filter(acknowledged_at__isnull=True).count()
+            if supervises
+            else 0
+        ),
+        "weekly_url": _url_or_none("reports:weekly") if supervises else None,
+        "is_admin": user.is_staff,
+        "role_labels": [str(ROLE_LABELS[role]) for role in sorted(roles) if role in ROLE_LABELS],
+        "section": getattr(getattr(request, "resolver_match", None), "view_name", ""),
+    }
+
+
+@register.filter
+def masked(phone: str) -> str:
+    return mask_phone(phone) if phone else ""
+
+
+@register.filter
+def time_left(due_at, now=None):
+    if due_at is None:
+        return None
+    return display.time_left(due_at, now or timezone.now())
+
+
+@register.filter
+def stage_label(stage: str) -> str:
+    return display.stage_label(stage)
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return display.event_label(kind)
+
+
+@register.filter
+def waited(since, now=None) -> str:
+    return display.duration((now or timezone.now()) - since) if since else ""
+
+
+@register.filter
+def readable_phone(phone: str) -> str:
+    """``8613812345678`` → ``138 1234 5678``; other numbers as stored."""
+    digits = phone or ""
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    return digits

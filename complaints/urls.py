@@ -1,0 +1,39 @@
+"""The desk's pages (SPEC §7 Pages); the JSON API lives in complaints/api/urls.py."""
+
+from django.urls import path
+
+from complaints.views import actions, detail, escalations, export, intake, worklist
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("complaints/", worklist.worklist, name="worklist"),
+    path("complaints/export.csv", export.export_csv, name="export-csv"),
+    path("complaints/export.xlsx", export.export_xlsx, name="export-xlsx"),
+    path("complaints/new/", intake.intake, name="new"),
+    path("complaints/new/location/", intake.intake_location, name="new-location"),
+    path("complaints/new/lookup/", intake.intake_lookup, name="new-lookup"),
+    path("complaints/new/repeat/", intake.intake_repeat, name="new-repeat"),
+    path("complaints/<str:reference>/", detail.detail, name="detail"),
+    path(
+        "complaints/<str:reference>/actions/<str:action>/",
+        actions.act,
+        name="action",
+    ),
+    path(
+        "complaints/<str:reference>/evidence/",
+        detail.evidence_upload,
+        name="evidence-upload",
+    ),
+    path(
+        "complaints/<str:reference>/evidence/<int:pk>/",
+        detail.evidence_file,
+        name="evidence",
+    ),
+    path("escalations/", escalations.queue, name="escalations"),
+    path(
+        "escalations/<int:pk>/acknowledge/",
+        escalations.acknowledge,
+        name="escalation-acknowledge",
+    ),
+]

@@ -1,0 +1,118 @@
+"""The escalation queue at /escalations/: supervisors from level 1, managers from level 2."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from complaints.errors import ActionRefused
+from complaints.forms.actions import AcknowledgeForm, assignee_choices
+from complaints.models import Escalation
+from complaints.selectors import escalations_visible_to
+from complaints.services.escalations import escalation_acknowledge
+from staff.roles import SUPERVISOR_PLUS, user_roles
+
+PAGE_SIZE = 50
+
+
+def _require_queue_role(request) -> None:
+    if not user_roles(request.user) & SUPERVISOR_PLUS:
+        raise PermissionDenied(_("The escalation queue is for supervisors and managers."))
+
+
+def open_escalations(user):
+    """Open escalations, most overdue first: by the missed deadline, else by when raised."""
+    return (
+        escalations_visible_to(user)
+        .filter(acknowledged_at__isnull=True)
+        .select_related(
+            "complaint__estate",
+            "complaint__unit__building",
+            "complaint__resident",
+            "complaint__category__parent",
+        )
+        .annotate(overdue_since=Coalesce(F("deadline__due_at"), F("created_at")))
+        .order_by("overdue_since", "id")
+    )
+
+
+@require_GET
+@login_required
+def queue(request):
+    _require_queue_role(request)
+    try:
+        page = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE_SIZE
+    rows: list[Escalation] = list(open_escalations(request.user)[start : start + PAGE_SIZE + 1])
+    assignees: dict[int, list] = {}  # per estate: the same people for each of its rows
+    entries = []
+    for escalation in rows[:PAGE_SIZE]:
+        complaint = escalation.complaint
+        if complaint.estate_id not in assignees:
+            assignees[complaint.estate_id] = assignee_choices(complaint)
+        form = AcknowledgeForm(
+            complaint=complaint,
+            assignees=assignees[complaint.estate_id],
+            auto_id=f"id_{escalation.pk}_%s",
+        )
+        entries.append({"escalation": escalation, "form": form})
+    return render(
+        request,
+        "complaints/escalations.html",
+        {
+            "entries": entries,
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "has_previous": page > 1,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def acknowledge(request, pk: int):
+    _require_queue_role(request)
+    escalation = (
+        escalations_visible_to(request.user)
+        .select_related("complaint__estate")
+        .filter(pk=pk)
+        .first()
+    )
+    if escalation is None:
+        raise Http404("No such escalation.")
+    form = AcknowledgeForm(request.POST, complaint=escalation.complaint)
+    reference = escalation.complaint.reference
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{reference}: {error}")
+        return redirect("complaints:escalations")
+    try:
+        escalation_acknowledge(
+            escalation_id=pk,
+            actor=request.user,
+            callback_due_at=form.cleaned_data.get("callback_due_at"),
+            assignee=form.cleaned_data.get("assignee") or "",
+            note=form.cleaned_data.get("note") or "",
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, f"{reference}: {message}")
+    except ActionRefused as exc:
+        messages.error(request, f"{reference}: {exc.message}")
+    else:
+        messages.success(
+            request, _("Escalation of %(reference)s acknowledged.") % {"reference": reference}
+        )
+    return redirect("complaints:escalations")

@@ -1,0 +1,183 @@
+"""Intake at /complaints/new/, built for a call in progress, and its htmx helpers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from complaints.errors import ActionForbidden
+from complaints.forms.intake import IntakeForm
+from complaints.models import Category
+from complaints.selectors import complaints_visible_to, estates_visible_to
+from complaints.services import complaint_create, evidence_add
+from complaints.services.intake import repeat_find
+from residents.models import Resident, Unit
+from residents.selectors import (
+    phone_digits,
+    resident_search,
+    residents_visible_to,
+    unit_match,
+    units_visible_to,
+)
+from staff.roles import FRONT_DESK_PLUS, user_roles
+
+LOOKUP_LIMIT = 8
+
+
+def _require_intake_role(request) -> None:
+    if not user_roles(request.user) & FRONT_DESK_PLUS:
+        raise PermissionDenied(_("Your role may not log complaints."))
+
+
+def _attach_evidence(request, complaint, files) -> None:
+    """Each file on its own: a bad file is reported and skipped, the complaint stays saved."""
+    for upload in files:
+        try:
+            evidence_add(reference=complaint.reference, actor=request.user, upload=upload)
+        except ValidationError as exc:
+            messages.warning(
+                request,
+                _("The file “%(name)s” was not attached: %(reason)s")
+                % {"name": upload.name, "reason": " ".join(exc.messages)},
+            )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def intake(request):
+    _require_intake_role(request)
+    if request.method == "GET":
+        form = IntakeForm(user=request.user)
+        return render(request, "complaints/intake.html", {"form": form})
+    form = IntakeForm(request.POST, request.FILES, user=request.user)
+    if form.is_valid():
+        try:
+            complaint = complaint_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except ActionForbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+        else:
+            _attach_evidence(request, complaint, form.cleaned_data.get("evidence") or [])
+            url = reverse("complaints:detail", kwargs={"reference": complaint.reference})
+            return redirect(f"{url}?created=1")
+    files_lost = bool(request.FILES.getlist("evidence"))
+    return render(
+        request,
+        "complaints/intake.html",
+        {"form": form, "files_lost": files_lost},
+        status=400,
+    )
+
+
+def _location_initial(request) -> dict:
+    """Estate, building, unit and resident from the query, completed from what they imply."""
+    params = request.GET
+    user = request.user
+    initial = {key: params.get(key, "") for key in ("estate", "building", "unit", "resident")}
+    resident = None
+    if initial["resident"].isdigit():
+        resident = residents_visible_to(user).filter(pk=initial["resident"]).first()
+    initial["resident"] = resident.pk if resident else ""
+    unit = None
+    if initial["unit"].isdigit():
+        unit = units_visible_to(user).filter(pk=initial["unit"]).first()
+    if unit is None and resident is not None and params.get("pick"):
+        unit = units_visible_to(user).filter(residencies__resident=resident).first()
+    if unit is not None and (params.get("pick") or not initial["estate"]):
+        initial.update(estate=unit.building.estate.code, building=unit.building_id, unit=unit.pk)
+    if (
+        resident is not None
+        and initial["estate"]
+        and not resident.units.filter(building__estate__code=initial["estate"]).exists()
+    ):
+        # The desk moved to another estate: the resident picked before does not live there.
+        initial["resident"] = ""
+    return initial
+
+
+@require_GET
+@login_required
+def intake_location(request):
+    """The estate → building → unit picker, redrawn after a change or a pick."""
+    _require_intake_role(request)
+    form = IntakeForm(initial=_location_initial(request), user=request.user)
+    response = render(request, "complaints/intake/_location.html", {"form": form})
+    # The repeat check listens for this: a pick changes the unit without a change event.
+    response["HX-Trigger"] = "location-changed"
+    return response
+
+
+@require_GET
+@login_required
+def intake_lookup(request):
+    """Residents and units matching a phone number, a name or a unit, as the desk types."""
+    _require_intake_role(request)
+    q = request.GET.get("lookup", "").strip()
+    residents: list[Resident] = []
+    units: list[Unit] = []
+    if len(q) >= 2:
+        residents = list(
+            resident_search(user=request.user, q=q).prefetch_related("units__building__estate")[
+                :LOOKUP_LIMIT
+            ]
+        )
+        if not phone_digits(q) or len(q) <= 6:
+            units = list(
+                units_visible_to(request.user)
+                .filter(unit_match(q))
+                .order_by("building__estate__code", "building__name", "entrance", "room")[
+                    :LOOKUP_LIMIT
+                ]
+            )
+    visible_estates = set(estates_visible_to(request.user).values_list("pk", flat=True))
+    for resident in residents:
+        resident.visible_units = [
+            u for u in resident.units.all() if u.building.estate_id in visible_estates
+        ]
+    return render(
+        request,
+        "complaints/intake/_lookup.html",
+        {"q": q, "residents": residents, "units": units},
+    )
+
+
+@require_GET
+@login_required
+def intake_repeat(request):
+    """A warning when the same unit or resident complained in this category recently."""
+    _require_intake_role(request)
+    params = request.GET
+    estate = estates_visible_to(request.user).filter(code=params.get("estate", "")).first()
+    category = Category.objects.filter(code=params.get("category", "")).first()
+    unit = resident = None
+    if estate is not None:
+        if params.get("unit", "").isdigit():
+            unit = (
+                units_visible_to(request.user)
+                .filter(pk=params["unit"], building__estate=estate)
+                .first()
+            )
+        if params.get("resident", "").isdigit():
+            resident = residents_visible_to(request.user).filter(pk=params["resident"]).first()
+    earlier = None
+    if estate is not None and category is not None and (unit or resident):
+        earlier = repeat_find(
+            estate=estate,
+            unit=unit,
+            resident=resident,
+            top_category=category.top,
+            received_at=timezone.now(),
+        )
+        if (
+            earlier is not None
+            and not complaints_visible_to(request.user).filter(pk=earlier.pk).exists()
+        ):
+            earlier = None
+    return render(request, "complaints/intake/_repeat.html", {"earlier": earlier})

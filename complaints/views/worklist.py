@@ -1,0 +1,110 @@
+"""The worklist at /complaints/: the visible complaints, filtered, sorted, 50 a page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from complaints.forms.worklist import WorklistFilterForm
+from complaints.models import Complaint, Deadline, DeadlineState, Severity
+from complaints.selectors import complaint_list
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+SEVERITY_RANK = Case(
+    When(severity=Severity.URGENT, then=0),
+    When(severity=Severity.MAJOR, then=1),
+    default=2,
+    output_field=IntegerField(),
+)
+
+
+# Deadlines still owed: pending, or past and already marked missed by the sweep.
+OWED = (DeadlineState.PENDING, DeadlineState.MISSED)
+
+
+def _next_due():
+    return Subquery(
+        Deadline.objects.filter(complaint=OuterRef("pk"), state__in=OWED)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+
+
+def sorted_complaints(queryset: QuerySet[Complaint], sort: str) -> QuerySet[Complaint]:
+    if sort == "received":
+        return queryset.order_by("received_at", "id")
+    if sort == "severity":
+        return queryset.annotate(severity_rank=SEVERITY_RANK).order_by(
+            "severity_rank", "-received_at", "-id"
+        )
+    if sort == "deadline":
+        return queryset.annotate(next_due=_next_due()).order_by(
+            F("next_due").asc(nulls_last=True), "-received_at", "-id"
+        )
+    if sort == "-escalation":
+        return queryset.order_by("-escalation_level", "-received_at", "-id")
+    return queryset.order_by("-received_at", "-id")
+
+
+def with_owed_deadlines(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return queryset.prefetch_related(
+        Prefetch(
+            "deadlines",
+            queryset=Deadline.objects.filter(state__in=OWED).order_by("due_at", "id"),
+            to_attr="owed_deadlines",
+        )
+    )
+
+
+def worklist_queryset(request) -> tuple[WorklistFilterForm, QuerySet[Complaint]]:
+    """The form and the filtered, sorted complaints; shared with the exports."""
+    form = WorklistFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_bound else {}
+    queryset = complaint_list(user=request.user, filters=filters)
+    return form, with_owed_deadlines(sorted_complaints(queryset, form.sort_order))
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), MAX_PAGE))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+@login_required
+def worklist(request):
+    form, queryset = worklist_queryset(request)
+    page = _page_number(request)
+    start = (page - 1) * PAGE_SIZE
+    # One row more than a page says whether another page follows, without counting the table.
+    rows = list(queryset[start : start + PAGE_SIZE + 1])
+    now = timezone.now()
+    for complaint in rows:
+        pending = complaint.owed_deadlines
+        complaint.next_deadline = pending[0] if pending else None
+    return render(
+        request,
+        "complaints/worklist.html",
+        {
+            "form": form,
+            "complaints": rows[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(rows) > PAGE_SIZE,
+            "has_previous": page > 1,
+            "query": _query_without(request, "page"),
+            "sort_query": _query_without(request, "page", "sort"),
+            "now": now,
+        },
+    )

@@ -1,0 +1,85 @@
+"""Request-wide policies of the pages: the Content-Security-Policy and the user's language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from staff.services import staff_language_set
+
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+# drf-spectacular's Swagger page starts Swagger UI with an inline script and Swagger UI styles
+# itself inline; that trusted page alone gets a policy allowing inline code. The admin needs
+# no exemption: Django's admin templates carry no inline scripts or styles.
+RELAXED_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'"
+)
+RELAXED_PREFIXES = ("/api/docs/",)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sets the policy on HTML answers that do not carry one of their own."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" in response:
+            return response
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        if settings.DEBUG and response.status_code >= 400:
+            # Django's technical error pages (DEBUG only) are styled and scripted inline.
+            return response
+        relaxed = request.path.startswith(RELAXED_PREFIXES)
+        response["Content-Security-Policy"] = RELAXED_POLICY if relaxed else PAGE_POLICY
+        return response
+
+
+def _supported(language: str) -> str | None:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else None
+
+
+class UserLanguageMiddleware:
+    """The signed-in staff member's saved language wins over the browser's.
+
+    Placed after LocaleMiddleware (which falls back to the cookie and Accept-Language) and after
+    AuthenticationMiddleware. A successful POST to ``set_language`` is remembered on the staff
+    member, so the choice follows the person to any browser.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        staff = self._staff(request)
+        if staff is not None and _supported(staff.language):
+            translation.activate(staff.language)
+            request.LANGUAGE_CODE = staff.language
+        response = self.get_response(request)
+        if (
+            staff is not None
+            and request.method == "POST"
+            and request.path == reverse("set_language")
+            and response.status_code in (200, 204, 302)
+        ):
+            # Only after the view accepted the request: a CSRF failure (403) changes nothing.
+            language = _supported(request.POST.get("language", ""))
+            if language:
+                staff_language_set(user=request.user, language=language)
+        return response
+
+    @staticmethod
+    def _staff(request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return getattr(user, "staff_member", None)

@@ -1,0 +1,81 @@
+"""Reads of residents and units, scoped to the estates the reader covers."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from complaints.selectors import estates_visible_to
+from residents.models import Building, Resident, Unit
+from residents.phones import normalise_phone
+
+# ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
+_LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
+MIN_PHONE_DIGITS = 4
+
+
+def unit_match(q: str, *, prefix: str = "") -> Q:
+    """Units matching a typed label, room number or building name."""
+    q = q.strip()
+    if not q:
+        return Q(pk__in=[])
+    if match := _LABEL.match(q):
+        label = Q(**{f"{prefix}room__iexact": match["room"]}) & Q(
+            **{f"{prefix}building__name__icontains": match["building"]}
+        )
+        if match["entrance"]:
+            label &= Q(**{f"{prefix}entrance__iexact": match["entrance"]})
+        return label
+    return Q(**{f"{prefix}room__icontains": q}) | Q(**{f"{prefix}building__name__icontains": q})
+
+
+def phone_digits(q: str) -> str:
+    """The digits of a typed phone number, when the text is one (at least four digits)."""
+    stripped = re.sub(r"[\s\-+()]", "", q or "")
+    if len(stripped) < MIN_PHONE_DIGITS or not stripped.isdigit():
+        return ""
+    return normalise_phone(q)
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(building__estate__in=estates_visible_to(user)).select_related(
+        "building__estate"
+    )
+
+
+def buildings_visible_to(user) -> QuerySet[Building]:
+    return Building.objects.filter(estate__in=estates_visible_to(user)).select_related("estate")
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    """Residents living in a unit of an estate the user covers."""
+    units = Unit.objects.filter(building__estate__in=estates_visible_to(user))
+    return Resident.objects.filter(pk__in=units.values("residencies__resident"))
+
+
+def resident_search(*, user, q: str = "") -> QuerySet[Resident]:
+    """By name, phone (any part of four digits or more) or unit, within the user's estates."""
+    residents = residents_visible_to(user)
+    q = (q or "").strip()
+    if q:
+        match = Q(name__icontains=q)
+        if digits := phone_digits(q):
+            match |= Q(phone__contains=digits[-11:])
+        units = units_visible_to(user).filter(unit_match(q))
+        match |= Q(residencies__unit__in=units.values("pk"))
+        residents = residents.filter(pk__in=Resident.objects.filter(match).values("pk"))
+    return residents.order_by("name", "id")
+
+
+def resident_get(*, user, resident_id: int) -> Resident:
+    resident = residents_visible_to(user).filter(pk=resident_id).first()
+    if resident is None:
+        raise Http404("No resident with that id.")
+    return resident
+
+
+def resident_units(*, user, resident: Resident) -> QuerySet[Unit]:
+    """The resident's units in the estates the user covers."""
+    return units_visible_to(user).filter(residencies__resident=resident).distinct()

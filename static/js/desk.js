@@ -1,0 +1,65 @@
+/* The complaint desk's small behaviours. Loaded as a file: the Content-Security-Policy forbids
+   inline scripts, and htmx runs with allowEval off. */
+(function () {
+  "use strict";
+
+  function lookupResults() {
+    return Array.prototype.slice.call(
+      document.querySelectorAll("#lookup-results .list-group-item")
+    );
+  }
+
+  // In the resident search, Enter must not submit the half-typed complaint; it, and the down
+  // arrow, move to the first match instead. Up and down then walk the matches.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-lookup]")) {
+      if (event.key === "Enter" || event.key === "ArrowDown") {
+        event.preventDefault();
+        var first = lookupResults()[0];
+        if (first) {
+          first.focus();
+        }
+      }
+      return;
+    }
+    if (target.closest && target.closest("#lookup-results")) {
+      var items = lookupResults();
+      var index = items.indexOf(target);
+      if (index < 0) {
+        return;
+      }
+      if (event.key === "ArrowDown" && index + 1 < items.length) {
+        event.preventDefault();
+        items[index + 1].focus();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        (index > 0 ? items[index - 1] : document.querySelector("[data-lookup]")).focus();
+      }
+    }
+  });
+
+  // After a resident or unit is picked, carry on with the next field of the call.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var source = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
+    var next = source && source.getAttribute && source.getAttribute("data-focus-after");
+    if (next) {
+      var field = document.getElementById(next);
+      if (field) {
+        field.focus();
+      }
+    }
+  });
+
+  // A form sent back with errors: put the cursor on the first field to correct.
+  document.addEventListener("DOMContentLoaded", function () {
+    var invalid = document.querySelector("form .is-invalid");
+    if (invalid) {
+      var details = invalid.closest("details");
+      if (details) {
+        details.open = true;
+      }
+      invalid.focus();
+    }
+  });
+})();

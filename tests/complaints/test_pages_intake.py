@@ -1,0 +1,173 @@
+"""Intake at /complaints/new/ and its htmx helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from complaints.models import Complaint
+from tests.complaints.helpers import SHANGHAI
+from tests.complaints.page_helpers import (
+    NOW,
+    office_clock,  # noqa: F401 - a fixture, used by pytestmark
+    png_bytes,
+    signed_in,
+    text,
+    upload,
+)
+from tests.factories import BuildingFactory, UnitFactory, log_complaint
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def intake_data(unit, **overrides) -> dict:
+    data = {
+        "estate": "HY",
+        "building": str(unit.building_id),
+        "unit": str(unit.pk),
+        "resident": "",
+        "contact_name": "王芳",
+        "contact_phone": "138 1234 5678",
+        "channel": "phone",
+        "category": "FAC-LIFT",
+        "severity": "",
+        "summary": "3号楼电梯停运",
+        "account": "早上八点起电梯不动，家里有老人。",
+        "desired_outcome": "repair",
+        "received_at": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_intake_form_is_ready_for_a_call(frontdesk, estate):
+    body = text(signed_in(frontdesk).get("/complaints/new/"))
+    assert 'id="lookup"' in body and "autofocus" in body.split('id="lookup"')[1].split(">")[0]
+    for name in (
+        "estate",
+        "unit",
+        "resident",
+        "contact_name",
+        "contact_phone",
+        "channel",
+        "category",
+        "severity",
+        "summary",
+        "account",
+        "desired_outcome",
+        "received_at",
+    ):
+        assert f'name="{name}"' in body, name
+    assert 'name="evidence"' in body and "multiple" in body.split('name="evidence"')[1][:80]
+    assert '<optgroup label="Facilities and equipment">' in body
+    assert '<option value="HY" selected>' in body  # the only estate the desk covers
+
+
+def test_intake_saves_and_shows_the_reference(frontdesk, estate, unit):
+    data = intake_data(unit)
+    data["evidence"] = [upload("lift.png", png_bytes()), upload("bad.png", b"not a picture")]
+    response = signed_in(frontdesk).post("/complaints/new/", data)
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/complaints/{complaint.reference}/?created=1"
+    assert complaint.unit == unit and complaint.contact_phone == "8613812345678"
+    assert complaint.severity == "normal" and complaint.logged_by == frontdesk
+    assert list(complaint.evidence.values_list("original_name", flat=True)) == ["lift.png"]
+    page = signed_in(frontdesk).get(response.headers["Location"])
+    body = text(page)
+    assert 'data-testid="created-reference">' + complaint.reference in body
+    # The bad file is reported on the page; the complaint is kept.
+    followed = signed_in(frontdesk).post(
+        "/complaints/new/", data | {"evidence": [upload("bad.png", b"not a picture")]}, follow=True
+    )
+    assert "bad.png" in text(followed) and "was not attached" in text(followed)
+    assert Complaint.objects.count() == 2
+
+
+def test_intake_keeps_everything_typed_when_something_is_missing(frontdesk, estate, unit):
+    data = intake_data(unit, account="", summary="电梯停运<b>", contact_name="王 芳")
+    response = signed_in(frontdesk).post("/complaints/new/", data)
+    assert response.status_code == 400
+    body = text(response)
+    assert not Complaint.objects.exists()
+    assert 'value="电梯停运&lt;b&gt;"' in body and 'value="王 芳"' in body
+    assert f'<option value="{unit.pk}" selected>' in body
+    assert '<option value="FAC-LIFT" selected>' in body
+    assert re.search(r'<textarea name="account"[^>]*is-invalid', body)
+    assert response.context["form"].errors["account"] == ["This field is required."]
+
+
+def test_intake_puts_the_services_objections_on_the_fields(frontdesk, estate, unit):
+    tomorrow = (NOW + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    data = intake_data(unit, received_at=tomorrow, contact_name="", contact_phone="")
+    response = signed_in(frontdesk).post("/complaints/new/", data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["received_at"] == ["The received time cannot be in the future."]
+    assert "contact_name" in form.errors and "contact_phone" in form.errors
+    assert f'value="{tomorrow}"' in text(response)
+
+
+def test_a_back_dated_complaint_is_read_in_the_estates_zone(frontdesk, estate, unit):
+    data = intake_data(unit, received_at="2026-03-09T16:30")
+    signed_in(frontdesk).post("/complaints/new/", data)
+    assert Complaint.objects.get().received_at == dt.datetime(2026, 3, 9, 16, 30, tzinfo=SHANGHAI)
+
+
+def test_intake_is_for_the_front_desk(handler, estate):
+    browser = signed_in(handler)
+    assert browser.get("/complaints/new/").status_code == 403
+    assert browser.get("/complaints/new/lookup/?lookup=138").status_code == 403
+
+
+def test_the_lookup_finds_residents_and_units_in_the_users_estates(
+    frontdesk, frontdesk_b, estate, unit, resident
+):
+    browser = signed_in(frontdesk)
+    by_phone = text(browser.get("/complaints/new/lookup/?lookup=1381234"))
+    assert "王芳" in by_phone and "138****5678" in by_phone and "13812345678" not in by_phone
+    assert f"resident={resident.pk}" in by_phone
+    by_unit = text(browser.get("/complaints/new/lookup/?lookup=1201"))
+    assert f"pick=1&amp;unit={unit.pk}" in by_unit
+    elsewhere = text(signed_in(frontdesk_b).get("/complaints/new/lookup/?lookup=王芳"))
+    assert 'data-testid="no-match"' in elsewhere and "resident=" not in elsewhere
+
+
+def test_picking_a_resident_fills_the_unit_picker(frontdesk, estate, unit, resident):
+    response = signed_in(frontdesk).get(
+        f"/complaints/new/location/?pick=1&resident={resident.pk}&unit={unit.pk}"
+    )
+    body = text(response)
+    assert response.headers["HX-Trigger"] == "location-changed"
+    assert f'<option value="{unit.building_id}" selected>' in body
+    assert f'<option value="{unit.pk}" selected>' in body
+    assert f'name="resident" value="{resident.pk}"' in body
+    assert 'data-testid="chosen-resident"' in body
+
+
+def test_the_unit_picker_follows_the_building(frontdesk, estate, unit):
+    other = UnitFactory(building=BuildingFactory(estate=estate, name="5号楼"), room="502")
+    body = text(
+        signed_in(frontdesk).get(
+            f"/complaints/new/location/?estate=HY&building={other.building_id}"
+        )
+    )
+    assert "5号楼1单元-502" in body and "3号楼2单元-1201" not in body
+
+
+def test_the_repeat_warning_links_the_earlier_complaint(frontdesk, estate, unit):
+    earlier = log_complaint(frontdesk, estate=estate, unit=unit, category="FAC-LIFT")
+    browser = signed_in(frontdesk)
+    warning = text(
+        browser.get(f"/complaints/new/repeat/?estate=HY&unit={unit.pk}&category=FAC-ACCESS")
+    )
+    assert f'href="/complaints/{earlier.reference}/"' in warning
+    other = text(
+        browser.get(f"/complaints/new/repeat/?estate=HY&unit={unit.pk}&category=SEC-NOISE")
+    )
+    assert "repeat-warning" not in other

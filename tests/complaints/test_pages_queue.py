@@ -1,0 +1,118 @@
+"""The escalation queue and the residents' pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from complaints.models import Complaint, Escalation
+from tests.complaints.helpers import SHANGHAI, act
+from tests.complaints.page_helpers import (
+    NOW,
+    office_clock,  # noqa: F401 - a fixture, used by pytestmark
+    signed_in,
+    text,
+)
+from tests.factories import BuildingFactory, UnitFactory, log_complaint
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
+
+
+# --- the escalation queue -------------------------------------------------------------------
+
+
+def test_the_queue_is_for_supervisors_and_managers(frontdesk, handler, supervisor, manager, estate):
+    complaint = log_complaint(frontdesk, estate=estate, summary="业主很生气")
+    act(complaint, frontdesk, "escalate", reason="unsatisfied", note="要求主管")
+    assert signed_in(frontdesk).get("/escalations/").status_code == 403
+    assert signed_in(handler).get("/escalations/").status_code == 403
+    queue = text(signed_in(supervisor).get("/escalations/"))
+    assert (
+        complaint.reference in queue and "Resident unsatisfied" in queue and "138****5678" in queue
+    )
+    # Managers work level 2 and up.
+    assert complaint.reference not in text(signed_in(manager).get("/escalations/"))
+    act(Complaint.objects.get(), frontdesk, "escalate", reason="refused_time", note="")
+    assert complaint.reference in text(signed_in(manager).get("/escalations/"))
+
+
+def test_the_queue_puts_the_longest_waiting_first(frontdesk, supervisor, estate):
+    first = log_complaint(frontdesk, estate=estate, summary="先")
+    act(first, frontdesk, "escalate", reason="other", note="")
+    with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
+        second = log_complaint(frontdesk, estate=estate, summary="后")
+        act(second, frontdesk, "escalate", reason="other", note="")
+        body = text(signed_in(supervisor).get("/escalations/"))
+    assert body.index(first.reference) < body.index(second.reference)
+
+
+def test_acknowledging_from_the_queue(frontdesk, supervisor, handler, estate):
+    complaint = log_complaint(frontdesk, estate=estate)
+    act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")
+    escalation = Escalation.objects.get()
+    browser = signed_in(supervisor)
+    response = browser.post(
+        f"/escalations/{escalation.pk}/acknowledge/",
+        {"callback_due_at": "2026-03-10T15:00", "assignee": "handler", "note": "我来跟进"},
+        follow=True,
+    )
+    assert f"Escalation of {complaint.reference} acknowledged." in text(response)
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_by == supervisor
+    fresh = Complaint.objects.get()
+    assert fresh.assignee == handler
+    agreed = fresh.deadlines.get(kind="agreed_callback")
+    assert agreed.due_at == dt.datetime(2026, 3, 10, 15, 0, tzinfo=SHANGHAI)
+    again = browser.post(f"/escalations/{escalation.pk}/acknowledge/", {}, follow=True)
+    assert "already acknowledged" in text(again)
+    assert (
+        signed_in(frontdesk).post(f"/escalations/{escalation.pk}/acknowledge/").status_code == 403
+    )
+
+
+# --- residents ------------------------------------------------------------------------------
+
+
+def test_residents_are_found_by_name_phone_or_unit(frontdesk, frontdesk_b, estate, unit, resident):
+    browser = signed_in(frontdesk)
+    for q in ("王芳", "5678", "13812345678", "1201", "3号楼2单元-1201"):
+        body = text(browser.get("/residents/", {"q": q}))
+        assert f'href="/residents/{resident.pk}/"' in body, q
+        assert "13812345678" not in body.split('data-testid="residents"')[1]
+    assert 'data-testid="empty"' in text(browser.get("/residents/", {"q": "没有这个人"}))
+    assert f"/residents/{resident.pk}/" not in text(signed_in(frontdesk_b).get("/residents/"))
+    assert signed_in(frontdesk_b).get(f"/residents/{resident.pk}/").status_code == 404
+
+
+def test_a_residents_page_shows_units_and_visible_history(
+    frontdesk, supervisor, estate, other_estate, unit, resident
+):
+    here = log_complaint(frontdesk, estate=estate, unit=unit, resident=resident, summary="这里")
+    elsewhere_unit = UnitFactory(building=BuildingFactory(estate=other_estate), room="808")
+    resident.units.add(elsewhere_unit)
+    there = log_complaint(supervisor, estate=other_estate, resident=resident, summary="那里")
+    body = text(signed_in(frontdesk).get(f"/residents/{resident.pk}/"))
+    assert here.reference in body and there.reference not in body
+    assert "3号楼2单元-1201" in body and "808" not in body
+    both = text(signed_in(supervisor).get(f"/residents/{resident.pk}/"))
+    assert here.reference in both and there.reference in both
+
+
+def test_handlers_do_not_search_residents(handler):
+    assert signed_in(handler).get("/residents/").status_code == 403
+
+
+def test_the_queue_reads_in_a_bounded_number_of_queries(frontdesk, supervisor, estate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(6):
+        complaint = log_complaint(frontdesk, estate=estate, summary=f"第{n}件")
+        act(complaint, frontdesk, "escalate", reason="other", note="")
+    browser = signed_in(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        body = text(browser.get("/escalations/"))
+    assert body.count('data-testid="escalation"') == 6
+    assert len(queries) <= 15

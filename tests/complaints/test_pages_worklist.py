@@ -1,0 +1,188 @@
+"""The worklist at /complaints/ and its CSV and XLSX exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from tests.complaints.helpers import act, complaint_at
+from tests.complaints.page_helpers import (
+    NOW,
+    office_clock,  # noqa: F401 - a fixture, used by pytestmark
+    signed_in,
+    text,
+)
+from tests.factories import log_complaint
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
+
+
+# --- worklist -------------------------------------------------------------------------------
+
+
+def test_the_worklist_shows_only_what_the_user_may_see(frontdesk, frontdesk_b, estate, unit):
+    mine = log_complaint(frontdesk, estate=estate, unit=unit, summary="电梯停运")
+    body = text(signed_in(frontdesk).get("/complaints/"))
+    assert mine.reference in body and "电梯停运" in body
+    other = text(signed_in(frontdesk_b).get("/complaints/"))
+    assert mine.reference not in other and 'data-testid="empty"' in other
+
+
+def test_the_worklist_masks_phones_and_shows_time_left(frontdesk, estate, unit):
+    log_complaint(frontdesk, estate=estate, unit=unit, contact_phone="13812345678")
+    body = text(signed_in(frontdesk).get("/complaints/"))
+    assert "138****5678" in body and "13812345678" not in body
+    assert "3号楼2单元-1201" in body
+    assert "2 h 0 min left" in body  # the acknowledge deadline of a normal complaint
+    assert "03/10/2026 10 a.m." in body  # received, in the estate's zone and English format
+
+
+def test_an_overdue_deadline_reads_red(frontdesk, estate, unit):
+    log_complaint(frontdesk, estate=estate, unit=unit)
+    with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
+        body = text(signed_in(frontdesk).get("/complaints/?overdue=on"))
+    assert "desk-overdue" in body and "1 h 0 min overdue" in body
+
+
+def test_the_worklist_filters(frontdesk, supervisor, estate, other_estate, unit, resident):
+    lift = log_complaint(frontdesk, estate=estate, unit=unit, resident=resident, summary="电梯")
+    noise = log_complaint(
+        frontdesk,
+        estate=estate,
+        category="SEC-NOISE",
+        severity="urgent",
+        summary="噪音扰民",
+        contact_name="李雷",
+        contact_phone="13900001111",
+    )
+    act(noise, frontdesk, "accept")
+    far = log_complaint(supervisor, estate=other_estate, summary="门禁坏了", contact_name="张三")
+    browser = signed_in(supervisor)
+
+    def listed(query: str) -> set[str]:
+        body = text(browser.get(f"/complaints/?{query}"))
+        return {c.reference for c in (lift, noise, far) if c.reference in body}
+
+    assert listed("") == {lift.reference, noise.reference, far.reference}
+    assert listed("stage=clarification") == {noise.reference}
+    assert listed("severity=urgent") == {noise.reference}
+    assert listed("category=SEC") == {noise.reference}
+    assert listed("estate=JD") == {far.reference}
+    assert listed(f"building={unit.building_id}") == {lift.reference}
+    assert listed("q=13900001111") == {noise.reference}
+    assert listed("q=1111") == {noise.reference}
+    assert listed("q=王芳") == {lift.reference}
+    assert listed(f"q={far.reference}") == {far.reference}
+    assert listed("q=噪音") == {noise.reference}
+    assert listed("escalated=on") == set()
+    assert listed("stage=nonsense") == {lift.reference, noise.reference, far.reference}
+
+
+def test_assigned_to_me_and_my_department(frontdesk, supervisor, handler, estate):
+    complaint = complaint_at("resolution", actor=frontdesk, estate=estate)  # handed to ENG
+    act(complaint, supervisor, "assign", assignee="handler")
+    other = log_complaint(frontdesk, estate=estate, summary="别的事")
+    browser = signed_in(handler)
+    assert complaint.reference in text(browser.get("/complaints/?mine=on"))
+    assert complaint.reference not in text(signed_in(frontdesk).get("/complaints/?mine=on"))
+    desk = text(signed_in(supervisor).get("/complaints/?my_department=on"))  # CS
+    assert complaint.reference not in desk
+    assert other.reference not in desk  # no department yet
+
+
+def test_the_worklist_sorts(frontdesk, estate):
+    normal = log_complaint(frontdesk, estate=estate, severity="normal", summary="一般")
+    urgent = log_complaint(frontdesk, estate=estate, severity="urgent", summary="紧急")
+    browser = signed_in(frontdesk)
+    by_severity = text(browser.get("/complaints/?sort=severity"))
+    assert by_severity.index(urgent.reference) < by_severity.index(normal.reference)
+    oldest = text(browser.get("/complaints/?sort=received"))
+    assert oldest.index(normal.reference) < oldest.index(urgent.reference)
+    by_deadline = text(browser.get("/complaints/?sort=deadline"))  # urgent: 15 minutes
+    assert by_deadline.index(urgent.reference) < by_deadline.index(normal.reference)
+
+
+def test_the_worklist_pages_without_counting(frontdesk, estate, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(51):
+        log_complaint(frontdesk, estate=estate, summary=f"第{n}件")
+    browser = signed_in(frontdesk)
+    with CaptureQueriesContext(connection) as queries:
+        first = text(browser.get("/complaints/"))
+    assert not any("COUNT(" in q["sql"].upper() and "complaint" in q["sql"] for q in queries)
+    assert len(queries) <= 16
+    assert 'rel="next"' in first and first.count('href="/complaints/TS-') == 50
+    second = text(browser.get("/complaints/?page=2"))
+    assert second.count('href="/complaints/TS-') == 1 and 'rel="next"' not in second
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+def test_the_csv_export_is_formula_safe_and_scoped(frontdesk, frontdesk_b, estate, other_estate):
+    hostile = log_complaint(
+        frontdesk,
+        estate=estate,
+        summary='=HYPERLINK("http://evil","点我")',
+        contact_name="@SUM(A1)",
+    )
+    log_complaint(frontdesk_b, estate=other_estate, summary="别处的投诉")
+    response = signed_in(frontdesk).get("/complaints/export.csv")
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Reference", "Received", "Estate"]
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Reference"] == hostile.reference
+    assert row["Summary"] == '\'=HYPERLINK("http://evil","点我")'
+    assert row["Complainant"] == "'@SUM(A1)"
+    assert row["Phone"] == "138****5678"
+
+
+def test_the_export_follows_the_filters_and_the_readers_language(frontdesk, estate):
+    log_complaint(frontdesk, estate=estate, severity="urgent", summary="-1+1")
+    log_complaint(frontdesk, estate=estate, severity="normal", summary="普通")
+    response = signed_in(frontdesk, "zh-hans").get("/complaints/export.csv?severity=urgent")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][0] == "编号" and "摘要" in rows[0]
+    assert len(rows) == 2 and "'-1+1" in rows[1]
+
+
+def test_the_xlsx_export_is_formula_safe(frontdesk, estate):
+    log_complaint(frontdesk, estate=estate, summary="+cmd|' /C calc'!A0", contact_name="-王")
+    response = signed_in(frontdesk).get("/complaints/export.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = values[0]
+    row = dict(zip(header, values[1], strict=True))
+    assert row["Summary"] == "'+cmd|' /C calc'!A0"
+    assert row["Complainant"] == "'-王"
+    assert row["Escalation level"] == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-5", "'-5"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("王芳", "王芳"),
+        ("a=b", "a=b"),
+        (3, 3),
+    ],
+)
+def test_formula_safe(value, safe):
+    from complaints.views.export import formula_safe
+
+    assert formula_safe(value) == safe
