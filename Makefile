@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages check-deploy clean
+.PHONY: install run test lint format messages check-deploy drill clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+screenshots: install
+	DESK_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
+
 messages: install
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
@@ -49,6 +52,11 @@ check-deploy: install
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-desk.example.com} \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Web, workers and beat from the deploy/ samples on loopback, 200 complaints, a worker killed
+# mid-sweep (docs/deploy.md). Needs PostgreSQL and Redis on 127.0.0.1.
+drill: install
+	$(PY) scripts/drill.py $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -207,13 +207,25 @@ DESK_REPEAT_WINDOW_DAYS = int(os.environ.get("DESK_REPEAT_WINDOW_DAYS", "30"))
 DESK_BACKDATE_MAX_DAYS = int(os.environ.get("DESK_BACKDATE_MAX_DAYS", "90"))
 DESK_REOPEN_MAX_DAYS = int(os.environ.get("DESK_REOPEN_MAX_DAYS", "30"))
 
+# DJANGO_LOG_FORMAT=json writes one JSON object per line (config/logging.py) for log shippers.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain").strip().lower() or "plain"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+# Celery would otherwise replace the root handler with its own plain format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
 # Notifications: the outbox is sent by the worker; a channel is a class with send(notification).
 DESK_CHANNELS = {

@@ -40,3 +40,12 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+# A mail server that stops answering must not hold a worker for ever.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "20"))
+
+# The load balancer probes /healthz over plain HTTP on the app port; a redirect is not an answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Processes per Celery worker; unset means one per CPU.
+CELERY_WORKER_CONCURRENCY = int(os.environ.get("DESK_WORKER_CONCURRENCY") or 0) or None
