@@ -19,6 +19,7 @@ from complaints.models import (
     Escalation,
     Stage,
 )
+from complaints.reports.figures import figure_filter
 from residents.models import Estate
 from residents.phones import normalise_phone
 from staff.roles import FRONT_DESK_PLUS, HANDLER, user_roles
@@ -116,6 +117,9 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
         queryset = queryset.filter(Exists(overdue)).exclude(stage=Stage.CLOSED)
     if filters.get("escalated"):
         queryset = queryset.filter(escalation_level__gt=0)
+    if filters.get("figure") and filters.get("week"):
+        # The complaints behind one count of the weekly summary, by the summary's definition.
+        queryset = queryset.filter(figure_filter(figure=filters["figure"], week=filters["week"]))
     if q := (filters.get("q") or "").strip():
         match = Q(reference__iexact=q) | Q(summary__icontains=q) | Q(contact_name__icontains=q)
         match |= Q(resident__name__icontains=q)

@@ -3,6 +3,7 @@ so every task can run twice, late, or in two workers at once."""
 
 from celery import shared_task
 
+from complaints.reports.mailing import weekly_summaries_send
 from complaints.services.notifications import notifications_send
 from complaints.services.sweep import sweep_run
 
@@ -24,3 +25,9 @@ def sweep_deadlines() -> str:
 )
 def send_notifications() -> int:
     return notifications_send()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_weekly_summaries() -> int:
+    """Hourly: the Monday emails that are due; each manager's goes once per week."""
+    return len(weekly_summaries_send())

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("complaints.urls")),
     path("residents/", include("residents.urls")),
+    path("reports/", include("complaints.reports.urls")),
     path("api/v1/", include("complaints.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from complaints.api import notifications, views
+from complaints.reports.api import WeeklyReport
 
 app_name = "api"
 
@@ -29,6 +30,7 @@ urlpatterns = [
         name="evidence-file",
     ),
     path("escalations/", views.EscalationList.as_view(), name="escalations"),
+    path("reports/weekly/", WeeklyReport.as_view(), name="weekly-report"),
     path(
         "escalations/<int:pk>/acknowledge/",
         views.EscalationAcknowledge.as_view(),

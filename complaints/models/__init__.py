@@ -23,6 +23,7 @@ from complaints.models.records import (
     Evidence,
     ReferenceCounter,
 )
+from complaints.models.reports import WeeklyReportDelivery
 
 __all__ = [
     "Callback",
@@ -46,4 +47,5 @@ __all__ = [
     "Severity",
     "Stage",
     "Validity",
+    "WeeklyReportDelivery",
 ]

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -229,12 +230,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
 # Notifications: the outbox is sent by the worker; a channel is a class with send(notification).
 DESK_CHANNELS = {
-    "email": os.environ.get("DESK_EMAIL_CHANNEL", "complaints.channels.EmailChannel"),
-    "sms": os.environ.get("DESK_SMS_CHANNEL", "complaints.channels.ConsoleSmsChannel"),
+    "email": env("DESK_EMAIL_CHANNEL", "complaints.channels.EmailChannel"),
+    "sms": env("DESK_SMS_CHANNEL", "complaints.channels.ConsoleSmsChannel"),
 }
-DESK_BASE_URL = os.environ.get("DESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-DESK_ESCALATION_REMINDER_MINUTES = int(os.environ.get("DESK_ESCALATION_REMINDER_MINUTES", "60"))
-DESK_SWEEP_SECONDS = int(os.environ.get("DESK_SWEEP_SECONDS", "60"))
+DESK_BASE_URL = env("DESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DESK_ESCALATION_REMINDER_MINUTES = int(env("DESK_ESCALATION_REMINDER_MINUTES", "60"))
+DESK_SWEEP_SECONDS = int(env("DESK_SWEEP_SECONDS", "60"))
+# A sender that dies after claiming messages leaves them to others after this long.
+DESK_SEND_LEASE_SECONDS = int(env("DESK_SEND_LEASE_SECONDS", "300"))
+DESK_WEEKLY_EMAIL_HOUR = int(env("DESK_WEEKLY_EMAIL_HOUR", "8"))
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
@@ -246,6 +250,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.send_notifications",
         "schedule": DESK_SWEEP_SECONDS,
         "options": {"expires": DESK_SWEEP_SECONDS},
+    },
+    # Hourly; each manager's email goes once Monday DESK_WEEKLY_EMAIL_HOUR comes in their zones.
+    "weekly-summaries": {
+        "task": "complaints.tasks.send_weekly_summaries",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 3600},
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
