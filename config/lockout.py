@@ -1,4 +1,4 @@
-"""The answer to a locked-out sign-in: JSON for the API, the explanatory page for people."""
+"""Sign-in throttling: whose address a failure counts against, and the answer to a lockout."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -20,3 +20,18 @@ def lockout_response(request, original_response=None, credentials=None):
         request, "registration/locked_out.html", {"minutes": minutes}, status=429
     )
     return response.render()
+
+
+def client_ip(request) -> str:
+    """The client's address. Behind DESK_TRUSTED_PROXIES proxies (nginx: 1), it is the
+    address the nearest trusted proxy saw, not one the client could write itself."""
+    proxies = settings.DESK_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

@@ -379,7 +379,7 @@ class SweepKiller(threading.Thread):
     def run(self) -> None:
         try:
             self._watch()
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             self.error = exc
         finally:
             self.done.set()

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 
 from complaints import services
 from complaints.models import Category, Complaint
-from residents.models import Building, Estate, Resident, Residency, Unit
+from residents.models import Building, Estate, Residency, Resident, Unit
 from staff.models import Department, StaffMember
 
 

@@ -28,8 +28,6 @@ from staff.roles import FRONT_DESK, MANAGER, SUPERVISOR
 
 logger = logging.getLogger(__name__)
 
-# A claimed message is someone else's for this long; then a crashed sender's work is retried.
-SEND_LEASE = dt.timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 
 
@@ -175,7 +173,7 @@ def _publish() -> None:
 
     try:
         send_notifications.apply_async(retry=False)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the outbox run is the fallback; never surface this
         logger.warning("Broker unavailable; notifications wait for the next outbox run.")
 
 
@@ -188,7 +186,9 @@ def _claim(*, now: dt.datetime, limit: int) -> list[int]:
             .values_list("id", flat=True)[:limit]
         )
         if ids:
-            Notification.objects.filter(id__in=ids).update(not_before=now + SEND_LEASE)
+            # Claimed for a lease: a sender that dies mid-send leaves them to the next one.
+            lease = dt.timedelta(seconds=settings.DESK_SEND_LEASE_SECONDS)
+            Notification.objects.filter(id__in=ids).update(not_before=now + lease)
     return ids
 
 
@@ -199,7 +199,7 @@ def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> i
     for notification in Notification.objects.filter(id__in=_claim(now=now, limit=limit)):
         try:
             channel_for(notification.channel).send(notification)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded on the row and retried
             attempts = notification.attempts + 1
             backoff = dt.timedelta(minutes=min(2**attempts, 60))
             Notification.objects.filter(pk=notification.pk).update(

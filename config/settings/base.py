@@ -9,21 +9,29 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("DESK_VAR_DIR", BASE_DIR / "var"))
+
+
+def env(name: str, default=""):
+    """The variable's value, or ``default`` when it is unset or empty (``KEY=`` in a file)."""
+    value = os.environ.get(name, "").strip()
+    return value if value else default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    value = os.environ.get(name, "").strip()
+    if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "local-only-insecure-key-change-me")
+VAR_DIR = Path(env("DESK_VAR_DIR", BASE_DIR / "var"))
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", "local-only-insecure-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
@@ -86,7 +94,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'desk.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
@@ -108,11 +116,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Guessing passwords: after 5 failures for one username from one address, that pair waits.
-AXES_FAILURE_LIMIT = int(os.environ.get("DESK_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(
-    minutes=int(os.environ.get("DESK_LOGIN_COOLOFF_MINUTES", "15"))
-)
+AXES_FAILURE_LIMIT = int(env("DESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("DESK_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# How many reverse proxies (nginx: 1) stand before the app and append to X-Forwarded-For.
+DESK_TRUSTED_PROXIES = int(env("DESK_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_VERBOSE = False
@@ -128,9 +137,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 # Evidence is never served from MEDIA_URL: every file goes through a permission check.
 MEDIA_URL = "/media-not-served/"
 STORAGES = {
@@ -138,7 +147,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
@@ -168,7 +177,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -200,16 +209,16 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Uploads are held in memory up to this size and then streamed to a temporary file.
-EVIDENCE_MAX_BYTES = int(os.environ.get("DESK_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+EVIDENCE_MAX_BYTES = int(env("DESK_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-DESK_REPEAT_WINDOW_DAYS = int(os.environ.get("DESK_REPEAT_WINDOW_DAYS", "30"))
-DESK_BACKDATE_MAX_DAYS = int(os.environ.get("DESK_BACKDATE_MAX_DAYS", "90"))
-DESK_REOPEN_MAX_DAYS = int(os.environ.get("DESK_REOPEN_MAX_DAYS", "30"))
+DESK_REPEAT_WINDOW_DAYS = int(env("DESK_REPEAT_WINDOW_DAYS", "30"))
+DESK_BACKDATE_MAX_DAYS = int(env("DESK_BACKDATE_MAX_DAYS", "90"))
+DESK_REOPEN_MAX_DAYS = int(env("DESK_REOPEN_MAX_DAYS", "30"))
 
 # DJANGO_LOG_FORMAT=json writes one JSON object per line (config/logging.py) for log shippers.
-LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain").strip().lower() or "plain"
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", "plain").strip().lower() or "plain"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -223,7 +232,7 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
 }
 # Celery would otherwise replace the root handler with its own plain format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

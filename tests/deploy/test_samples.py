@@ -145,7 +145,7 @@ def test_production_answers_the_health_check_over_plain_http_and_redirects_the_r
 
 
 READS = re.compile(
-    r"""(?:os\.environ(?:\.get)?[(\[]|env_bool\(|env_list\(|_required\()\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""(?:os\.environ(?:\.get)?[(\[]|\benv\(|env_bool\(|env_list\(|_required\()\s*["']([A-Z][A-Z0-9_]+)["']"""
 )
 
 

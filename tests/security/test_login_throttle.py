@@ -50,3 +50,25 @@ def test_the_sign_in_page_locks_too_and_says_why(frontdesk):
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_trusted_proxy_failures_count_against_the_address_it_saw(frontdesk, settings):
+    settings.DESK_TRUSTED_PROXIES = 1
+    attacker = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    colleague = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for n in range(5):
+        _token(attacker, f"guess-{n}")
+
+    assert _token(attacker, "demo").status_code == 429
+    assert _token(colleague, "demo").status_code == 200
+
+
+def test_a_client_cannot_pick_its_address_by_writing_the_header(frontdesk, settings):
+    settings.DESK_TRUSTED_PROXIES = 1
+    for n in range(5):
+        # The client writes a fresh address each time; nginx appends the real one last.
+        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.9")
+        _token(client, f"guess-{n}")
+
+    again = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.1.1, 203.0.113.9")
+    assert _token(again, "demo").status_code == 429
