@@ -739,9 +739,7 @@ def test_acknowledging_agrees_a_callback_and_assigns(supervisor, handler, reopen
     assert complaint["assignee"] == "handler"
     assert instant(deadlines_by_kind(complaint)["agreed_callback"]["due_at"]) == callback_due
     assert boss.get("/api/v1/escalations/", {"open": "true"}).json() == []
-    assert [row["id"] for row in boss.get("/api/v1/escalations/").json()] == [
-        escalation.id
-    ]
+    assert [row["id"] for row in boss.get("/api/v1/escalations/").json()] == [escalation.id]
     event = ok_list(boss.get(events_url(reopened)))[-1]
     assert (event["kind"], event["actor"]) == ("escalation_acknowledged", "supervisor")
     assert event["data"]["assignee"] == {"before": None, "after": "handler"}
