@@ -16,6 +16,8 @@ from complaints.models import (
     DeadlinePolicy,
     Escalation,
     Evidence,
+    Notification,
+    WeeklyReportDelivery,
 )
 
 
@@ -157,3 +159,30 @@ class ComplaintEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["complaint", "actor"]
     show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox: what was sent to whom, what waits, and why a send failed."""
+
+    list_display = [
+        "kind",
+        "audience",
+        "channel",
+        "recipient",
+        "address",
+        "not_before",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["kind", "audience", "channel", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "address", "complaint__reference"]
+    list_select_related = ["recipient"]
+    show_full_result_count = False
+
+
+@admin.register(WeeklyReportDelivery)
+class WeeklyReportDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["manager", "week", "sent_at", "attempts"]
+    list_filter = ["week"]
+    list_select_related = ["manager"]

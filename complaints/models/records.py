@@ -50,7 +50,7 @@ class DeadlinePolicy(models.Model):
     follow_up_working_days = models.PositiveSmallIntegerField(
         _("follow-up visit within (working days)"), null=True, blank=True
     )
-    reminder_percent = models.PositiveSmallIntegerField(_("remind at (% of the time)"), default=80)
+    reminder_percent = models.PositiveSmallIntegerField(_("remind at (percent of the time)"), default=80)
 
     class Meta:
         ordering = ["category__code", "severity"]
@@ -154,6 +154,8 @@ class Deadline(models.Model):
                 condition=Q(state=DeadlineState.PENDING, reminded_at__isnull=True),
             ),
             models.Index(fields=["complaint", "kind"], name="deadline_complaint_kind"),
+            # The weekly summary's callbacks on time: first callbacks due in a week.
+            models.Index(fields=["kind", "due_at"], name="deadline_kind_due"),
         ]
 
     def __str__(self) -> str:
@@ -328,7 +330,11 @@ class ComplaintEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["complaint", "at", "id"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["complaint", "at", "id"], name="event_timeline"),
+            # The weekly summary reads closings, reopenings and resolutions of a week.
+            models.Index(fields=["kind", "at"], name="event_kind_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
