@@ -50,7 +50,9 @@ class DeadlinePolicy(models.Model):
     follow_up_working_days = models.PositiveSmallIntegerField(
         _("follow-up visit within (working days)"), null=True, blank=True
     )
-    reminder_percent = models.PositiveSmallIntegerField(_("remind at (percent of the time)"), default=80)
+    reminder_percent = models.PositiveSmallIntegerField(
+        _("remind at (percent of the time)"), default=80
+    )
 
     class Meta:
         ordering = ["category__code", "severity"]

@@ -1,0 +1,405 @@
+"""One demo complaint's life, written as the services and the sweep would have written it.
+
+Each method mirrors a handler of ``complaints.services.actions`` (same fields, same deadline
+moves, same event data) on an unsaved complaint and plain rows, so that stories can be
+inserted a batch at a time. Before every step the story catches up with what the background
+sweep would have done meanwhile (remind, mark missed deadlines and escalate them) and with
+what supervisors did about the escalations waiting in their queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.conf import settings
+
+from complaints.clock import BusinessCalendar
+from complaints.demo.rows import CallbackRow, DeadlineRow, EscalationRow, EventRow
+from complaints.models import (
+    Clock,
+    Complaint,
+    DeadlineKind,
+    DeadlinePolicy,
+    DeadlineState,
+    EscalationReason,
+    Stage,
+)
+from complaints.models.choices import MAX_ESCALATION_LEVEL
+from complaints.services.deadlines import due_for
+
+OPEN_DEADLINE_STATES = (DeadlineState.PENDING, DeadlineState.PAUSED)
+# An acknowledgement further away than the demo reaches: the escalation waits in the queue.
+NOT_YET = 10 * 365 * 24 * 60
+
+
+class Story:
+    def __init__(
+        self,
+        *,
+        complaint: Complaint,
+        calendar: BusinessCalendar,
+        policy: DeadlinePolicy | None,
+        now: dt.datetime,
+        rng: random.Random,
+        acknowledgers: tuple[int, int],
+    ) -> None:
+        self.complaint = complaint
+        self.calendar = calendar
+        self.policy = policy
+        self.now = now
+        self.rng = rng
+        # User ids of who acknowledges escalations: level 1, and levels 2 and up.
+        self.acknowledgers = acknowledgers
+        self.deadlines: list[DeadlineRow] = []
+        self.escalations: list[EscalationRow] = []
+        self.callbacks: list[CallbackRow] = []
+        self.events: list[EventRow] = []
+        # Ids are given out when a batch is written: which rows point at which meanwhile.
+        self.escalation_ids: list[tuple[dict, EscalationRow]] = []
+        self.missed_deadlines: list[tuple[EscalationRow, DeadlineRow]] = []
+        self.repeat_of: Complaint | None = None
+        self._pending_acks: list[tuple[dt.datetime, EscalationRow]] = []
+
+    # -- the timeline ---------------------------------------------------------------------
+
+    def record(
+        self,
+        at: dt.datetime,
+        actor_id: int | None,
+        kind: str,
+        *,
+        from_stage: str = "",
+        to_stage: str = "",
+        note: str = "",
+        data: dict | None = None,
+        bump: bool = True,
+    ) -> EventRow:
+        data = {} if data is None else data
+        event = EventRow(at, actor_id, kind, from_stage, to_stage, note, data)
+        self.events.append(event)
+        if bump:
+            self.complaint.version += 1
+        self.complaint.updated_at = at
+        return event
+
+    def _move(self, at, actor_id, action: str, target: str, *, note="", data=None) -> None:
+        before = self.complaint.stage
+        self.complaint.stage = target
+        self.record(at, actor_id, action, from_stage=before, to_stage=target, note=note, data=data)
+
+    # -- deadlines ------------------------------------------------------------------------
+
+    def deadline(self, kind: str) -> DeadlineRow | None:
+        """The latest deadline of ``kind``."""
+        return next((d for d in reversed(self.deadlines) if d.kind == kind), None)
+
+    def _open(self, kind: str, start: dt.datetime) -> None:
+        """As ``services.deadlines.deadline_open``."""
+        if self.policy is not None:
+            due, remind, why = due_for(
+                kind=kind, start=start, policy=self.policy, calendar=self.calendar
+            )
+            self._add(kind, start, due, min(remind, due), self.policy, why)
+
+    def _add(self, kind, start, due, remind, policy, explanation) -> None:
+        self.deadlines.append(
+            DeadlineRow(
+                kind=kind,
+                starts_at=start,
+                due_at=max(due, start),
+                remind_at=remind,
+                policy_id=policy.pk if policy else None,
+                explanation=explanation,
+            )
+        )
+
+    def _agree(self, due: dt.datetime, start: dt.datetime) -> None:
+        """As ``services.deadlines.deadline_agree``."""
+        for deadline in self.deadlines:
+            if deadline.kind == DeadlineKind.AGREED_CALLBACK and deadline.state == "pending":
+                deadline.state = DeadlineState.CANCELLED
+        explanation = {"agreed_with_resident": True, "started_at": start.isoformat()}
+        remind = start + (max(due, start) - start) * 0.8
+        self._add(DeadlineKind.AGREED_CALLBACK, start, due, remind, None, explanation)
+
+    def _meet(self, kinds: tuple[str, ...], at: dt.datetime) -> list[str]:
+        met = []
+        for deadline in self.deadlines:
+            if deadline.kind in kinds and deadline.state in ("pending", "missed"):
+                deadline.state = DeadlineState.MET
+                deadline.met_at = at
+                met.append(deadline.kind)
+        return met
+
+    def _cancel_open(self) -> None:
+        for deadline in self.deadlines:
+            if deadline.state in OPEN_DEADLINE_STATES:
+                deadline.state = DeadlineState.CANCELLED
+
+    # -- escalations and the sweep --------------------------------------------------------
+
+    def _escalation(self, at, actor_id, reason: str, note: str = "", deadline=None) -> dict:
+        """As ``services.ladder.escalation_open``; returns the event data it causes."""
+        complaint = self.complaint
+        before = complaint.escalation_level
+        data = {"level": {"before": before, "after": before}, "reason": reason, "escalation": None}
+        if before >= MAX_ESCALATION_LEVEL and deadline is None:
+            return data
+        complaint.escalation_level = data["level"]["after"] = min(before + 1, MAX_ESCALATION_LEVEL)
+        escalation = EscalationRow(
+            level=complaint.escalation_level,
+            reason=reason,
+            note=note,
+            created_at=at,
+            created_by_id=actor_id,
+        )
+        self.escalations.append(escalation)
+        self.escalation_ids.append((data, escalation))
+        if deadline is not None:
+            self.missed_deadlines.append((escalation, deadline))
+        # Someone at that level takes it on, from minutes to days later; some are still
+        # waiting in the queue, until the complaint is settled.
+        minutes = self.rng.choice((20, 45, 90, 240, 600, 1440, 2880, NOT_YET, NOT_YET))
+        self._pending_acks.append((at + dt.timedelta(minutes=minutes), escalation))
+        return data
+
+    def sweep(self, until: dt.datetime) -> None:
+        """Reminders, missed deadlines and acknowledgements due before ``until``, in order."""
+        while True:
+            due = [d for d in self.deadlines if d.state == DeadlineState.PENDING]
+            for deadline in due:
+                remind_at = deadline.remind_at
+                if deadline.reminded_at is None and remind_at is not None and remind_at < until:
+                    deadline.reminded_at = self._swept(remind_at, until)
+            missed = min((d for d in due if d.due_at < until), key=lambda d: d.due_at, default=None)
+            ack = min(self._pending_acks, key=lambda pair: pair[0], default=None)
+            ack = ack if ack and ack[0] < until else None
+            if missed is None and ack is None:
+                return
+            if missed is not None and (ack is None or missed.due_at <= ack[0]):
+                self._missed(missed, until)
+            else:
+                self._pending_acks.remove(ack)
+                self._acknowledge(*ack)
+
+    def _missed(self, deadline: DeadlineRow, until: dt.datetime) -> None:
+        """As ``services.sweep``: the deadline is missed and escalated, once."""
+        at = self._swept(deadline.due_at, until)
+        deadline.state = DeadlineState.MISSED
+        escalation = self._escalation(
+            at, None, EscalationReason.DEADLINE_MISSED, deadline.kind, deadline=deadline
+        )
+        data = {
+            "level": escalation["level"],
+            "reason": EscalationReason.DEADLINE_MISSED,
+            "deadline": deadline.kind,
+            "due_at": deadline.due_at.isoformat(),
+        }
+        self.record(at, None, "escalated", data=data)
+
+    def _swept(self, due: dt.datetime, until: dt.datetime) -> dt.datetime:
+        """When the sweep, running every minute, noticed something due: not before the
+        complaint was entered (a back-dated one may be overdue on entry), not after ``until``.
+        """
+        noticed = due + dt.timedelta(seconds=self.rng.randint(5, 59))
+        return min(max(noticed, self.complaint.created_at), until)
+
+    def _acknowledge(self, at: dt.datetime, escalation: EscalationRow) -> None:
+        level_one, higher = self.acknowledgers
+        actor_id = level_one if escalation.level == 1 else higher
+        escalation.acknowledged_at = at
+        escalation.acknowledged_by_id = actor_id
+        data = {"escalation": None, "level": escalation.level}
+        self.escalation_ids.append((data, escalation))
+        self.record(at, actor_id, "escalation_acknowledged", data=data)
+
+    def _settle_acknowledgements(self, at: dt.datetime) -> None:
+        """A complaint is not closed while its escalations still wait in the queue."""
+        for ack_at, escalation in sorted(self._pending_acks, key=lambda pair: pair[0]):
+            self._acknowledge(max(escalation.created_at, min(ack_at, at)), escalation)
+        self._pending_acks.clear()
+
+    def finish(self) -> Story:
+        self.sweep(self.now)
+        # Unanswered escalations have been reminded every so often; the next round is ahead.
+        every = dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES)
+        for _, escalation in self._pending_acks:
+            rounds = (self.now - escalation.created_at) // every + 1
+            escalation.next_reminder_at = escalation.created_at + every * rounds
+        return self
+
+    # -- intake and the workflow actions --------------------------------------------------
+
+    def created(self, at: dt.datetime, actor_id: int) -> None:
+        """As ``services.intake.complaint_create``, including a repeat's first escalation."""
+        complaint = self.complaint
+        complaint.created_at = complaint.updated_at = at
+        data = {"channel": complaint.channel, "received_at": complaint.received_at.isoformat()}
+        if at - complaint.received_at > dt.timedelta(minutes=5):
+            data.update({"backdated": True, "entered_at": at.isoformat()})
+        self.record(at, actor_id, "created", to_stage=Stage.INTAKE, data=data, bump=False)
+        self._open(DeadlineKind.ACKNOWLEDGE, complaint.received_at)
+        if self.repeat_of is not None:
+            reference = self.repeat_of.reference
+            data = self._escalation(at, None, EscalationReason.REPEAT, reference)
+            data["repeat_of"] = reference
+            self.record(at, None, "escalated", data=data, bump=False)
+
+    def accept(self, at: dt.datetime, actor_id: int) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        complaint.accepted_at = at
+        met = self._meet((DeadlineKind.ACKNOWLEDGE,), at)
+        self._open(DeadlineKind.FIRST_CALLBACK, complaint.received_at)
+        self._open(DeadlineKind.RESOLUTION, complaint.received_at)
+        self._move(at, actor_id, "accept", Stage.CLARIFICATION, data={"deadlines_met": met})
+
+    def close_as_explained(self, at, actor_id, *, validity: str, explanation: str) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        complaint.validity = validity
+        complaint.explanation = explanation
+        complaint.closed_at = at
+        met = self._meet((DeadlineKind.FIRST_CALLBACK,), at)
+        self._cancel_open()
+        self._settle_acknowledgements(at)
+        data = {"validity": validity, "deadlines_met": met}
+        self._move(at, actor_id, "close_as_explained", Stage.CLOSED, note=explanation, data=data)
+
+    def plan_resolution(self, at, actor_id, *, validity, department, plan, callback_due) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        before = complaint.department.code if complaint.department_id else None
+        complaint.validity = validity
+        complaint.department = department
+        complaint.plan = plan
+        met = self._meet((DeadlineKind.FIRST_CALLBACK,), at)
+        self._agree(callback_due, at)
+        data = {
+            "validity": validity,
+            "department": {"before": before, "after": department.code},
+            "callback_due_at": callback_due.isoformat(),
+            "deadlines_met": met,
+        }
+        self._move(at, actor_id, "plan_resolution", Stage.RESOLUTION, note=plan, data=data)
+
+    def mark_resolved(self, at, actor_id, *, outcome: str, cause: str, liability: str) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        complaint.outcome, complaint.cause, complaint.liability = outcome, cause, liability
+        complaint.resolved_at = at
+        met = self._meet((DeadlineKind.RESOLUTION,), at)
+        self._open(DeadlineKind.FOLLOW_UP, at)
+        data = {"cause": cause, "liability": liability, "deadlines_met": met}
+        self._move(at, actor_id, "mark_resolved", Stage.FOLLOW_UP, note=outcome, data=data)
+
+    def close(self, at, actor_id, *, satisfaction: str, summary: str) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        complaint.satisfaction = satisfaction
+        complaint.follow_up_summary = summary
+        complaint.closed_at = at
+        met = self._meet((DeadlineKind.FOLLOW_UP,), at)
+        self._cancel_open()
+        self._settle_acknowledgements(at)
+        data = {"satisfaction": satisfaction, "deadlines_met": met}
+        self._move(at, actor_id, "close", Stage.CLOSED, note=summary, data=data)
+
+    def reopen(self, at, actor_id, *, reason: str) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        data = {
+            "closed_at": complaint.closed_at.isoformat() if complaint.closed_at else None,
+            "satisfaction": complaint.satisfaction or None,
+        }
+        complaint.closed_at = complaint.resolved_at = None
+        complaint.satisfaction = ""
+        self._cancel_open()
+        self._open(DeadlineKind.RESOLUTION, at)
+        data.update(self._escalation(at, actor_id, EscalationReason.REOPENED, reason))
+        self._move(at, actor_id, "reopen", Stage.RESOLUTION, note=reason, data=data)
+
+    def escalate(self, at, actor_id, *, reason: str, note: str) -> None:
+        self.sweep(at)
+        self.record(
+            at, actor_id, "escalate", note=note, data=self._escalation(at, actor_id, reason, note)
+        )
+
+    def log_callback(self, at, actor_id, *, reached: bool, note: str, next_at=None) -> None:
+        self.sweep(at)
+        self.callbacks.append(
+            CallbackRow(
+                made_at=at,
+                made_by_id=actor_id,
+                reached=reached,
+                note=note,
+                next_callback_at=next_at,
+            )
+        )
+        kinds = (DeadlineKind.FIRST_CALLBACK, DeadlineKind.AGREED_CALLBACK)
+        met = self._meet(kinds, at)
+        if next_at is not None:
+            self._agree(next_at, at)
+        data = {
+            "reached": reached,
+            "next_callback_at": next_at.isoformat() if next_at else None,
+            "deadlines_met": met,
+        }
+        self.record(at, actor_id, "log_callback", note=note, data=data)
+
+    def assign(self, at, actor_id, *, assignee) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        before = complaint.assignee.username if complaint.assignee_id else None
+        complaint.assignee = assignee
+        self.record(
+            at,
+            actor_id,
+            "assign",
+            data={"assignee": {"before": before, "after": assignee.username}},
+        )
+
+    def hold(self, at, actor_id, *, until: dt.datetime, reason: str) -> None:
+        self.sweep(at)
+        complaint = self.complaint
+        complaint.on_hold, complaint.hold_until, complaint.hold_reason = True, until, reason
+        for deadline in self.deadlines:
+            if deadline.kind == DeadlineKind.RESOLUTION and deadline.state == "pending":
+                deadline.state = DeadlineState.PAUSED
+                deadline.explanation = {**deadline.explanation, "paused_at": at.isoformat()}
+        self.record(at, actor_id, "hold", note=reason, data={"until": until.isoformat()})
+
+    def release(self, at, actor_id) -> None:
+        """As ``services.deadlines.deadline_resume``: held time does not count."""
+        self.sweep(at)
+        complaint = self.complaint
+        complaint.on_hold, complaint.hold_until, complaint.hold_reason = False, None, ""
+        for deadline in self.deadlines:
+            if deadline.kind != DeadlineKind.RESOLUTION or deadline.state != "paused":
+                continue
+            explanation = dict(deadline.explanation)
+            paused_at = dt.datetime.fromisoformat(explanation.pop("paused_at"))
+            if explanation.get("clock") == Clock.BUSINESS:
+                held = self.calendar.business_minutes_between(paused_at, at)
+                deadline.due_at = self.calendar.add_business_minutes(deadline.due_at, held)
+            else:
+                held = int((at - paused_at).total_seconds() // 60)
+                deadline.due_at += dt.timedelta(minutes=held)
+            pause = {"from": paused_at.isoformat(), "to": at.isoformat(), "minutes": held}
+            deadline.explanation = {
+                **explanation,
+                "pauses": [*explanation.get("pauses", []), pause],
+            }
+            deadline.state = DeadlineState.PENDING
+            if deadline.remind_at and deadline.reminded_at is None:
+                deadline.remind_at = (
+                    self.calendar.add_business_minutes(deadline.remind_at, held)
+                    if explanation.get("clock") == Clock.BUSINESS
+                    else deadline.remind_at + dt.timedelta(minutes=held)
+                )
+        self.record(at, actor_id, "release")
+
+    def add_note(self, at, actor_id, *, text: str) -> None:
+        self.sweep(at)
+        self.record(at, actor_id, "add_note", note=text)

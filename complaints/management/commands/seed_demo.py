@@ -1,0 +1,97 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from complaints.demo import DEMO_PASSWORD, DemoDataPresent, demo_seed
+from complaints.demo.seed import DEFAULT_BATCH_SIZE
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with demo data: three estates (HY 海悦花园, JD 锦都名苑, CH 翠湖湾) "
+        "with buildings, units, residents and calendars, staff users (admin, manager, "
+        f"supervisor, frontdesk, frontdesk_b, handler and department leads; password "
+        f"'{DEMO_PASSWORD}') and N complaints over the last 12 weeks in every stage. The same "
+        "--seed gives the same data on an empty database. Demo data already present is an "
+        "error, unless --if-empty (do nothing) or --add (add N more complaints to it)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--complaints", type=int, default=200, metavar="N", help="How many (default 200)."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, metavar="S", help="Random seed (default 1)."
+        )
+        existing = parser.add_mutually_exclusive_group()
+        existing.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing, successfully, when demo data is already present.",
+        )
+        existing.add_argument(
+            "--add",
+            action="store_true",
+            help="Add N complaints to the demo data already present; references continue.",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            metavar="B",
+            help=f"Complaints per insert transaction (default {DEFAULT_BATCH_SIZE}).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        count = options["complaints"]
+        if count < 0 or options["batch_size"] < 1:
+            raise CommandError("--complaints must be 0 or more and --batch-size 1 or more.")
+        self._tty = self.stdout.isatty()
+        self._reported = -1
+        progress = self._progress if options["verbosity"] > 0 else None
+        try:
+            summary = demo_seed(
+                complaints=count,
+                seed=options["seed"],
+                add=options["add"],
+                batch_size=options["batch_size"],
+                progress=progress,
+            )
+        except DemoDataPresent as present:
+            if options["if_empty"] and not present.partial:
+                self.stdout.write(f"Demo data already present ({present}); nothing to do.")
+                return
+            if present.partial:
+                raise CommandError(
+                    f"Only part of the demo data is present ({present}). Start from an empty "
+                    "database (manage.py flush) to seed it."
+                ) from present
+            raise CommandError(
+                f"Demo data is already present ({present}). Use --add to add complaints to "
+                "it, --if-empty to skip, or start from an empty database (manage.py flush)."
+            ) from present
+        if self._tty and progress:
+            self.stdout.write("")
+        if summary.world_created:
+            self.stdout.write(
+                f"Demo estates, residents and users created; every user's password is "
+                f"'{DEMO_PASSWORD}'."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{summary.complaints:,} complaints with {summary.events:,} events, "
+                f"{summary.deadlines:,} deadlines, {summary.escalations:,} escalations and "
+                f"{summary.callbacks:,} callbacks in {summary.seconds:.1f}s."
+            )
+        )
+
+    def _progress(self, done: int, total: int, seconds: float) -> None:
+        percent = 100 * done // total if total else 100
+        line = f"complaints {done:,}/{total:,} ({percent}%) {seconds:.1f}s"
+        if self._tty:
+            # One line rewritten in place on a terminal.
+            self.stdout.write(f"\r{line}", ending="")
+            self.stdout.flush()
+            return
+        # In a log, one line per tenth of the way is enough.
+        if percent // 10 > self._reported or done == total:
+            self._reported = percent // 10
+            self.stdout.write(line)
