@@ -48,9 +48,14 @@ def main() -> int:
     )
 
     def stop(*_args) -> None:
-        for process in processes.values():
+        for name, process in processes.items():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                if name == "web":
+                    # runserver's autoreloader serves from a child: stop the whole group.
+                    os.killpg(process.pid, signal.SIGTERM)
+                else:
+                    # Celery shuts its own pool down on SIGTERM (a warm shutdown).
+                    process.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     try:
