@@ -72,6 +72,22 @@ def test_acknowledging_from_the_queue(frontdesk, supervisor, handler, estate):
     )
 
 
+def test_escalating_further_from_the_queue(frontdesk, supervisor, manager, estate):
+    complaint = log_complaint(frontdesk, estate=estate)
+    act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")
+    queue = text(signed_in(supervisor).get("/escalations/"))
+    assert f'action="/complaints/{complaint.reference}/actions/escalate/"' in queue
+    assert "Settle it on the complaint page" in queue
+
+    signed_in(supervisor).post(
+        f"/complaints/{complaint.reference}/actions/escalate/",
+        {"version": Complaint.objects.get().version, "reason": "other", "note": "升级"},
+    )
+
+    assert Complaint.objects.get().escalation_level == 2
+    assert complaint.reference in text(signed_in(manager).get("/escalations/"))
+
+
 # --- residents ------------------------------------------------------------------------------
 
 
