@@ -84,6 +84,12 @@ class DeadlineSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     met_at = serializers.DateTimeField(allow_null=True)
     state = serializers.SerializerMethodField()
+    starts_at = serializers.DateTimeField()
+    explanation = serializers.JSONField(
+        help_text="How the due time was computed: the clock (calendar or business), the "
+        "estate's calendar and zone, the policy, when the clock started (at the next opening "
+        "for business time), the minutes or working days, and any pauses."
+    )
 
     def get_state(self, deadline) -> str:
         if deadline.state == DeadlineState.PENDING and deadline.due_at < self.context.get(

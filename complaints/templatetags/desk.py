@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from complaints import display
+from complaints.models import Notification
 from complaints.selectors import escalations_visible_to
 from residents.phones import mask_phone
 from staff.roles import FRONT_DESK_PLUS, ROLE_LABELS, SUPERVISOR_PLUS, user_roles
@@ -19,6 +20,24 @@ def _url_or_none(name: str) -> str | None:
         return reverse(name)
     except NoReverseMatch:
         return None
+
+
+# The badge counts up to this many and then shows "99+": on every page, a count that stops
+# early costs the same at a hundred open escalations as at a hundred thousand.
+BADGE_MAX = 99
+
+
+def _open_escalations(user) -> int | str:
+    open_ones = escalations_visible_to(user).filter(acknowledged_at__isnull=True)
+    count = open_ones[: BADGE_MAX + 1].count()
+    return f"{BADGE_MAX}+" if count > BADGE_MAX else count
+
+
+def _unread(user) -> int | str:
+    count = Notification.objects.filter(
+        recipient=user, read_at__isnull=True, audience=Notification.Audience.STAFF
+    )[: BADGE_MAX + 1].count()
+    return f"{BADGE_MAX}+" if count > BADGE_MAX else count
 
 
 @register.simple_tag(takes_context=True)
@@ -35,11 +54,8 @@ def desk_nav(context) -> dict:
         "can_log": bool(roles & FRONT_DESK_PLUS),
         "can_see_residents": bool(roles & FRONT_DESK_PLUS),
         "supervises": supervises,
-        "open_escalations": (
-            escalations_visible_to(user).filter(acknowledged_at__isnull=True).count()
-            if supervises
-            else 0
-        ),
+        "open_escalations": _open_escalations(user) if supervises else 0,
+        "unread": _unread(user),
         "weekly_url": _url_or_none("reports:weekly") if supervises else None,
         "is_admin": user.is_staff,
         "role_labels": [str(ROLE_LABELS[role]) for role in sorted(roles) if role in ROLE_LABELS],

@@ -287,7 +287,8 @@ def test_intake_with_every_write_field_answers_the_complaint_as_it_reads(
     assert instant(body["received_at"]) == WEDNESDAY_10AM - dt.timedelta(minutes=20)
     # A major complaint must be acknowledged within 30 business minutes of receipt.
     [deadline] = body["deadlines"]
-    assert set(deadline) == DEADLINE_KEYS
+    # SPEC §7 names four keys; the explanation (starts_at, explanation) is an addition.
+    assert set(deadline) == DEADLINE_KEYS | {"starts_at", "explanation"}
     assert deadline["kind"] == "acknowledge"
     assert instant(deadline["due_at"]) == dt.datetime(2026, 11, 25, 10, 10, tzinfo=SHANGHAI)
     assert deadline["met_at"] is None

@@ -13,6 +13,8 @@ from residents.models import CalendarDay, OpeningWindow
 from tests.complaints.helpers import TUESDAY_10, act, complaint_at, local, valid_data
 from tests.factories import category, log_complaint
 
+SH_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
+
 ACK, FIRST, AGREED, RESOLUTION, FOLLOW_UP = (
     DeadlineKind.ACKNOWLEDGE,
     DeadlineKind.FIRST_CALLBACK,
@@ -378,3 +380,19 @@ def test_a_calendar_without_openings_says_so():
 
     with pytest.raises(CalendarHasNoOpenings, match=r"No opening hours within 1098 days \(HY\)"):
         closed.add_business_minutes(TUESDAY_10, 60)
+
+
+def test_the_api_explains_each_deadline(api, frontdesk, estate):
+    evening = dt.datetime(2026, 11, 20, 17, 0, tzinfo=SH_ZONE)
+    with time_machine.travel(evening, tick=False):
+        complaint = log_complaint(frontdesk, estate=estate, severity="normal")
+        body = api.as_user(frontdesk).get(f"/api/v1/complaints/{complaint.reference}/").json()
+
+    [acknowledge] = body["deadlines"]
+    assert acknowledge["explanation"]["clock"] == "business"
+    assert acknowledge["explanation"]["business_minutes"] == 120
+    assert acknowledge["explanation"]["time_zone"] == "Asia/Shanghai"
+    assert dt.datetime.fromisoformat(acknowledge["starts_at"]) == evening
+    assert dt.datetime.fromisoformat(acknowledge["due_at"]) == dt.datetime(
+        2026, 11, 21, 9, 30, tzinfo=SH_ZONE
+    )

@@ -132,3 +132,22 @@ def test_the_queue_reads_in_a_bounded_number_of_queries(frontdesk, supervisor, e
         body = text(browser.get("/escalations/"))
     assert body.count('data-testid="escalation"') == 6
     assert len(queries) <= 15
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def test_the_bell_counts_unread_messages_and_the_inbox_clears_them(frontdesk, supervisor, estate):
+    complaint = log_complaint(frontdesk, estate=estate, severity="urgent")
+    browser = signed_in(supervisor)
+
+    page = text(browser.get("/complaints/"))
+    assert 'data-testid="unread-badge">1<' in page
+    inbox = text(browser.get("/notifications/"))
+    assert complaint.reference in inbox
+    assert "Mark all read" in inbox
+
+    cleared = text(browser.post("/notifications/", follow=True))
+    assert "1 messages marked read." in cleared
+    assert 'data-testid="unread-badge"' not in cleared
+    assert 'data-testid="unread-badge"' not in text(signed_in(frontdesk).get("/complaints/"))

@@ -1,0 +1,33 @@
+"""/notifications/: what the outbox sent the signed-in user; reading them clears the badge."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from complaints.models import Notification
+from complaints.services.notifications import notifications_mark_read
+
+SHOWN = 50
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def inbox(request):
+    if request.method == "POST":
+        count = notifications_mark_read(user=request.user)
+        messages.success(request, _("%(count)d messages marked read.") % {"count": count})
+        return redirect("complaints:notifications")
+    rows = list(
+        Notification.objects.filter(recipient=request.user, audience=Notification.Audience.STAFF)
+        .select_related("complaint")
+        .order_by("-created_at", "-id")[:SHOWN]
+    )
+    return render(
+        request,
+        "complaints/notifications.html",
+        {"rows": rows, "unread": sum(1 for row in rows if row.read_at is None)},
+    )
