@@ -1,10 +1,13 @@
-"""Request-wide policies of the pages: the Content-Security-Policy and the user's language."""
+"""Request-wide policies: the Content-Security-Policy, NUL characters, the user's language."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
 
 from staff.services import staff_language_set
 
@@ -12,13 +15,12 @@ PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
-# drf-spectacular's Swagger page starts Swagger UI with an inline script and Swagger UI styles
-# itself inline; that trusted page alone gets a policy allowing inline code. The admin needs
-# no exemption: Django's admin templates carry no inline scripts or styles.
+# Swagger UI styles itself inline; that trusted page alone may use inline styles. Its scripts
+# are files (drf-spectacular's split view), so no page allows inline scripts. The admin needs no
+# exemption: Django's admin templates carry no inline scripts or styles.
 RELAXED_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; "
-    "base-uri 'self'"
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
 )
 RELAXED_PREFIXES = ("/api/docs/",)
 
@@ -41,6 +43,29 @@ class ContentSecurityPolicyMiddleware:
         relaxed = request.path.startswith(RELAXED_PREFIXES)
         response["Content-Security-Policy"] = RELAXED_POLICY if relaxed else PAGE_POLICY
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character is never data: no text column can hold one, and PostgreSQL refuses a
+    query that carries it. A path with one names nothing (404); a query string with one is
+    bad input (400). Forms and API bodies refuse it field by field already."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            return self._refuse(request, 404, str(NotFound.default_detail))
+        if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
+            return self._refuse(request, 400, _("Null characters are not allowed."))
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status: int, message: str):
+        if request.path.startswith("/api/"):
+            body = {"detail": message} if status == 404 else {"non_field_errors": [message]}
+            return JsonResponse(body, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 def _supported(language: str) -> str | None:

@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.health import healthz
 
@@ -21,8 +21,11 @@ urlpatterns = [
     path("reports/", include("complaints.reports.urls")),
     path("api/v1/", include("complaints.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up code as a script file, not inline.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says; the admin's pages name none.
     path("favicon.ico", RedirectView.as_view(url=lazy_static("favicon.svg"), permanent=False)),
 ]
+
+handler404 = "config.errors.not_found"

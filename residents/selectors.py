@@ -10,6 +10,7 @@ from django.http import Http404
 from complaints.selectors import estates_visible_to
 from residents.models import Building, Resident, Unit
 from residents.phones import normalise_phone
+from staff.roles import FRONT_DESK_PLUS, user_roles
 
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
 _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
@@ -50,7 +51,12 @@ def buildings_visible_to(user) -> QuerySet[Building]:
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
-    """Residents living in a unit of an estate the user covers."""
+    """Residents living in a unit of an estate the user covers, for the front desk and up.
+
+    Handlers reach residents only through the complaints handed to their department.
+    """
+    if not user_roles(user) & FRONT_DESK_PLUS:
+        return Resident.objects.none()
     units = Unit.objects.filter(building__estate__in=estates_visible_to(user))
     return Resident.objects.filter(pk__in=units.values("residencies__resident"))
 

@@ -16,6 +16,7 @@ from residents.selectors import resident_get, resident_search, resident_units
 from staff.roles import FRONT_DESK_PLUS, user_roles
 
 PAGE_SIZE = 50
+MAX_PAGE = 10_000  # a page number the database can still turn into an offset
 HISTORY_LIMIT = 200
 
 
@@ -31,7 +32,7 @@ def resident_list(request):
     _require_desk_role(request)
     q = request.GET.get("q", "").strip()[:100]
     try:
-        page = max(1, int(request.GET.get("page", 1)))
+        page = max(1, min(int(request.GET.get("page", 1)), MAX_PAGE))
     except ValueError:
         page = 1
     start = (page - 1) * PAGE_SIZE

@@ -10,7 +10,9 @@ from complaints.services.notifications import notifications_mark_read, unread_co
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    complaint = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    complaint = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Notification
@@ -34,7 +36,10 @@ class NotificationList(generics.ListAPIView):
 
 
 class ReadBody(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    # Ids are 64-bit: a larger number is bad input, not a question for the database.
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False
+    )
 
 
 class NotificationsRead(APIView):

@@ -56,7 +56,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 class CategorySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Category
@@ -104,9 +104,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
     unit_label = serializers.SerializerMethodField()
     contact_phone = serializers.SerializerMethodField()
     category = serializers.CharField(source="category.code")
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    repeat_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    repeat_of = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
     deadlines = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
@@ -325,7 +327,9 @@ class EvidenceUploadSerializer(StrictSerializer):
 class EscalationSerializer(serializers.ModelSerializer):
     complaint = serializers.CharField(source="complaint.reference")
     deadline_kind = serializers.SerializerMethodField()
-    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Escalation

@@ -29,6 +29,10 @@ SIGNATURES = (
     (b"%PDF-", "pdf", "application/pdf", False),
 )
 PIL_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
+# What an evidence file can be served as: the signatures' types and WebP's.
+EVIDENCE_CONTENT_TYPES = frozenset(
+    {content_type for _magic, _ext, content_type, _image in SIGNATURES} | {"image/webp"}
+)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]+")
 
 

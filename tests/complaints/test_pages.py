@@ -67,7 +67,9 @@ def test_no_inline_script_or_style_in_the_pages(frontdesk, estate, unit):
 def test_the_api_docs_keep_a_policy_that_lets_swagger_start(frontdesk):
     response = signed_in(frontdesk).get("/api/docs/")
     assert response.status_code == 200
-    assert "script-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "script-src 'self';" in policy
 
 
 def test_navigation_follows_the_role(frontdesk, handler, supervisor, estate):
