@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages check-deploy drill clean
+.PHONY: install run test lint format messages check-deploy drill bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ check-deploy: install
 # mid-sweep (docs/deploy.md). Needs PostgreSQL and Redis on 127.0.0.1.
 drill: install
 	$(PY) scripts/drill.py $(DRILL_ARGS)
+
+# SPEC §8 performance figures against a PostgreSQL database of N demo complaints, built once
+# (desk_bench_N on 127.0.0.1) and reused; gunicorn and wrk for the HTTP part (docs/benchmarks.md).
+N ?= 100000
+bench: install
+	$(PY) -m bench.run --complaints $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

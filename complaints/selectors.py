@@ -61,12 +61,7 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
 
 def complaint_get(*, user, reference: str, for_update: bool = False) -> Complaint:
     """The complaint if ``user`` may see it; otherwise Http404, exactly as if it did not exist."""
-    pk = (
-        complaints_visible_to(user).filter(reference=reference).values_list("pk", flat=True).first()
-    )
-    if pk is None:
-        raise Http404("No complaint with that reference.")
-    queryset = Complaint.objects.select_related(
+    related = (
         "estate",
         "unit__building",
         "resident",
@@ -77,9 +72,21 @@ def complaint_get(*, user, reference: str, for_update: bool = False) -> Complain
         "repeat_of",
         "logged_by",
     )
-    if for_update:
-        # Lock the complaint row alone; the joined rows are read, not locked.
-        queryset = queryset.select_for_update(of=("self",))
+    if not for_update:
+        # A read: visibility and the joined rows in one query.
+        complaint = (
+            complaints_visible_to(user).filter(reference=reference).select_related(*related).first()
+        )
+        if complaint is None:
+            raise Http404("No complaint with that reference.")
+        return complaint
+    pk = (
+        complaints_visible_to(user).filter(reference=reference).values_list("pk", flat=True).first()
+    )
+    if pk is None:
+        raise Http404("No complaint with that reference.")
+    # Lock the complaint row alone; the joined rows are read, not locked.
+    queryset = Complaint.objects.select_related(*related).select_for_update(of=("self",))
     return queryset.get(pk=pk)
 
 

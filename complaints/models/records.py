@@ -156,6 +156,13 @@ class Deadline(models.Model):
                 condition=Q(state=DeadlineState.PENDING, reminded_at__isnull=True),
             ),
             models.Index(fields=["complaint", "kind"], name="deadline_complaint_kind"),
+            # What each complaint still owes (pending, or missed and not yet met): the worklist's
+            # overdue filter, next-deadline column and sort probe it per complaint.
+            models.Index(
+                fields=["complaint", "due_at"],
+                name="deadline_owed",
+                condition=Q(state__in=[DeadlineState.PENDING, DeadlineState.MISSED]),
+            ),
             # The weekly summary's callbacks on time: first callbacks due in a week.
             models.Index(fields=["kind", "due_at"], name="deadline_kind_due"),
         ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.utils import timezone
 
 from complaints.models import (
@@ -35,6 +36,8 @@ from complaints.services.notifications import (
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+NO_TIME = Value(dt.timedelta(0))
+DATE_TIME = DateTimeField()
 
 
 @dataclass
@@ -139,11 +142,17 @@ def _remind_batch(*, now: dt.datetime, result: SweepResult) -> int:
                 "complaint__category",
                 "complaint__unit__building",
             )
+            # Read through the reminder index (remind_at), whose rows are few. Given due_at
+            # as a plain column, PostgreSQL misjudges how many pending deadlines lie in the
+            # future (state and due time go together) and walks every one of them through
+            # the due-time index instead: ~5,000 at 100,000 complaints, ten times that at a
+            # million. Behind an expression due_at offers it no index.
+            .alias(due_at_later=ExpressionWrapper(F("due_at") + NO_TIME, output_field=DATE_TIME))
             .filter(
                 state=DeadlineState.PENDING,
                 reminded_at__isnull=True,
                 remind_at__lte=now,
-                due_at__gt=now,
+                due_at_later__gt=now,
             )
             .order_by("remind_at")[:BATCH]
         )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.errors import ActionRefused
-from complaints.forms.actions import AcknowledgeForm, assignee_choices
+from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_estate
 from complaints.models import Escalation
 from complaints.selectors import escalations_visible_to
 from complaints.services.escalations import escalation_acknowledge
@@ -61,12 +61,11 @@ def queue(request):
     ids = list(queue.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
     found = {escalation.pk: escalation for escalation in queue.filter(pk__in=ids).order_by()}
     rows: list[Escalation] = [found[pk] for pk in ids if pk in found]
-    assignees: dict[int, list] = {}  # per estate: the same people for each of its rows
+    # Per estate, the same people for each of its rows: one query for every estate shown.
+    assignees = assignee_choices_by_estate([e.complaint.estate_id for e in rows[:PAGE_SIZE]])
     entries = []
     for escalation in rows[:PAGE_SIZE]:
         complaint = escalation.complaint
-        if complaint.estate_id not in assignees:
-            assignees[complaint.estate_id] = assignee_choices(complaint)
         form = AcknowledgeForm(
             complaint=complaint,
             assignees=assignees[complaint.estate_id],

@@ -82,10 +82,16 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
+# What a worklist row shows. The page names no department or assignee (the exports do): left
+# out, PostgreSQL plans the page's query in a few milliseconds instead of ~16 (join search).
+ROW_RELATIONS = ("estate", "unit__building", "resident", "category__parent")
+
+
 @require_GET
 @login_required
 def worklist(request):
     form, queryset = worklist_queryset(request)
+    queryset = queryset.select_related(None).select_related(*ROW_RELATIONS)
     page = _page_number(request)
     start = (page - 1) * PAGE_SIZE
     # One row more than a page says whether another page follows, without counting the table.

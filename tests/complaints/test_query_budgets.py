@@ -1,0 +1,283 @@
+"""Query budgets (SPEC §8: "a bounded number of queries"): each page and API list answers in at
+most its budget of queries, and in as many for 30 rows as for 3 — nothing is read row by row.
+
+Timing is the benchmark's job (bench/, docs/benchmarks.md); counting queries is exact and
+runs everywhere, on SQLite and on PostgreSQL (``DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import time_machine
+
+from tests.complaints.helpers import act
+from tests.complaints.page_helpers import NOW, signed_in
+from tests.factories import ResidentFactory, UnitFactory, log_complaint
+from tests.reports.helpers import AFTER_THE_WEEK, WEDNESDAY
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 3, 30
+# The most queries each read may make, whatever the number of rows it shows: what it makes
+# today on SQLite and PostgreSQL (the weekly report's is PostgreSQL's, whose medians are two
+# aggregates and whose JIT switch is one statement more). Raise one only for a reason.
+BUDGETS = {
+    "worklist": 12,
+    "complaint page": 13,
+    "escalation queue": 11,
+    "residents list": 10,
+    "resident page": 9,
+    "weekly report": 22,
+    "API complaints": 7,
+    "API escalations": 5,
+    "API events": 6,
+    "API residents": 7,
+    "API units": 4,
+}
+
+
+def _counts(
+    assert_max, budget: int, grow: Callable[[int], None], read: Callable[[int], None]
+) -> list[int]:
+    """Grow the data to FEW rows, read; grow to MANY, read again: the queries of each read."""
+    counts = []
+    for rows in (FEW, MANY):
+        grow(rows)
+        with assert_max(budget) as captured:
+            read(rows)
+        counts.append(len(captured))
+    return counts
+
+
+def _growing(make: Callable[[int], object]) -> Callable[[int], None]:
+    """``grow(n)`` makes rows until there are n, calling ``make(i)`` for each new one."""
+    made: list = []
+
+    def grow(rows: int) -> None:
+        while len(made) < rows:
+            made.append(make(len(made)))
+
+    grow.made = made
+    return grow
+
+
+@pytest.fixture
+def office_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _fresh(user):
+    """The user as a new request loads it: nothing cached from an earlier request."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def _units(estate, rows: int):
+    return [UnitFactory(building__estate=estate) for _ in range(rows)]
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_worklist(frontdesk, estate, resident, unit, django_assert_max_num_queries):
+    def make(i: int):
+        # A mix of what a row shows: unit or common area, resident or walk-in, deadlines.
+        fields = {"unit": unit, "resident": resident} if i % 2 else {}
+        complaint = log_complaint(frontdesk, estate=estate, summary=f"投诉{i}", **fields)
+        return act(complaint, frontdesk, "accept") if i % 3 == 0 else complaint
+
+    grow = _growing(make)
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        page = browser.get("/complaints/").content.decode()
+        assert all(c.reference in page for c in grow.made) and len(grow.made) == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["worklist"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_complaint_page(frontdesk, estate, unit, django_assert_max_num_queries):
+    complaint = act(log_complaint(frontdesk, estate=estate, unit=unit), frontdesk, "accept")
+
+    def make(i: int) -> str:
+        if i % 2:
+            act(complaint, frontdesk, "log_callback", reached=bool(i % 4), note=f"回访{i}")
+        else:
+            act(complaint, frontdesk, "add_note", text=f"备注{i}")
+        return f"{'回访' if i % 2 else '备注'}{i}"
+
+    grow = _growing(make)
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        page = browser.get(f"/complaints/{complaint.reference}/").content.decode()
+        assert all(note in page for note in grow.made) and len(grow.made) == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["complaint page"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_escalation_queue(
+    frontdesk, supervisor, estate, other_estate, unit, django_assert_max_num_queries
+):
+    other_unit = UnitFactory(building__estate=other_estate)
+
+    def make(i: int):
+        # Two estates: the acknowledge form's people are read per estate, not per row.
+        where = {"estate": estate, "unit": unit} if i % 2 else {"estate": other_estate}
+        actor = frontdesk if i % 2 else supervisor
+        complaint = log_complaint(actor, summary=f"升级{i}", **where)
+        if not i % 2:
+            where["unit"] = other_unit
+        return act(complaint, actor, "escalate", reason="unsatisfied", note=f"要求主管{i}")
+
+    grow = _growing(make)
+    browser = signed_in(supervisor)
+
+    def read(rows: int) -> None:
+        page = browser.get("/escalations/").content.decode()
+        assert all(c.reference in page for c in grow.made) and len(grow.made) == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["escalation queue"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_residents_list(frontdesk, estate, django_assert_max_num_queries):
+    units = _units(estate, MANY)
+    grow = _growing(lambda i: ResidentFactory(name=f"住户{i:02d}", units=[units[i]]))
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        page = browser.get("/residents/").content.decode()
+        assert all(r.name in page for r in grow.made) and len(grow.made) == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["residents list"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_resident_page(frontdesk, estate, unit, resident, django_assert_max_num_queries):
+    grow = _growing(
+        lambda i: log_complaint(
+            frontdesk, estate=estate, unit=unit, resident=resident, summary=f"投诉{i}"
+        )
+    )
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        page = browser.get(f"/residents/{resident.pk}/").content.decode()
+        assert all(c.reference in page for c in grow.made) and len(grow.made) == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["resident page"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_weekly_report(frontdesk, manager, estate, unit, django_assert_max_num_queries):
+    def make(i: int):
+        with time_machine.travel(WEDNESDAY, tick=False):
+            complaint = log_complaint(frontdesk, estate=estate, unit=unit, summary=f"投诉{i}")
+            if i % 3 == 0:
+                act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")
+        return complaint
+
+    grow = _growing(make)
+    browser = signed_in(manager)
+
+    def read(rows: int) -> None:
+        with time_machine.travel(AFTER_THE_WEEK, tick=False):
+            response = browser.get("/reports/weekly/?week=2026-W47")
+        assert response.context["report"]["total"]["received"] == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["weekly report"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+# --- API lists --------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_api_complaint_list(api, frontdesk, estate, unit, django_assert_max_num_queries):
+    def make(i: int):
+        # One unit and category throughout: every complaint after the first is a repeat.
+        complaint = log_complaint(frontdesk, estate=estate, unit=unit)
+        return act(complaint, frontdesk, "accept") if i % 3 == 0 else complaint
+
+    grow = _growing(make)
+
+    def read(rows: int) -> None:
+        api.as_user(_fresh(frontdesk))
+        body = api.get("/api/v1/complaints/").json()
+        assert [c["reference"] for c in body["results"]] == [
+            c.reference for c in reversed(grow.made)
+        ]
+        assert all(c["deadlines"] for c in body["results"])
+        assert all(c["repeat_of"] for c in body["results"][:-1])
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["API complaints"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_api_escalation_list(api, frontdesk, supervisor, estate, django_assert_max_num_queries):
+    def make(i: int):
+        complaint = log_complaint(frontdesk, estate=estate, summary=f"升级{i}")
+        return act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")
+
+    grow = _growing(make)
+
+    def read(rows: int) -> None:
+        api.as_user(_fresh(supervisor))
+        body = api.get("/api/v1/escalations/?open=true").json()
+        assert sorted(e["complaint"] for e in body) == sorted(c.reference for c in grow.made)
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["API escalations"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_api_timeline(api, frontdesk, estate, django_assert_max_num_queries):
+    complaint = log_complaint(frontdesk, estate=estate)
+    logged = complaint.events.count()
+    grow = _growing(lambda i: act(complaint, frontdesk, "add_note", text=f"备注{i}"))
+
+    def read(rows: int) -> None:
+        api.as_user(_fresh(frontdesk))
+        body = api.get(f"/api/v1/complaints/{complaint.reference}/events/").json()
+        assert len(body) == logged + rows
+        assert {e["actor"] for e in body} == {"frontdesk"}
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["API events"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_api_resident_list(api, frontdesk, estate, django_assert_max_num_queries):
+    units = _units(estate, MANY)
+    grow = _growing(lambda i: ResidentFactory(name=f"住户{i:02d}", units=[units[i]]))
+
+    def read(rows: int) -> None:
+        api.as_user(_fresh(frontdesk))
+        body = api.get("/api/v1/residents/?q=住户").json()
+        assert [r["name"] for r in body] == [f"住户{i:02d}" for i in range(rows)]
+        assert all(len(r["units"]) == 1 for r in body)
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["API residents"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_api_unit_list(api, frontdesk, estate, django_assert_max_num_queries):
+    grow = _growing(lambda i: UnitFactory(building__estate=estate))
+
+    def read(rows: int) -> None:
+        api.as_user(_fresh(frontdesk))
+        body = api.get(f"/api/v1/units/?estate={estate.code}").json()
+        assert sorted(u["id"] for u in body) == sorted(u.pk for u in grow.made)
+        assert {u["estate"] for u in body} == {estate.code}
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["API units"], grow, read)
+    assert counts[0] == counts[1], counts
