@@ -17,6 +17,7 @@ from complaints.models import (
     Deadline,
     DeadlineState,
     Escalation,
+    Notification,
     Stage,
 )
 from complaints.reports.figures import figure_filter
@@ -155,3 +156,12 @@ def escalations_visible_to(user) -> QuerySet[Escalation]:
     if "manager" in roles:
         return queryset.filter(level__gte=2)
     return Escalation.objects.none()
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    """The messages the outbox addressed to this staff member, newest first."""
+    return (
+        Notification.objects.filter(recipient=user, audience=Notification.Audience.STAFF)
+        .select_related("complaint")
+        .order_by("-created_at", "-id")
+    )

@@ -6,7 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.models import Notification
-from complaints.services.notifications import notifications_mark_read, unread_count
+from complaints.selectors import notifications_of
+from complaints.services.notifications import notifications_mark_read
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -27,12 +28,10 @@ class NotificationList(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        queryset = Notification.objects.filter(
-            recipient=self.request.user, audience=Notification.Audience.STAFF
-        ).select_related("complaint")
+        queryset = notifications_of(self.request.user)
         if self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"}:
             queryset = queryset.filter(read_at__isnull=True)
-        return queryset.order_by("-created_at", "-id")[:100]
+        return queryset[:100]
 
 
 class ReadBody(serializers.Serializer):
@@ -53,4 +52,5 @@ class NotificationsRead(APIView):
         body = ReadBody(data=request.data)
         body.is_valid(raise_exception=True)
         notifications_mark_read(user=request.user, ids=body.validated_data.get("ids"))
-        return Response({"unread": unread_count(request.user)})
+        unread = notifications_of(request.user).filter(read_at__isnull=True).count()
+        return Response({"unread": unread})

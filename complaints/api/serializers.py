@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.display import deadline_state
 from complaints.models import (
     Category,
     Channel,
@@ -92,11 +92,7 @@ class DeadlineSerializer(serializers.Serializer):
     )
 
     def get_state(self, deadline) -> str:
-        if deadline.state == DeadlineState.PENDING and deadline.due_at < self.context.get(
-            "now", timezone.now()
-        ):
-            return DeadlineState.MISSED
-        return deadline.state
+        return deadline_state(deadline, self.context.get("now"))
 
 
 class ComplaintSerializer(serializers.ModelSerializer):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.clock import calendar_for_estate
 from complaints.errors import ActionForbidden, StaleVersion, UnknownAction
 from complaints.models import (
     Callback,
@@ -28,6 +29,7 @@ from complaints.services.deadlines import (
     deadline_resume,
     deadlines_cancel_open,
     deadlines_meet,
+    policy_for,
 )
 from complaints.services.ladder import escalation_open
 from complaints.services.timeline import event_record
@@ -83,10 +85,17 @@ def _accept(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     complaint.accepted_at = ctx.now
     met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.ACKNOWLEDGE,), at=ctx.now)
-    deadline_open(
-        complaint=complaint, kind=DeadlineKind.FIRST_CALLBACK, start=complaint.received_at
-    )
-    deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=complaint.received_at)
+    # Both clocks run under the same policy and calendar: read them once.
+    policy = policy_for(complaint=complaint)
+    calendar = calendar_for_estate(complaint.estate)
+    for kind in (DeadlineKind.FIRST_CALLBACK, DeadlineKind.RESOLUTION):
+        deadline_open(
+            complaint=complaint,
+            kind=kind,
+            start=complaint.received_at,
+            policy=policy,
+            calendar=calendar,
+        )
     return "", {"deadlines_met": met}
 
 

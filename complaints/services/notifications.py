@@ -216,14 +216,6 @@ def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> i
     return sent
 
 
-def unread_count(user) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(
-        recipient=user, read_at__isnull=True, audience=Notification.Audience.STAFF
-    ).count()
-
-
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:

@@ -7,8 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from complaints import display
-from complaints.models import Notification
-from complaints.selectors import escalations_visible_to
+from complaints.selectors import escalations_visible_to, notifications_of
 from residents.phones import mask_phone
 from staff.roles import FRONT_DESK_PLUS, ROLE_LABELS, SUPERVISOR_PLUS, user_roles
 
@@ -27,16 +26,8 @@ def _url_or_none(name: str) -> str | None:
 BADGE_MAX = 99
 
 
-def _open_escalations(user) -> int | str:
-    open_ones = escalations_visible_to(user).filter(acknowledged_at__isnull=True)
-    count = open_ones[: BADGE_MAX + 1].count()
-    return f"{BADGE_MAX}+" if count > BADGE_MAX else count
-
-
-def _unread(user) -> int | str:
-    count = Notification.objects.filter(
-        recipient=user, read_at__isnull=True, audience=Notification.Audience.STAFF
-    )[: BADGE_MAX + 1].count()
+def _badge(queryset) -> int | str:
+    count = queryset[: BADGE_MAX + 1].count()
     return f"{BADGE_MAX}+" if count > BADGE_MAX else count
 
 
@@ -54,8 +45,12 @@ def desk_nav(context) -> dict:
         "can_log": bool(roles & FRONT_DESK_PLUS),
         "can_see_residents": bool(roles & FRONT_DESK_PLUS),
         "supervises": supervises,
-        "open_escalations": _open_escalations(user) if supervises else 0,
-        "unread": _unread(user),
+        "open_escalations": (
+            _badge(escalations_visible_to(user).filter(acknowledged_at__isnull=True))
+            if supervises
+            else 0
+        ),
+        "unread": _badge(notifications_of(user).filter(read_at__isnull=True).order_by()),
         "weekly_url": _url_or_none("reports:weekly") if supervises else None,
         "is_admin": user.is_staff,
         "role_labels": [str(ROLE_LABELS[role]) for role in sorted(roles) if role in ROLE_LABELS],

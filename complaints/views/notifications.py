@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from complaints.models import Notification
+from complaints.selectors import notifications_of
 from complaints.services.notifications import notifications_mark_read
 
 SHOWN = 50
@@ -21,11 +21,7 @@ def inbox(request):
         count = notifications_mark_read(user=request.user)
         messages.success(request, _("%(count)d messages marked read.") % {"count": count})
         return redirect("complaints:notifications")
-    rows = list(
-        Notification.objects.filter(recipient=request.user, audience=Notification.Audience.STAFF)
-        .select_related("complaint")
-        .order_by("-created_at", "-id")[:SHOWN]
-    )
+    rows = list(notifications_of(request.user)[:SHOWN])
     return render(
         request,
         "complaints/notifications.html",
