@@ -11,6 +11,36 @@ from complaints.models.choices import MAX_ESCALATION_LEVEL
 from complaints.services.notifications import Outbox, notify_escalation
 
 
+def escalation_build(
+    *,
+    complaint: Complaint,
+    reason: str,
+    now: dt.datetime,
+    actor=None,
+    note: str = "",
+    deadline: Deadline | None = None,
+) -> Escalation | None:
+    """Raise the complaint one level (at most to 3) and return the unsaved escalation.
+
+    A missed deadline always gets its row, at level 3 too (one per deadline); any other
+    reason at the top level adds nothing and returns None.
+    """
+    before = complaint.escalation_level
+    if before >= MAX_ESCALATION_LEVEL and deadline is None:
+        return None
+    complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
+    return Escalation(
+        complaint=complaint,
+        deadline=deadline,
+        level=complaint.escalation_level,
+        reason=reason,
+        note=note,
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        next_reminder_at=now + dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES),
+    )
+
+
 def escalation_open(
     *,
     complaint: Complaint,
@@ -26,20 +56,12 @@ def escalation_open(
     The caller holds the complaint's row lock and saves the complaint. Returns None when it
     is already at the top level and nothing is added.
     """
-    before = complaint.escalation_level
-    if before >= MAX_ESCALATION_LEVEL and deadline is None:
-        return None
-    complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
-    escalation = Escalation.objects.create(
-        complaint=complaint,
-        deadline=deadline,
-        level=complaint.escalation_level,
-        reason=reason,
-        note=note,
-        created_at=now,
-        created_by=actor if getattr(actor, "pk", None) else None,
-        next_reminder_at=now + dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES),
+    escalation = escalation_build(
+        complaint=complaint, reason=reason, now=now, actor=actor, note=note, deadline=deadline
     )
+    if escalation is None:
+        return None
+    escalation.save()
     own_outbox = outbox is None
     outbox = outbox or Outbox()
     notify_escalation(outbox=outbox, escalation=escalation, complaint=complaint, now=now)

@@ -26,7 +26,7 @@ from complaints.models import (
     Escalation,
     EscalationReason,
 )
-from complaints.models.choices import MAX_ESCALATION_LEVEL
+from complaints.services.ladder import escalation_build
 from complaints.services.notifications import (
     Outbox,
     notify_deadline_reminder,
@@ -84,17 +84,13 @@ def _escalate_batch(*, candidate_ids: list[int], now: dt.datetime, result: Sweep
         for deadline in deadlines:
             complaint = complaints[deadline.complaint_id]
             before = complaint.escalation_level
-            complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
             escalations.append(
-                Escalation(
+                escalation_build(
                     complaint=complaint,
-                    deadline=deadline,
-                    level=complaint.escalation_level,
                     reason=EscalationReason.DEADLINE_MISSED,
                     note=deadline.kind,
-                    created_at=now,
-                    next_reminder_at=now
-                    + dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES),
+                    now=now,
+                    deadline=deadline,
                 )
             )
             events.append(
