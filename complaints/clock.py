@@ -32,6 +32,10 @@ class BusinessCalendar:
     holidays: frozenset[dt.date] = frozenset()
     workdays: dict[dt.date, int] = field(default_factory=dict)
     name: str = ""
+    # Each local day's openings as UTC intervals, and the UTC instant of its midnight, worked
+    # out once per calendar: aware datetimes of one tzinfo (UTC) compare and subtract without
+    # consulting the zone's rules, which is most of the cost of a deadline otherwise.
+    _days: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def every_day(
@@ -54,6 +58,18 @@ class BusinessCalendar:
             spans.append((start, end))
         return sorted(spans)
 
+    def _utc_day(
+        self, day: dt.date
+    ) -> tuple[dt.datetime, tuple[tuple[dt.datetime, dt.datetime], ...]]:
+        known = self._days.get(day)
+        if known is None:
+            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone).astimezone(dt.UTC)
+            spans = tuple(
+                (s.astimezone(dt.UTC), e.astimezone(dt.UTC)) for s, e in self.windows_on(day)
+            )
+            known = self._days[day] = (midnight, spans)
+        return known
+
     def _days_from(self, instant: dt.datetime):
         day = instant.astimezone(self.zone).date()
         for offset in range(MAX_DAYS_AHEAD):
@@ -62,25 +78,28 @@ class BusinessCalendar:
 
     def next_opening(self, instant: dt.datetime) -> dt.datetime:
         """The instant itself when open, else the start of the next opening window."""
+        instant = instant.astimezone(dt.UTC)
         for day in self._days_from(instant):
-            for start, end in self.windows_on(day):
+            for start, end in self._utc_day(day)[1]:
                 if end > instant:
-                    return max(start, instant).astimezone(dt.UTC)
+                    return max(start, instant)
         raise AssertionError("unreachable")
 
     def add_business_minutes(self, instant: dt.datetime, minutes: int) -> dt.datetime:
         remaining = dt.timedelta(minutes=minutes)
         if remaining <= dt.timedelta(0):
             return self.next_opening(instant)
+        instant = instant.astimezone(dt.UTC)
         for day in self._days_from(instant):
-            for start, end in self.windows_on(day):
+            for start, end in self._utc_day(day)[1]:
                 if end <= instant:
                     continue
                 begin = max(start, instant)
-                # Compare in UTC: an aware subtraction within one zone ignores DST shifts.
-                available = end.astimezone(dt.UTC) - begin.astimezone(dt.UTC)
+                # In UTC: a day that gains or loses an hour to daylight saving counts what a
+                # clock on the wall would.
+                available = end - begin
                 if remaining <= available:
-                    return begin.astimezone(dt.UTC) + remaining
+                    return begin + remaining
                 remaining -= available
         raise AssertionError("unreachable")
 
@@ -115,14 +134,16 @@ class BusinessCalendar:
     def business_minutes_between(self, a: dt.datetime, b: dt.datetime) -> int:
         if b <= a:
             return 0
+        a, b = a.astimezone(dt.UTC), b.astimezone(dt.UTC)
         total = dt.timedelta(0)
         for day in self._days_from(a):
-            for start, end in self.windows_on(day):
+            midnight, spans = self._utc_day(day)
+            if midnight > b:
+                break
+            for start, end in spans:
                 lo, hi = max(start, a), min(end, b)
                 if hi > lo:
-                    total += hi.astimezone(dt.UTC) - lo.astimezone(dt.UTC)
-            if dt.datetime.combine(day, dt.time(0), tzinfo=self.zone) > b:
-                break
+                    total += hi - lo
         return int(total.total_seconds() // 60)
 
 

@@ -8,8 +8,8 @@ each column is converted in one pass, the way the backend's adapters would.
 
 Rows are model instances or plain objects whose attributes are the model's column attnames
 (``demo.rows``); a column an object lacks gets the field's default. No ``pre_save`` runs:
-``auto_now`` fields keep the values given, which is what historical demo rows need. Call it
-inside the batch's transaction.
+``auto_now`` fields keep the values given, which is what historical demo rows need. Call
+``columns_insert`` inside the batch's transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Field, Model
 
@@ -63,34 +65,45 @@ def ids_reserve(model: type[Model], objs: Sequence[object]) -> None:
         setattr(obj, attname, pk)
 
 
-def rows_insert(model: type[Model], objs: Sequence[object]) -> None:
-    """Insert the rows as they are: all with their reserved ids, or all without one."""
-    if not objs:
-        return
+@dataclass
+class Columns:
+    """A table's new rows column by column: plain values, so they can be handed to another
+    process to insert (``demo.seed`` writes from one while the next batch is made)."""
+
+    model: str  # "app_label.ModelName"
+    names: list[str]  # field names, in column order
+    values: list[list]
+
+
+def rows_columns(model: type[Model], objs: Sequence[object]) -> Columns:
     pk = model._meta.pk
     with_ids = getattr(objs[0], pk.attname, None) is not None
     fields = [f for f in model._meta.concrete_fields if with_ids or f is not pk]
     unknown = [f.name for f in fields if f.get_internal_type() not in _KNOWN]
     if unknown:
         raise NotImplementedError(f"No fast insert for {model.__name__} fields {unknown}")
-    columns = [_column(field, objs) for field in fields]
+    return Columns(
+        model=model._meta.label,
+        names=[field.name for field in fields],
+        values=[_column(field, objs) for field in fields],
+    )
+
+
+def columns_insert(columns: Columns) -> None:
+    model = apps.get_model(columns.model)
+    fields = [model._meta.get_field(name) for name in columns.names]
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cells = [_copy_cells(f, column) for f, column in zip(fields, columns, strict=True)]
+            cells = [_copy_cells(f, v) for f, v in zip(fields, columns.values, strict=True)]
             text = "".join(["\t".join(row) + "\n" for row in zip(*cells, strict=True)])
             cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(text))
         else:
-            values = [_sqlite_values(f, column) for f, column in zip(fields, columns, strict=True)]
+            values = [_sqlite_values(f, v) for f, v in zip(fields, columns.values, strict=True)]
             rows = list(zip(*values, strict=True))
             placeholders = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
-    if isinstance(objs[0], Model):
-        alias = connection.alias
-        for obj in objs:
-            obj._state.adding = False
-            obj._state.db = alias
 
 
 def _column(field: Field, objs: Sequence[object]) -> list:

@@ -2,7 +2,7 @@
 
 A Django model instance costs about ten microseconds to make, and a demo complaint brings
 fourteen of them; these plain rows cost a tenth of that. Their attributes are the models'
-column attnames, so ``bulk.rows_insert`` writes them like instances; a column they lack (one
+column attnames, so ``bulk.rows_columns`` reads them like instances; a column they lack (one
 added to the model later) gets the field's default.
 """
 

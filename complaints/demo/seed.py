@@ -6,14 +6,15 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 
 from django.db import connection, connections, reset_queries, transaction
 from django.utils import timezone
 
 from complaints.demo.arrivals import arrivals
-from complaints.demo.bulk import ids_reserve, rows_insert
+from complaints.demo.bulk import Columns, columns_insert, ids_reserve, rows_columns
 from complaints.demo.scenario import STAGES, ComplaintMaker
 from complaints.demo.story import Story
 from complaints.demo.world import (
@@ -149,8 +150,12 @@ def _days(stories: list[Story]) -> set[tuple[int, dt.date]]:
 class _BatchWriter:
     """Writes batches in order, each in its own transaction.
 
-    In the background a thread with its own connection writes one batch while the next is
-    generated, so the database works on one core while Python works on the other. Inside a
+    Outside a caller's transaction one batch is written while the next is generated, so that
+    the database works on one core while Python works on the other. On PostgreSQL the rows
+    are turned into COPY text and sent by a child process: in a thread, that work would share
+    the interpreter's lock with the generation, and both would run on one core. The ids come
+    from the tables' sequences before the batch is handed over, so the child only inserts.
+    On SQLite, whose ids are taken inside the writing transaction, a thread writes. Inside a
     caller's transaction the batches are written in place: another connection could not see
     the caller's uncommitted rows.
     """
@@ -160,7 +165,15 @@ class _BatchWriter:
     ) -> None:
         self.summary = summary
         self.written = written
-        self.pool = ThreadPoolExecutor(max_workers=1) if background else None
+        self.pool: Executor | None = None
+        self.process = background and connection.vendor == "postgresql"
+        if self.process:
+            # Forked without an open connection, the child opens its own.
+            connections.close_all()
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
+            self.pool.submit(int).result()
+        elif background:
+            self.pool = ThreadPoolExecutor(max_workers=1)
         self.pending: Future | None = None
 
     def __enter__(self) -> _BatchWriter:
@@ -168,20 +181,30 @@ class _BatchWriter:
 
     def write(self, stories: list[Story], counters: dict) -> None:
         if self.pool is None:
-            self._write(stories, counters)
+            self._done(_write(stories, counters))
             return
-        # At most one batch is written while the next is made: memory stays bounded.
-        self._wait()
-        self.pending = self.pool.submit(self._write, stories, counters)
+        if self.process:
+            batch = _batch(stories, counters)
+            # At most one batch is written while the next is made: memory stays bounded.
+            self._wait()
+            self.pending = self.pool.submit(_insert, batch)
+        else:
+            self._wait()
+            self.pending = self.pool.submit(_write, stories, counters)
 
-    def _write(self, stories: list[Story], counters: dict) -> None:
-        _write(stories, counters, self.summary)
+    def _done(self, counts: tuple[int, ...]) -> None:
+        summary = self.summary
+        summary.complaints += counts[0]
+        summary.deadlines += counts[1]
+        summary.escalations += counts[2]
+        summary.callbacks += counts[3]
+        summary.events += counts[4]
         self.written()
 
     def _wait(self) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            pending.result()
+            self._done(pending.result())
 
     def __exit__(self, *exc_info) -> None:
         if self.pool is None:
@@ -189,52 +212,83 @@ class _BatchWriter:
         try:
             self._wait()
         finally:
-            # The thread's connection would otherwise stay open until garbage collection.
-            self.pool.submit(connections.close_all).result()
+            # The worker's connection would otherwise stay open until it is collected.
+            self.pool.submit(_connections_close).result()
             self.pool.shutdown()
 
 
-def _write(stories: list[Story], counters: dict, summary: DemoSummary) -> None:
-    """One batch in one transaction: ids first, so that every row can point at the others."""
+def _connections_close() -> None:
+    connections.close_all()
+
+
+@dataclass
+class _Batch:
+    tables: list[Columns]
+    counters: dict
+    counts: tuple[int, ...]  # complaints, deadlines, escalations, callbacks, events
+
+
+def _batch(stories: list[Story], counters: dict) -> _Batch:
+    """Ids first, so that every row can point at the others; then the rows as columns."""
     complaints = [story.complaint for story in stories]
     deadlines = [d for story in stories for d in story.deadlines]
     escalations = [e for story in stories for e in story.escalations]
     callbacks = [c for story in stories for c in story.callbacks]
     events = [e for story in stories for e in story.events]
+    ids_reserve(Complaint, complaints)
+    ids_reserve(Deadline, deadlines)
+    ids_reserve(Escalation, escalations)
+    for story in stories:
+        complaint = story.complaint
+        if story.repeat_of is not None:
+            complaint.repeat_of_id = story.repeat_of.pk
+        for row in (*story.deadlines, *story.escalations, *story.callbacks, *story.events):
+            row.complaint_id = complaint.pk
+        for escalation, deadline in story.missed_deadlines:
+            escalation.deadline_id = deadline.id
+        for data, escalation in story.escalation_ids:
+            data["escalation"] = escalation.id
+    tables = (complaints, deadlines, escalations, callbacks, events)
+    batch = _Batch(
+        tables=[
+            rows_columns(model, rows) for model, rows in zip(TABLES, tables, strict=True) if rows
+        ],
+        counters=counters,
+        counts=tuple(len(rows) for rows in tables),
+    )
+    alias = connection.alias
+    for complaint in complaints:
+        complaint._state.adding = False
+        complaint._state.db = alias
+    return batch
+
+
+def _insert(batch: _Batch) -> tuple[int, ...]:
+    """One batch in one transaction."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Demo data can be seeded again; waiting for each batch to reach the disk cannot
             # make it safer, only slower. Consistency is unaffected.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        ids_reserve(Complaint, complaints)
-        ids_reserve(Deadline, deadlines)
-        ids_reserve(Escalation, escalations)
-        for story in stories:
-            complaint = story.complaint
-            if story.repeat_of is not None:
-                complaint.repeat_of_id = story.repeat_of.pk
-            for row in (*story.deadlines, *story.escalations, *story.callbacks, *story.events):
-                row.complaint_id = complaint.pk
-            for escalation, deadline in story.missed_deadlines:
-                escalation.deadline_id = deadline.id
-            for data, escalation in story.escalation_ids:
-                data["escalation"] = escalation.id
-        for model, rows in zip(
-            TABLES, (complaints, deadlines, escalations, callbacks, events), strict=True
-        ):
-            rows_insert(model, rows)
+        for columns in batch.tables:
+            columns_insert(columns)
         # Later intakes number on from here: reference_next reads and bumps these rows.
         ReferenceCounter.objects.bulk_create(
-            [ReferenceCounter(estate_id=e, day=d, last=last) for (e, d), last in counters.items()],
+            [
+                ReferenceCounter(estate_id=e, day=d, last=last)
+                for (e, d), last in batch.counters.items()
+            ],
             update_conflicts=True,
             unique_fields=["estate", "day"],
             update_fields=["last"],
         )
     # With DEBUG on, Django keeps every query's SQL; a million rows of it would fill memory.
     reset_queries()
-    summary.complaints += len(complaints)
-    summary.events += len(events)
-    summary.deadlines += len(deadlines)
-    summary.escalations += len(escalations)
-    summary.callbacks += len(callbacks)
+    return batch.counts
+
+
+def _write(stories: list[Story], counters: dict) -> tuple[int, ...]:
+    """Ids, rows and counters in one transaction (SQLite takes its ids inside it)."""
+    with transaction.atomic():
+        return _insert(_batch(stories, counters))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import random
 from collections import defaultdict
@@ -230,23 +229,6 @@ def _staff_create(estates: list[Estate]) -> None:
         Department.objects.filter(code=code).update(supervisor=users[username])
 
 
-@dataclass(frozen=True)
-class MemoCalendar(BusinessCalendar):
-    """The estate's calendar, remembering each day's windows: the demo asks for the same
-    hundred days hundreds of thousands of times."""
-
-    memo: dict = field(default_factory=dict, compare=False)
-
-    @classmethod
-    def of(cls, calendar: BusinessCalendar) -> MemoCalendar:
-        return cls(**{f.name: getattr(calendar, f.name) for f in dataclasses.fields(calendar)})
-
-    def windows_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-        if day not in self.memo:
-            self.memo[day] = super().windows_on(day)
-        return self.memo[day]
-
-
 @dataclass
 class EstateWorld:
     estate: Estate
@@ -291,7 +273,7 @@ def demo_world_load() -> World:
             .order_by("unit_id", "resident_id")
         ):
             residents[residency.unit_id].append(residency.resident)
-        calendar = MemoCalendar.of(calendar_for_estate(estate))
+        calendar = calendar_for_estate(estate)
         estates.append(EstateWorld(estate, calendar, units, residents, weights[estate.code]))
     users = {
         user.username: user
