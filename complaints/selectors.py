@@ -158,6 +158,19 @@ def escalations_visible_to(user) -> QuerySet[Escalation]:
     return Escalation.objects.none()
 
 
+def escalations_waiting_for(user) -> QuerySet[Escalation]:
+    """The open escalations of ``user``'s queue, most overdue first (ties by id).
+
+    The partial index ``escalation_queue`` holds the open ones in this order: a page, or the
+    first hundred for a badge, is read from it and stops, however long the queue.
+    """
+    return (
+        escalations_visible_to(user)
+        .filter(acknowledged_at__isnull=True)
+        .order_by("overdue_since", "id")
+    )
+
+
 def notifications_of(user) -> QuerySet[Notification]:
     """The messages the outbox addressed to this staff member, newest first."""
     return (

@@ -337,6 +337,7 @@ class EscalationSerializer(serializers.ModelSerializer):
             "deadline_kind",
             "note",
             "created_at",
+            "overdue_since",
             "acknowledged_at",
             "acknowledged_by",
         ]

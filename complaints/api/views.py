@@ -316,17 +316,19 @@ class SupervisorPlus(BasePermission):
 
 @extend_schema(parameters=[OpenApiParameter("open", bool)])
 class EscalationList(generics.ListAPIView):
-    """The queue, most overdue first: a plain list, bounded to the oldest 500."""
+    """A plain list, bounded to 500: with ``open=true`` the queue, most overdue first, as the
+    page shows it; without it every escalation, oldest raised first."""
 
     permission_classes = [IsAuthenticated, SupervisorPlus]
     serializer_class = s.EscalationSerializer
     pagination_class = None
 
     def get_queryset(self):
-        queryset = selectors.escalations_visible_to(self.request.user)
+        user = self.request.user
         if _flag(self.request.query_params.get("open")):
-            queryset = queryset.filter(acknowledged_at__isnull=True)
-        return queryset.order_by("created_at", "id")[:500]
+            return selectors.escalations_waiting_for(user)[:500]
+        # With the acknowledged ones, which the queue's index leaves out: created_at has one.
+        return selectors.escalations_visible_to(user).order_by("created_at", "id")[:500]
 
 
 class EscalationAcknowledge(APIView):

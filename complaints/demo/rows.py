@@ -36,6 +36,7 @@ class EscalationRow:
     note: str
     created_at: dt.datetime
     created_by_id: int | None
+    overdue_since: dt.datetime
     deadline_id: int | None = None
     acknowledged_at: dt.datetime | None = None
     acknowledged_by_id: int | None = None

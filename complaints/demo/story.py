@@ -153,6 +153,7 @@ class Story:
             note=note,
             created_at=at,
             created_by_id=actor_id,
+            overdue_since=deadline.due_at if deadline is not None else at,
         )
         self.escalations.append(escalation)
         self.escalation_ids.append((data, escalation))

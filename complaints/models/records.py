@@ -191,6 +191,10 @@ class Escalation(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=EscalationReason.choices)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"))
+    overdue_since = models.DateTimeField(
+        _("overdue since"),
+        help_text=_("The missed deadline's due time, or when it was raised: the queue's order."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -231,6 +235,12 @@ class Escalation(models.Model):
                 condition=Q(acknowledged_at__isnull=True),
             ),
             models.Index(fields=["created_at"], name="escalation_created"),
+            # The queue, most overdue first: read in order, a page at a time.
+            models.Index(
+                fields=["overdue_since", "id"],
+                name="escalation_queue",
+                condition=Q(acknowledged_at__isnull=True),
+            ),
             models.Index(
                 fields=["next_reminder_at"],
                 name="escalation_remind",

@@ -23,7 +23,8 @@ def escalation_build(
     """Raise the complaint one level (at most to 3) and return the unsaved escalation.
 
     A missed deadline always gets its row, at level 3 too (one per deadline); any other
-    reason at the top level adds nothing and returns None.
+    reason at the top level adds nothing and returns None. The queue orders by
+    ``overdue_since``: the missed deadline's due time, or now for any other reason.
     """
     before = complaint.escalation_level
     if before >= MAX_ESCALATION_LEVEL and deadline is None:
@@ -36,6 +37,7 @@ def escalation_build(
         reason=reason,
         note=note,
         created_at=now,
+        overdue_since=deadline.due_at if deadline is not None else now,
         created_by=actor if getattr(actor, "pk", None) else None,
         next_reminder_at=now + dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES),
     )

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from complaints import display
-from complaints.selectors import escalations_visible_to, notifications_of
+from complaints.selectors import escalations_waiting_for, notifications_of
 from residents.phones import mask_phone
 from staff.roles import FRONT_DESK_PLUS, ROLE_LABELS, SUPERVISOR_PLUS, user_roles
 
@@ -45,11 +45,7 @@ def desk_nav(context) -> dict:
         "can_log": bool(roles & FRONT_DESK_PLUS),
         "can_see_residents": bool(roles & FRONT_DESK_PLUS),
         "supervises": supervises,
-        "open_escalations": (
-            _badge(escalations_visible_to(user).filter(acknowledged_at__isnull=True))
-            if supervises
-            else 0
-        ),
+        "open_escalations": (_badge(escalations_waiting_for(user)) if supervises else 0),
         "unread": _badge(notifications_of(user).filter(read_at__isnull=True).order_by()),
         "weekly_url": _url_or_none("reports:weekly") if supervises else None,
         "is_admin": user.is_staff,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints.errors import ActionRefused
 from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_estate
 from complaints.models import Escalation
-from complaints.selectors import escalations_visible_to
+from complaints.selectors import escalations_visible_to, escalations_waiting_for
 from complaints.services.escalations import escalation_acknowledge
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
@@ -31,17 +29,11 @@ def _require_queue_role(request) -> None:
 
 def open_escalations(user):
     """Open escalations, most overdue first: by the missed deadline, else by when raised."""
-    return (
-        escalations_visible_to(user)
-        .filter(acknowledged_at__isnull=True)
-        .select_related(
-            "complaint__estate",
-            "complaint__unit__building",
-            "complaint__resident",
-            "complaint__category__parent",
-        )
-        .annotate(overdue_since=Coalesce(F("deadline__due_at"), F("created_at")))
-        .order_by("overdue_since", "id")
+    return escalations_waiting_for(user).select_related(
+        "complaint__estate",
+        "complaint__unit__building",
+        "complaint__resident",
+        "complaint__category__parent",
     )
 
 
@@ -55,9 +47,9 @@ def queue(request):
         page = 1
     start = (page - 1) * PAGE_SIZE
     queue = open_escalations(request.user)
-    # The order first, over the escalation and deadline rows alone; then the page's rows with
-    # everything they show. Sorting every open escalation with all its joins attached cost
-    # more with each one waiting; sorting narrow rows stays cheap.
+    # The page's ids first, read in order from the queue's index; then those rows with
+    # everything they show. Asked for both at once, PostgreSQL spends longer planning the
+    # eight joins under ORDER BY ... LIMIT (20-40 ms) than the two queries take together.
     ids = list(queue.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
     found = {escalation.pk: escalation for escalation in queue.filter(pk__in=ids).order_by()}
     rows: list[Escalation] = [found[pk] for pk in ids if pk in found]

@@ -324,6 +324,8 @@ def assert_repeat_of(complaint: Complaint, earlier: Complaint) -> None:
         "repeat",
         earlier.reference,
     )
+    # In the queue from the moment it was logged: no deadline behind it.
+    assert escalation.overdue_since == escalation.created_at == event.at
 
 
 def assert_not_a_repeat(complaint: Complaint) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 
 from complaints.models import Complaint, Escalation
+from complaints.services.sweep import sweep_run
+from tests.complaints.api_helpers import client_for, instant
 from tests.complaints.helpers import SHANGHAI, act
 from tests.complaints.page_helpers import (
     NOW,
@@ -46,6 +49,82 @@ def test_the_queue_puts_the_longest_waiting_first(frontdesk, supervisor, estate)
         act(second, frontdesk, "escalate", reason="other", note="")
         body = text(signed_in(supervisor).get("/escalations/"))
     assert body.index(first.reference) < body.index(second.reference)
+
+
+def _queue(body: str) -> list[str]:
+    """The references of the queue's cards, top to bottom."""
+    pks = [int(pk) for pk in re.findall(r'action="/escalations/(\d+)/acknowledge/"', body)]
+    references = dict(
+        Escalation.objects.filter(pk__in=pks).values_list("pk", "complaint__reference")
+    )
+    return [references[pk] for pk in pks]
+
+
+def test_the_most_overdue_comes_first_whether_a_deadline_or_a_resident_raised_it(
+    frontdesk, supervisor, estate
+):
+    # 10:00: two urgent calls, to be acknowledged within 15 minutes; nobody does.
+    slipped = [
+        log_complaint(frontdesk, estate=estate, severity="urgent", summary=f"急{n}")
+        for n in range(2)
+    ]
+    with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
+        unhappy_early = log_complaint(frontdesk, estate=estate, summary="早")
+        act(unhappy_early, frontdesk, "escalate", reason="unsatisfied", note="")
+    with time_machine.travel(NOW + dt.timedelta(minutes=20), tick=False):
+        unhappy_late = log_complaint(frontdesk, estate=estate, summary="晚")
+        act(unhappy_late, frontdesk, "escalate", reason="refused_time", note="")
+    # The sweep notices the missed deadlines at 10:30: both overdue since 10:15, a tie.
+    with time_machine.travel(NOW + dt.timedelta(minutes=30), tick=False):
+        assert [kind for _ref, kind, _level in sweep_run().escalated] == ["acknowledge"] * 2
+    expected = [unhappy_early, *slipped, unhappy_late]
+    overdue = [NOW + dt.timedelta(minutes=m) for m in (5, 15, 15, 20)]
+
+    with time_machine.travel(NOW + dt.timedelta(minutes=40), tick=False):
+        body = text(signed_in(supervisor).get("/escalations/"))
+        rows = client_for(supervisor).get("/api/v1/escalations/", {"open": "true"}).json()
+        everything = client_for(supervisor).get("/api/v1/escalations/").json()
+
+    assert _queue(body) == [c.reference for c in expected]
+    assert [row["complaint"] for row in rows] == [c.reference for c in expected]
+    assert [instant(row["overdue_since"]) for row in rows] == overdue
+    # Tied, by id: the order the sweep raised them in.
+    tied = [row["id"] for row in rows[1:3]]
+    assert tied == sorted(tied)
+    # Without ``open``, the list (acknowledged ones too) stays in the order raised.
+    assert [row["complaint"] for row in everything] == [
+        c.reference for c in (unhappy_early, unhappy_late, *slipped)
+    ]
+
+
+def test_escalated_again_after_an_acknowledgement_it_waits_from_the_new_time(
+    frontdesk, supervisor, manager, estate
+):
+    complaint = log_complaint(frontdesk, estate=estate)
+    act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")
+    first = Escalation.objects.get()
+    browser = signed_in(supervisor)
+    with time_machine.travel(NOW + dt.timedelta(minutes=10), tick=False):
+        browser.post(f"/escalations/{first.pk}/acknowledge/", {"note": "已致电"})
+        waiting = log_complaint(frontdesk, estate=estate, summary="等待中")
+        act(waiting, frontdesk, "escalate", reason="unsatisfied", note="")
+    with time_machine.travel(NOW + dt.timedelta(minutes=30), tick=False):
+        # Pushed up with the queue's own button, for the complaint page's action.
+        browser.post(
+            f"/complaints/{complaint.reference}/actions/escalate/",
+            {"version": Complaint.objects.get(pk=complaint.pk).version, "reason": "other"},
+        )
+        queue = text(browser.get("/escalations/"))
+        managers = text(signed_in(manager).get("/escalations/"))
+
+    again = Escalation.objects.get(complaint=complaint, level=2)
+    assert again.overdue_since == again.created_at == NOW + dt.timedelta(minutes=30)
+    first.refresh_from_db()
+    assert first.acknowledged_by == supervisor and first.overdue_since == NOW
+    # Behind the one waiting since 10:10, although the complaint was first raised at 10:00.
+    assert _queue(queue) == [waiting.reference, complaint.reference]
+    assert f'action="/escalations/{again.pk}/acknowledge/"' in queue
+    assert complaint.reference in managers and waiting.reference not in managers
 
 
 def test_acknowledging_from_the_queue(frontdesk, supervisor, handler, estate):

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from complaints.demo import DEMO_ESTATE_CODES, DEMO_PASSWORD
 from complaints.models import (
@@ -177,6 +177,16 @@ def test_the_data_is_consistent_the_way_the_services_leave_it(seeded):
     for escalation in Escalation.objects.filter(acknowledged_at=None):
         assert escalation.complaint.closed_at is None and escalation.next_reminder_at > NOW
     assert Escalation.objects.exclude(acknowledged_at=None).exists()
+    # The queue's order, as the services write it: the missed deadline's due time, else the
+    # raising time.
+    for escalation in Escalation.objects.select_related("deadline"):
+        expected = escalation.deadline.due_at if escalation.deadline else escalation.created_at
+        assert escalation.overdue_since == expected, escalation
+    assert (
+        Escalation.objects.filter(deadline__isnull=False)
+        .exclude(overdue_since=F("created_at"))
+        .exists()
+    )
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():

@@ -51,6 +51,9 @@ def test_a_missed_deadline_is_escalated_once_however_often_the_sweep_runs(
         "deadline_missed",
         "acknowledge",
     )
+    # Overdue since the deadline fell due, not since the sweep noticed it.
+    assert escalation.overdue_since == MORNING + dt.timedelta(minutes=15)
+    assert escalation.created_at == MORNING + dt.timedelta(minutes=16)
     complaint.refresh_from_db()
     assert complaint.escalation_level == 1
     assert complaint.version == 2

@@ -602,6 +602,8 @@ def test_escalate_raises_the_level_by_one_with_an_escalation_row(frontdesk, esta
         TUESDAY_10,
         None,
     )
+    # No deadline behind it: it waits in the queue from the moment it was raised.
+    assert row.overdue_since == TUESDAY_10
     data = escalated.events.last().data
     assert (data["level"], data["reason"]) == ({"before": 0, "after": 1}, "refused_time")
 
@@ -633,6 +635,7 @@ def test_reopen_raises_the_level_and_restarts_the_resolution_clock(frontdesk, su
     )
     row = reopened.escalations.get()
     assert (row.level, row.reason, row.note) == (1, "reopened", "业主说仍然漏水")
+    assert row.overdue_since == row.created_at == TUESDAY_10
     follow_up = reopened.deadlines.get(kind=DeadlineKind.FOLLOW_UP)
     resolution = reopened.deadlines.filter(kind=DeadlineKind.RESOLUTION).latest("id")
     assert follow_up.state == DeadlineState.CANCELLED

@@ -1,0 +1,61 @@
+"""Migrations that fill in what existing rows lack, run backwards and forwards over real rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from complaints.models import Escalation
+from complaints.services.sweep import sweep_run
+from tests.complaints.helpers import SHANGHAI, act
+from tests.factories import log_complaint
+
+MORNING = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _migration(suffix: str) -> tuple[str, str]:
+    """The complaints migration named ``*_<suffix>``, whatever number it was given."""
+    loader = MigrationExecutor(connection).loader
+    [key] = [
+        key for key in loader.disk_migrations if key[0] == "complaints" and key[1].endswith(suffix)
+    ]
+    return key
+
+
+def test_escalations_already_raised_get_their_queue_order(frontdesk, estate):
+    with time_machine.travel(MORNING, tick=False):
+        slipped = log_complaint(frontdesk, estate=estate, severity="urgent")
+        unhappy = act(
+            log_complaint(frontdesk, estate=estate), frontdesk, "escalate", reason="unsatisfied"
+        )
+    with time_machine.travel(MORNING + dt.timedelta(minutes=40), tick=False):
+        sweep_run()
+    key = _migration("_escalation_overdue_since")
+    executor = MigrationExecutor(connection)
+    before = [parent.key for parent in executor.loader.graph.node_map[key].parents]
+
+    # Back to before the column existed, and forward again over the same rows.
+    executor.migrate(before)
+    try:
+        with connection.cursor() as cursor:
+            columns = connection.introspection.get_table_description(
+                cursor, Escalation._meta.db_table
+            )
+        assert "overdue_since" not in {column.name for column in columns}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    missed = Escalation.objects.select_related("deadline").get(
+        complaint=slipped, deadline__kind="acknowledge"
+    )
+    assert missed.overdue_since == missed.deadline.due_at == MORNING + dt.timedelta(minutes=15)
+    assert missed.created_at == MORNING + dt.timedelta(minutes=40)
+    raised = Escalation.objects.get(complaint_id=unhappy.pk)
+    assert raised.overdue_since == raised.created_at == MORNING
