@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms.fields import LocalDateTimeField, labelled
@@ -80,6 +82,11 @@ def assignee_choices_by_estate(estate_ids) -> dict[int, list[tuple[str, str]]]:
         label = _assignee_label(user, cover.staffmember.department)
         choices[cover.estate_id].append((user.username, label))
     return choices
+
+
+def options_html(choices: list[tuple[str, str]]) -> SafeString:
+    """The ``<option>``s of a select, escaped: for a page that repeats one select many times."""
+    return format_html_join("", '<option value="{}">{}</option>', choices)
 
 
 def _assignee_label(user, department) -> str:
@@ -248,9 +255,7 @@ class AcknowledgeForm(forms.Form):
         label=_("Note"), required=False, max_length=5000, widget=forms.TextInput()
     )
 
-    def __init__(self, *args, complaint, assignees=None, **kwargs) -> None:
+    def __init__(self, *args, complaint, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["callback_due_at"].zone = complaint.estate.zone
-        self.fields["assignee"].choices = (
-            assignees if assignees is not None else assignee_choices(complaint)
-        )
+        self.fields["assignee"].choices = assignee_choices(complaint)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.errors import ActionRefused
-from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_estate
-from complaints.models import Escalation
+from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_estate, options_html
+from complaints.models import DeadlineKind, Escalation, EscalationReason, Severity
 from complaints.selectors import escalations_visible_to, escalations_waiting_for
 from complaints.services.escalations import escalation_acknowledge
 from staff.roles import SUPERVISOR_PLUS, user_roles
@@ -37,6 +37,10 @@ def open_escalations(user):
     )
 
 
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
 @require_GET
 @login_required
 def queue(request):
@@ -53,22 +57,32 @@ def queue(request):
     ids = list(queue.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
     found = {escalation.pk: escalation for escalation in queue.filter(pk__in=ids).order_by()}
     rows: list[Escalation] = [found[pk] for pk in ids if pk in found]
-    # Per estate, the same people for each of its rows: one query for every estate shown.
+    # Per estate, the same people for each of its rows: one query for every estate shown, and
+    # their <option>s written once per estate, not once per card.
     assignees = assignee_choices_by_estate([e.complaint.estate_id for e in rows[:PAGE_SIZE]])
-    entries = []
-    for escalation in rows[:PAGE_SIZE]:
-        complaint = escalation.complaint
-        form = AcknowledgeForm(
-            complaint=complaint,
-            assignees=assignees[complaint.estate_id],
-            auto_id=f"id_{escalation.pk}_%s",
-        )
-        entries.append({"escalation": escalation, "form": form})
+    options = {estate_id: options_html(choices) for estate_id, choices in assignees.items()}
+    # Each label translated once for the page: get_FOO_display translates every choice of
+    # the field on every call, three fields on each of fifty cards.
+    reasons, severities, kinds = (
+        _labels(choices) for choices in (EscalationReason, Severity, DeadlineKind)
+    )
+    entries = [
+        {
+            "escalation": escalation,
+            "reason": reasons[escalation.reason],
+            "deadline_kind": kinds[escalation.deadline.kind] if escalation.deadline_id else "",
+            "severity": severities[escalation.complaint.severity],
+            "assignee_options": options[escalation.complaint.estate_id],
+        }
+        for escalation in rows[:PAGE_SIZE]
+    ]
     return render(
         request,
         "complaints/escalations.html",
         {
             "entries": entries,
+            # The acknowledge form's labels; AcknowledgeForm checks what each card posts.
+            "acknowledge_fields": AcknowledgeForm.base_fields,
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
             "has_previous": page > 1,

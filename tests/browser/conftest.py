@@ -92,9 +92,13 @@ class Desk:
         page.on("console", console)
         page.on("pageerror", lambda error: self.problems.append(f"{page.url}: {error}"))
 
-    def open(self, user=None, *, language: str = "en", viewport: dict = DESKTOP):
+    def open(
+        self, user=None, *, language: str = "en", viewport: dict = DESKTOP, javascript: bool = True
+    ):
         locale = "zh-CN" if language.startswith("zh") else "en-US"
-        context = self.chromium.new_context(viewport=viewport, locale=locale)
+        context = self.chromium.new_context(
+            viewport=viewport, locale=locale, java_script_enabled=javascript
+        )
         if user is not None:
             user.staff_member.language = language
             user.staff_member.save(update_fields=["language"])

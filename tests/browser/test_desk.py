@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from complaints.models import Complaint, Stage
+from complaints.models import Complaint, Escalation, Stage
 from complaints.services import complaint_act, evidence_add
 from tests.browser.conftest import TABLET, no_horizontal_overflow, screenshot
 from tests.factories import log_complaint
@@ -112,6 +112,41 @@ def test_a_phone_complaint_logged_by_keyboard_and_walked_to_closed(desk, world):
     ]
     assert "handler" in page.inner_text("[data-kind=mark_resolved]")
     assert Complaint.objects.get().stage == Stage.CLOSED
+
+
+def test_an_escalation_is_acknowledged_from_the_queue_by_keyboard_without_javascript(desk, world):
+    frontdesk = world["frontdesk"]
+    for where in (("estate", "unit"), ("other_estate", "far_unit")):
+        complaint = log_complaint(frontdesk, estate=world[where[0]], unit=world[where[1]])
+        complaint_act(
+            reference=complaint.reference,
+            actor=frontdesk,
+            action="escalate",
+            data={"reason": "unsatisfied", "note": "业主要求主管回电"},
+        )
+    escalation = Escalation.objects.get(complaint__estate=world["estate"])
+    prefix = f"#id_{escalation.pk}"
+    page = desk.open(world["supervisor"], language="zh-hans", javascript=False)
+    desk.go(page, "/escalations/")
+    assert page.locator("[data-testid=escalation]").count() == 2
+    assert page.inner_text(f"label[for=id_{escalation.pk}_assignee]") == "分派给"
+
+    choose_by_keyboard(page, f"{prefix}_assignee", "handler")
+    tab_to(page, f"{prefix}_note")
+    page.keyboard.type("已联系工程部")
+    tab_to(page, f"form[action='/escalations/{escalation.pk}/acknowledge/'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=message]")
+
+    reference = escalation.complaint.reference
+    assert f"已确认 {reference} 的升级。" in page.inner_text("[data-testid=message]")
+    assert page.locator("[data-testid=escalation]").count() == 1
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_by == world["supervisor"]
+    complaint = Complaint.objects.get(reference=reference)
+    assert complaint.assignee == world["handler"]
+    acknowledged = complaint.events.get(kind="escalation_acknowledged")
+    assert acknowledged.note == "已联系工程部"
 
 
 def test_another_estates_complaint_is_a_404_page(desk, world):

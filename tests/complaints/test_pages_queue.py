@@ -127,6 +127,51 @@ def test_escalated_again_after_an_acknowledgement_it_waits_from_the_new_time(
     assert complaint.reference in managers and waiting.reference not in managers
 
 
+def _form(body: str, escalation: Escalation) -> str:
+    start = body.index(f'action="/escalations/{escalation.pk}/acknowledge/"')
+    return body[start : body.index("</form>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", ("New callback time", "Assign to", "Note", "Acknowledge")),
+        ("zh-hans", ("新的回复时间", "分派给", "备注", "确认")),
+    ],
+)
+def test_each_card_has_its_own_acknowledge_form_with_its_estates_people(
+    frontdesk, frontdesk_b, supervisor, handler, estate, other_estate, language, labels
+):
+    handler.first_name, handler.last_name = "<b>张", "伟</b>"
+    handler.save()
+    here = log_complaint(frontdesk, estate=estate)
+    act(here, frontdesk, "escalate", reason="unsatisfied", note="")
+    there = log_complaint(frontdesk_b, estate=other_estate)
+    act(there, frontdesk_b, "escalate", reason="unsatisfied", note="")
+
+    body = text(signed_in(supervisor, language).get("/escalations/"))
+
+    forms = {e.complaint_id: _form(body, e) for e in Escalation.objects.all()}
+    for complaint in (here, there):
+        escalation = Escalation.objects.get(complaint=complaint)
+        form = forms[complaint.pk]
+        assert 'method="post"' in body[body.index(form) - 30 : body.index(form)]
+        assert form.count('name="csrfmiddlewaretoken"') == 1
+        for name, label in zip(("callback_due_at", "assignee", "note"), labels, strict=False):
+            field_id = f"id_{escalation.pk}_{name}"
+            assert f'<label for="{field_id}" class="form-label">{label}</label>' in form
+            assert f'name="{name}"' in form and body.count(f'id="{field_id}"') == 1
+        assert 'type="datetime-local" name="callback_due_at"' in form
+        assert 'maxlength="5000"' in form
+        assert labels[3] in form
+    # Each estate's own people, named as text.
+    person = '<option value="handler">&lt;b&gt;张 伟&lt;/b&gt; ('
+    assert person in forms[here.pk] and person not in forms[there.pk]
+    assert '<option value="frontdesk_b">' in forms[there.pk]
+    assert '<option value="frontdesk_b">' not in forms[here.pk]
+    assert "<b>张" not in body
+
+
 def test_acknowledging_from_the_queue(frontdesk, supervisor, handler, estate):
     complaint = log_complaint(frontdesk, estate=estate)
     act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")

@@ -200,7 +200,7 @@ def test_every_page_shows_hostile_text_as_text(client, hostile_world):
         f"/complaints/{explained}/": ["explanation", "staff"],
         "/residents/": ["resident", "building"],
         f"/residents/{world['resident'].pk}/": ["resident", "summary", "building"],
-        "/escalations/": ["summary", "contact_name", "building"],
+        "/escalations/": ["summary", "contact_name", "building", "staff"],
         f"/reports/weekly/?week={_week(world['complaint'])}": ["building"],
         "/notifications/": ["summary"],
     }
