@@ -22,6 +22,9 @@ UPDATE complaints_escalation AS e
 def overdue_since_backfill(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(BACKFILL_POSTGRESQL)
+        # Every row was rewritten: give the planner the new column's figures now rather than
+        # whenever autovacuum comes by.
+        schema_editor.execute("ANALYZE complaints_escalation")
         return
     Escalation = apps.get_model("complaints", "Escalation")
     Deadline = apps.get_model("complaints", "Deadline")
