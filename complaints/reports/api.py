@@ -84,6 +84,7 @@ REPORT = inline_serializer(
             },
             many=True,
         ),
+        "computed_at": serializers.DateTimeField(help_text="When the figures were computed"),
     },
 )
 

@@ -124,6 +124,7 @@ def weekly(request):
             "report": report,
             "table": table(report),
             "chart_data": chart_data(report),
+            "computed_at": dt.datetime.fromisoformat(report["computed_at"]),
             "first_day": dt.date.fromisoformat(report["start"]),
             "last_day": dt.date.fromisoformat(report["end"]) - dt.timedelta(days=1),
             "estate_names": ", ".join(e["name"] for e in report["estates"]),

@@ -66,16 +66,21 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
-def _scope(reader, estate: str | None) -> tuple[list[Estate], QuerySet[Complaint]]:
-    """The estates and complaints the reader covers; ``reader=None`` is the system (all)."""
+def scope_estates(reader, estate: str | None) -> list[Estate]:
+    """The estates the report covers: ``estate`` or all the reader covers (``reader=None``
+    is the system: every estate). Raises Http404 for an estate not covered."""
     estates = Estate.objects.all() if reader is None else estates_visible_to(reader)
     if estate:
         estates = estates.filter(code=estate)
     chosen = list(estates.only("id", "code", "name", "time_zone").order_by("code"))
     if estate and not chosen:
         raise Http404("No such estate among those you cover.")
+    return chosen
+
+
+def scope_complaints(reader, estates: list[Estate]) -> QuerySet[Complaint]:
     complaints = Complaint.objects.all() if reader is None else complaints_visible_to(reader)
-    return chosen, complaints.filter(estate_id__in=[e.pk for e in chosen])
+    return complaints.filter(estate_id__in=[e.pk for e in estates])
 
 
 @contextmanager
@@ -283,10 +288,28 @@ def _sum(rows: list[dict]) -> dict:
 
 
 def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None) -> dict:
-    """The SPEC §7 report. ``reader=None`` reads as the system (every estate); otherwise only
-    what ``complaints_visible_to(reader)`` holds. Raises Http404 for an estate not covered."""
+    """The SPEC §7 report, computed now. ``reader=None`` reads as the system (every estate);
+    otherwise only what ``complaints_visible_to(reader)`` holds. Raises Http404 for an estate
+    not covered."""
     now = now or timezone.now()
-    estates, complaints = _scope(reader, estate)
+    estates = scope_estates(reader, estate)
+    figures = weekly_figures(
+        estates=estates, complaints=scope_complaints(reader, estates), week=week, now=now
+    )
+    return weekly_report_render(figures, estates=estates, week=week, estate=estate, computed_at=now)
+
+
+# The shape of ``weekly_figures``, saved with it wherever it is kept.
+FIGURES_VERSION = 1
+
+
+def weekly_figures(
+    *, estates: list[Estate], complaints: QuerySet[Complaint], week: IsoWeek, now
+) -> dict:
+    """The numbers of the report, language-neutral: per top-level category id (JSON keys are
+    strings), the totals of this and the previous week, the top buildings and the trend.
+
+    ``now`` matters only for a week not yet over (callbacks not yet due are not counted)."""
     window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
     weeks = {"current": window, "previous": window.shifted(-1)}
     if estates:
@@ -302,10 +325,6 @@ def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None
             {"week": str(week.shifted(-back)), "received": 0, "closed": 0, "escalated": 0}
             for back in range(TREND_WEEKS - 1, -1, -1)
         ]
-    seen = {category_id for _tag, category_id in (*counts, *callbacks)}
-    categories = Category.objects.filter(
-        Q(parent__isnull=True, active=True) | Q(pk__in=seen)
-    ).order_by("code")
 
     def totals(tag: str) -> dict:
         cat_callbacks = [v for (t, _c), v in callbacks.items() if t == tag]
@@ -315,6 +334,45 @@ def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None
             total_medians.get(tag),
         )
 
+    current = {
+        category_id
+        for tag, category_id in (*counts, *callbacks, *category_medians)
+        if tag == "current"
+    }
+    return {
+        "version": FIGURES_VERSION,
+        # Categories with figures: listed even when no longer active or top-level.
+        "seen": sorted({category_id for _tag, category_id in (*counts, *callbacks)}),
+        "categories": {
+            str(category_id): _figures(
+                counts.get(("current", category_id), {}),
+                callbacks.get(("current", category_id), (0, 0)),
+                category_medians.get(("current", category_id)),
+            )
+            for category_id in sorted(current)
+        },
+        "total": totals("current"),
+        "previous_total": totals("previous"),
+        "top_buildings": top_buildings,
+        "trend": trend,
+    }
+
+
+def weekly_report_render(
+    figures: dict,
+    *,
+    estates: list[Estate],
+    week: IsoWeek,
+    estate: str | None,
+    computed_at: dt.datetime,
+) -> dict:
+    """The SPEC §7 report from ``weekly_figures``: category names in the active language,
+    the estates and their week's bounds as they are now."""
+    window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
+    categories = Category.objects.filter(
+        Q(parent__isnull=True, active=True) | Q(pk__in=figures["seen"])
+    ).order_by("code")
+    nothing = _figures({}, (0, 0), None)
     zones = [
         {
             "time_zone": span.time_zone,
@@ -335,17 +393,15 @@ def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None
             {
                 "code": category.code,
                 "name": category.name,
-                **_figures(
-                    counts.get(("current", category.pk), {}),
-                    callbacks.get(("current", category.pk), (0, 0)),
-                    category_medians.get(("current", category.pk)),
-                ),
+                **figures["categories"].get(str(category.pk), nothing),
             }
             for category in categories
         ],
-        "total": totals("current"),
+        "total": figures["total"],
         "previous_week": str(week.shifted(-1)),
-        "previous_total": totals("previous"),
-        "top_buildings": top_buildings,
-        "trend": trend,
+        "previous_total": figures["previous_total"],
+        "top_buildings": figures["top_buildings"],
+        "trend": figures["trend"],
+        # When these figures were computed.
+        "computed_at": computed_at.astimezone(dt.UTC).isoformat(),
     }
