@@ -32,6 +32,7 @@ from complaints.models import (
     Escalation,
     ReferenceCounter,
 )
+from complaints.reports.history import weekly_history_changed
 from residents.models import Estate
 
 WEEKS = 12
@@ -283,6 +284,9 @@ def _insert(batch: _Batch) -> tuple[int, ...]:
             unique_fields=["estate", "day"],
             update_fields=["last"],
         )
+        if complaints:
+            # Whole stories written into the past: weeks stored since then are computed again.
+            weekly_history_changed(since=min(c.received_at for c in complaints))
     # With DEBUG on, Django keeps every query's SQL; a million rows of it would fill memory.
     reset_queries()
     return batch.counts

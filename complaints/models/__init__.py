@@ -23,7 +23,11 @@ from complaints.models.records import (
     Evidence,
     ReferenceCounter,
 )
-from complaints.models.reports import WeeklyReportDelivery
+from complaints.models.reports import (
+    WeeklyReportDelivery,
+    WeeklySummaryChange,
+    WeeklySummarySnapshot,
+)
 
 __all__ = [
     "Callback",
@@ -48,4 +52,6 @@ __all__ = [
     "Stage",
     "Validity",
     "WeeklyReportDelivery",
+    "WeeklySummaryChange",
+    "WeeklySummarySnapshot",
 ]

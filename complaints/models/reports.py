@@ -35,3 +35,61 @@ class WeeklyReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} → {self.manager_id}"
+
+
+class WeeklySummarySnapshot(models.Model):
+    """The computed figures of one finished week for one exact set of estates.
+
+    Medians do not add up, so a report over three estates is stored as such, not summed from
+    per-estate rows. ``payload`` is language-neutral (ids, codes and numbers); names are read
+    when the report is shown. It is trusted only while no change to history recorded since
+    ``computed_at`` reaches back before ``ends_at`` (see ``complaints.reports.history``).
+    """
+
+    week = models.CharField(_("week"), max_length=8, help_text=_("ISO week, e.g. 2026-W47."))
+    scope = models.CharField(
+        _("estates"), max_length=80, help_text=_("The ids of the estates the report covers.")
+    )
+    ends_at = models.DateTimeField(_("week ends at"))
+    computed_at = models.DateTimeField(_("computed at"))
+    payload = models.JSONField(_("figures"))
+
+    class Meta:
+        ordering = ["-week", "scope"]
+        verbose_name = _("stored weekly summary")
+        verbose_name_plural = _("stored weekly summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["week", "scope"], name="weekly_snapshot_once"),
+            models.CheckConstraint(
+                condition=Q(week__regex=r"^[0-9]{4}-W[0-9]{2}$"), name="weekly_snapshot_week"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} [{self.scope}]"
+
+
+class WeeklySummaryChange(models.Model):
+    """A write that changed what the weekly figures say about the past: the history of
+    ``estate`` (every estate when empty) from the instant ``since`` on. Written in the
+    transaction of the change; a stored week that ends after ``since`` is computed again."""
+
+    since = models.DateTimeField(_("history changed from"))
+    estate = models.ForeignKey(
+        "residents.Estate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("estate"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("change to past weeks")
+        verbose_name_plural = _("changes to past weeks")
+        indexes = [models.Index(fields=["recorded_at", "since"], name="weekly_change_recorded")]
+
+    def __str__(self) -> str:
+        return f"{self.since:%Y-%m-%d %H:%M} ({self.recorded_at:%Y-%m-%d %H:%M})"

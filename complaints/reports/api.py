@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.reports.forms import WeeklyReportForm
-from complaints.reports.weekly import can_read_weekly, weekly_summary
+from complaints.reports.stored import weekly_report
+from complaints.reports.weekly import can_read_weekly
 
 
 def _figures(component: str, *, many: bool = False, **extra) -> serializers.Serializer:
@@ -84,7 +85,9 @@ REPORT = inline_serializer(
             },
             many=True,
         ),
-        "computed_at": serializers.DateTimeField(help_text="When the figures were computed"),
+        "computed_at": serializers.DateTimeField(
+            help_text="When the figures were computed: a week that is over is kept once computed"
+        ),
     },
 )
 
@@ -111,5 +114,5 @@ class WeeklyReport(APIView):
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         return Response(
-            weekly_summary(reader=request.user, week=form.chosen_week, estate=form.chosen_estate)
+            weekly_report(reader=request.user, week=form.chosen_week, estate=form.chosen_estate)
         )

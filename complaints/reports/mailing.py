@@ -26,7 +26,7 @@ from complaints.models import WeeklyReportDelivery
 from complaints.reports import exports
 from complaints.reports.display import display
 from complaints.reports.figures import FIGURE_LABELS, FIGURES
-from complaints.reports.weekly import weekly_summary
+from complaints.reports.stored import weekly_report, weekly_reports_prepare
 from complaints.reports.weeks import IsoWeek
 from staff.roles import MANAGER
 
@@ -94,7 +94,7 @@ def _claim(manager, week: IsoWeek, now: dt.datetime) -> WeeklyReportDelivery | N
 def weekly_email(*, manager, week: IsoWeek) -> EmailMultiAlternatives:
     """The email in the manager's language: HTML and plain text, the CSV attached."""
     with translation.override(manager.staff_member.language):
-        report = weekly_summary(reader=manager, week=week)
+        report = weekly_report(reader=manager, week=week)
         link = f"{settings.DESK_BASE_URL}{reverse('reports:weekly')}?week={week}"
         headers = [str(FIGURE_LABELS[n]) for n in FIGURES]
         rows = [
@@ -145,8 +145,13 @@ def weekly_email(*, manager, week: IsoWeek) -> EmailMultiAlternatives:
 
 
 def weekly_summaries_send(*, now: dt.datetime | None = None) -> list[tuple[str, str]]:
-    """Send every weekly email due now; returns (username, week) of those sent."""
+    """Send every weekly email due now; returns (username, week) of those sent.
+
+    First, every hour, the week just ended is stored (or found stored) for the estates the
+    supervisors and managers read, so that Monday's page and emails read it from storage,
+    and a week made stale by a late entry is computed again before anyone asks."""
     now = now or timezone.now()
+    weekly_reports_prepare()
     sent = []
     for manager in managers():
         zones = {estate.time_zone for estate in manager.staff_member.estates.all()}

@@ -17,7 +17,8 @@ from complaints.reports import exports
 from complaints.reports import figures as f
 from complaints.reports.display import change, display
 from complaints.reports.forms import WeeklyReportForm
-from complaints.reports.weekly import can_read_weekly, weekly_summary
+from complaints.reports.stored import weekly_report
+from complaints.reports.weekly import can_read_weekly
 from complaints.reports.weeks import IsoWeek
 
 CHART_FIGURES = ("received", "closed", "escalated")
@@ -114,7 +115,7 @@ def weekly(request):
     if not form.is_valid():
         return render(request, "reports/weekly.html", {"form": form}, status=400)
     week = form.chosen_week
-    report = weekly_summary(reader=request.user, week=week, estate=form.chosen_estate)
+    report = weekly_report(reader=request.user, week=week, estate=form.chosen_estate)
     query = urlencode({k: v for k, v in (("week", str(week)), ("estate", report["estate"])) if v})
     return render(
         request,
@@ -152,7 +153,7 @@ def _export(request, ext: str):
     if not form.is_valid():
         errors = "; ".join(str(m) for messages in form.errors.values() for m in messages)
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
-    report = weekly_summary(reader=request.user, week=form.chosen_week, estate=form.chosen_estate)
+    report = weekly_report(reader=request.user, week=form.chosen_week, estate=form.chosen_estate)
     if ext == "csv":
         response = HttpResponse(exports.csv_text(report), content_type="text/csv; charset=utf-8")
     else:

@@ -290,7 +290,8 @@ def _sum(rows: list[dict]) -> dict:
 def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None) -> dict:
     """The SPEC §7 report, computed now. ``reader=None`` reads as the system (every estate);
     otherwise only what ``complaints_visible_to(reader)`` holds. Raises Http404 for an estate
-    not covered."""
+    not covered. The pages, API, exports, command and email read it through
+    ``complaints.reports.stored.weekly_report``, which keeps finished weeks."""
     now = now or timezone.now()
     estates = scope_estates(reader, estate)
     figures = weekly_figures(
@@ -299,7 +300,7 @@ def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None
     return weekly_report_render(figures, estates=estates, week=week, estate=estate, computed_at=now)
 
 
-# The shape of ``weekly_figures``, saved with it wherever it is kept.
+# The shape of ``weekly_figures``; a stored payload of another version is computed again.
 FIGURES_VERSION = 1
 
 
@@ -402,6 +403,6 @@ def weekly_report_render(
         "previous_total": figures["previous_total"],
         "top_buildings": figures["top_buildings"],
         "trend": figures["trend"],
-        # When these figures were computed.
+        # When these figures were computed: a finished week may have been stored earlier.
         "computed_at": computed_at.astimezone(dt.UTC).isoformat(),
     }

@@ -21,6 +21,7 @@ from complaints.models import (
     Satisfaction,
     Validity,
 )
+from complaints.reports.history import weekly_history_changed
 from complaints.selectors import complaint_get
 from complaints.services.deadlines import (
     deadline_agree,
@@ -353,10 +354,15 @@ def complaint_act(
         if missing := _missing(spec, data):
             raise ValidationError(missing)
         now = timezone.now()
-        from_stage = complaint.stage
+        from_stage, validity = complaint.stage, complaint.validity
         note, event_data = HANDLERS[action](
             Context(complaint=complaint, actor=actor, data=data, now=now)
         )
+        if validity != Validity.PENDING and complaint.validity != validity:
+            # Judged again: "invalid" counts its past closings by the validity it has now.
+            weekly_history_changed(
+                since=complaint.received_at, estate_id=complaint.estate_id, now=now
+            )
         if spec.target is not None:
             complaint.stage = spec.target
         complaint.version += 1

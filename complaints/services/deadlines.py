@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
+from django.utils import timezone
 
 from complaints.clock import BusinessCalendar, calendar_for_estate
 from complaints.models import (
@@ -15,6 +16,14 @@ from complaints.models import (
     DeadlinePolicy,
     DeadlineState,
 )
+from complaints.reports.history import weekly_history_changed
+
+
+def _overdue_changed(*, complaint: Complaint, due_times) -> None:
+    """Deadlines due in the past were added, moved, cancelled or paused: "overdue at end"
+    of the weeks since the earliest of them reads them as they are now."""
+    if due_times := list(due_times):
+        weekly_history_changed(since=min(due_times), estate_id=complaint.estate_id)
 
 
 def policy_for(*, complaint: Complaint) -> DeadlinePolicy | None:
@@ -78,7 +87,7 @@ def deadline_open(
         return None
     calendar = calendar or calendar_for_estate(complaint.estate)
     due, remind, why = due_for(kind=kind, start=start, policy=policy, calendar=calendar)
-    return Deadline.objects.create(
+    deadline = Deadline.objects.create(
         complaint=complaint,
         kind=kind,
         starts_at=start,
@@ -87,13 +96,28 @@ def deadline_open(
         policy=policy,
         explanation=why,
     )
+    # A clock started in the past (a back-dated complaint accepted) may have run out already.
+    _overdue_changed(complaint=complaint, due_times=[deadline.due_at])
+    return deadline
+
+
+def _cancel(*, complaint: Complaint, **filters) -> None:
+    """Cancel the complaint's deadlines matching ``filters`` (one query when there are none)."""
+    deadlines = list(complaint.deadlines.filter(**filters).values_list("pk", "due_at"))
+    if not deadlines:
+        return
+    Deadline.objects.filter(pk__in=[pk for pk, _due in deadlines]).update(
+        state=DeadlineState.CANCELLED
+    )
+    # A cancelled deadline is no longer owed: one that had fallen due (before the sweep marked
+    # it missed) leaves the past weeks' "overdue at end".
+    now = timezone.now()
+    _overdue_changed(complaint=complaint, due_times=[due for _pk, due in deadlines if due < now])
 
 
 def deadline_agree(*, complaint: Complaint, due: dt.datetime, start: dt.datetime) -> Deadline:
     """A callback time agreed with the resident; it replaces any earlier agreed time."""
-    complaint.deadlines.filter(
-        kind=DeadlineKind.AGREED_CALLBACK, state=DeadlineState.PENDING
-    ).update(state=DeadlineState.CANCELLED)
+    _cancel(complaint=complaint, kind=DeadlineKind.AGREED_CALLBACK, state=DeadlineState.PENDING)
     return Deadline.objects.create(
         complaint=complaint,
         kind=DeadlineKind.AGREED_CALLBACK,
@@ -120,22 +144,26 @@ def deadlines_meet(*, complaint: Complaint, kinds: tuple[str, ...], at: dt.datet
 
 def deadlines_cancel_open(*, complaint: Complaint) -> None:
     """A closed complaint owes nothing more: its open clocks stop."""
-    complaint.deadlines.filter(state__in=[DeadlineState.PENDING, DeadlineState.PAUSED]).update(
-        state=DeadlineState.CANCELLED
-    )
+    _cancel(complaint=complaint, state__in=[DeadlineState.PENDING, DeadlineState.PAUSED])
 
 
 def deadline_pause(*, complaint: Complaint, kind: str, at: dt.datetime) -> None:
+    paused = []
     for deadline in complaint.deadlines.filter(kind=kind, state=DeadlineState.PENDING):
         deadline.state = DeadlineState.PAUSED
         deadline.explanation = {**deadline.explanation, "paused_at": at.isoformat()}
         deadline.save(update_fields=["state", "explanation"])
+        paused.append(deadline.due_at)
+    # A paused deadline is not owed; one already due (not yet marked missed) stops counting.
+    _overdue_changed(complaint=complaint, due_times=[due for due in paused if due < at])
 
 
 def deadline_resume(*, complaint: Complaint, kind: str, at: dt.datetime) -> None:
     """Push the deadline out by the time it was paused (business time on a business clock)."""
     calendar = None
+    resumed = []
     for deadline in complaint.deadlines.filter(kind=kind, state=DeadlineState.PAUSED):
+        resumed.append(deadline.due_at)
         paused_at = dt.datetime.fromisoformat(deadline.explanation["paused_at"])
         business = deadline.explanation.get("clock") == Clock.BUSINESS
         if business:
@@ -159,3 +187,6 @@ def deadline_resume(*, complaint: Complaint, kind: str, at: dt.datetime) -> None
                 else deadline.remind_at + dt.timedelta(minutes=held)
             )
         deadline.save(update_fields=["due_at", "explanation", "state", "remind_at"])
+        resumed.append(deadline.due_at)
+    # Owed again from its new due time on (which may have passed: it was due when paused).
+    _overdue_changed(complaint=complaint, due_times=[due for due in resumed if due < at])

@@ -3,12 +3,15 @@ each change is written to the complaint's timeline."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from complaints.clock import calendar_for_estate
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState
+from complaints.reports.history import weekly_history_changed
 from complaints.services.deadlines import due_for, policy_for
 from complaints.services.timeline import event_record
 
@@ -32,6 +35,9 @@ def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=N
     now = timezone.now()
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
+            # Per estate, the earliest due time moved, from or to: "overdue at end" reads due
+            # times as they are now, so past weeks change when one of them has passed.
+            reached_back: dict[int, dt.datetime] = {}
             locked = (
                 Complaint.objects.select_for_update(of=("self",))
                 .select_related("estate")
@@ -56,6 +62,10 @@ def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=N
                         continue
                     before = deadline.due_at
                     deadline.due_at = max(due, deadline.starts_at)
+                    earliest = min(
+                        before, deadline.due_at, reached_back.get(complaint.estate_id, before)
+                    )
+                    reached_back[complaint.estate_id] = earliest
                     deadline.policy = policy
                     deadline.explanation = {**explanation, "recomputed": reason}
                     deadline.remind_at = min(remind, deadline.due_at)
@@ -83,4 +93,6 @@ def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=N
                         },
                     )
                     moved += 1
+            for estate_id, since in reached_back.items():
+                weekly_history_changed(since=since, estate_id=estate_id)
     return moved

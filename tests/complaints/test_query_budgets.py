@@ -7,6 +7,7 @@ runs everywhere, on SQLite and on PostgreSQL (``DATABASE_URL``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -16,6 +17,9 @@ from tests.complaints.helpers import act
 from tests.complaints.page_helpers import NOW, signed_in
 from tests.factories import ResidentFactory, UnitFactory, log_complaint
 from tests.reports.helpers import AFTER_THE_WEEK, WEDNESDAY
+
+FRIDAY = WEDNESDAY + dt.timedelta(days=2)  # the same week, after everything happened in it
+HOUR = dt.timedelta(hours=1)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +34,8 @@ BUDGETS = {
     "residents list": 10,
     "resident page": 9,
     "weekly report": 22,
+    "weekly report, finished week computed and stored": 24,
+    "weekly report, finished week stored": 11,
     "API complaints": 7,
     "API escalations": 5,
     "API events": 6,
@@ -179,6 +185,8 @@ def test_the_resident_page(frontdesk, estate, unit, resident, django_assert_max_
 
 
 def test_the_weekly_report(frontdesk, manager, estate, unit, django_assert_max_num_queries):
+    """The week not yet over: computed at every read."""
+
     def make(i: int):
         with time_machine.travel(WEDNESDAY, tick=False):
             complaint = log_complaint(frontdesk, estate=estate, unit=unit, summary=f"投诉{i}")
@@ -190,12 +198,46 @@ def test_the_weekly_report(frontdesk, manager, estate, unit, django_assert_max_n
     browser = signed_in(manager)
 
     def read(rows: int) -> None:
-        with time_machine.travel(AFTER_THE_WEEK, tick=False):
+        with time_machine.travel(FRIDAY, tick=False):
             response = browser.get("/reports/weekly/?week=2026-W47")
         assert response.context["report"]["total"]["received"] == rows
 
     counts = _counts(django_assert_max_num_queries, BUDGETS["weekly report"], grow, read)
     assert counts[0] == counts[1], counts
+
+
+def test_the_weekly_report_of_a_finished_week(
+    frontdesk, manager, estate, unit, django_assert_max_num_queries
+):
+    """Computed and stored at its first read, and again once a back-dated complaint lands in
+    it; read from storage otherwise."""
+    browser = signed_in(manager)
+    computed = BUDGETS["weekly report, finished week computed and stored"]
+
+    def read(moment: dt.datetime, budget: int) -> tuple[dict, int]:
+        with (
+            time_machine.travel(moment, tick=False),
+            django_assert_max_num_queries(budget) as captured,
+        ):
+            response = browser.get("/reports/weekly/?week=2026-W47")
+        return response.context["report"], len(captured)
+
+    def receive(rows: int, moment: dt.datetime) -> None:
+        with time_machine.travel(moment, tick=False):
+            for _ in range(rows):
+                log_complaint(frontdesk, estate=estate, unit=unit, received_at=WEDNESDAY)
+
+    receive(FEW, WEDNESDAY)
+    first, first_queries = read(AFTER_THE_WEEK, computed)
+    receive(MANY - FEW, AFTER_THE_WEEK + HOUR)  # entered late, received in the week
+    again, again_queries = read(AFTER_THE_WEEK + 2 * HOUR, computed)
+    stored, _queries = read(
+        AFTER_THE_WEEK + 3 * HOUR, BUDGETS["weekly report, finished week stored"]
+    )
+
+    assert (first["total"]["received"], again["total"]["received"]) == (FEW, MANY)
+    assert first_queries == again_queries, (first_queries, again_queries)
+    assert stored == again
 
 
 # --- API lists --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.http import Http404
 from complaints.reports import exports
 from complaints.reports.display import display
 from complaints.reports.figures import FIGURE_LABELS, FIGURES
-from complaints.reports.weekly import weekly_summary
+from complaints.reports.stored import weekly_report
 from complaints.reports.weeks import IsoWeek
 
 
@@ -20,14 +20,19 @@ class Command(BaseCommand):
         parser.add_argument("--week", help="ISO week like 2026-W47; default: last full week")
         parser.add_argument("--estate", help="estate code; default: every estate")
         parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help="compute a finished week again and store it, instead of reading it from storage",
+        )
 
-    def handle(self, *args, week=None, estate=None, format="table", **options):
+    def handle(self, *args, week=None, estate=None, format="table", fresh=False, **options):
         try:
             chosen = IsoWeek.parse(week) if week else IsoWeek.last_full()
         except ValueError as exc:
             raise CommandError(f"--week: {exc}") from None
         try:
-            report = weekly_summary(reader=None, week=chosen, estate=estate or None)
+            report = weekly_report(reader=None, week=chosen, estate=estate or None, fresh=fresh)
         except Http404:
             raise CommandError(f"--estate: no estate with the code {estate!r}") from None
         if format == "json":
