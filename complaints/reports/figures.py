@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import pgettext_lazy
 
@@ -102,10 +103,27 @@ def _in(span: Span, field: str = "at") -> Q:
     return Q(**{f"{field}__gte": span.start, f"{field}__lt": span.end})
 
 
+def _last_of_complaint(events: Callable[[], QuerySet[ComplaintEvent]], span: Span) -> Q:
+    """An entry of ``events`` (in the span) with no later one (``_later``) of its complaint in
+    the span."""
+    if connection.vendor == "postgresql":
+        # The same entries, found by one sort of the span's entries (DISTINCT ON) instead of
+        # a probe into each one's timeline for a later entry.
+        last = (
+            events()
+            .filter(_in(span))
+            .order_by("complaint_id", "-at", "-id")
+            .distinct("complaint_id")
+            .values("id")
+        )
+        return Q(id__in=last)
+    later = events().filter(_in(span), _later(), complaint_id=OuterRef("complaint_id"))
+    return ~Exists(later)
+
+
 def last_in(events: Callable[[], QuerySet[ComplaintEvent]], span: Span):
     """Of ``events`` in the span, only each complaint's last one."""
-    later = events().filter(_in(span), _later(), complaint_id=OuterRef("complaint_id"))
-    return events().filter(_in(span)).filter(~Exists(later))
+    return events().filter(_in(span)).filter(_last_of_complaint(events, span))
 
 
 def _closed_at(end) -> Q:
@@ -242,8 +260,7 @@ def resolutions(window: Window) -> Q:
     resolution, in hours. Read from the timeline because a reopen clears ``resolved_at``."""
 
     def last_in_span(span: Span) -> Q:
-        later = resolutions_of().filter(_in(span), _later(), complaint_id=OuterRef("complaint_id"))
-        return _in(span) & ~Exists(later)
+        return _in(span) & _last_of_complaint(resolutions_of, span)
 
     return Q(kind__in=RESOLVING) & window.each(last_in_span, estate="complaint__estate_id")
 

@@ -21,7 +21,6 @@ from django.utils import timezone
 from complaints.models import WeeklySummaryChange, WeeklySummarySnapshot
 from complaints.reports.weekly import (
     FIGURES_VERSION,
-    can_read_weekly,
     scope_complaints,
     scope_estates,
     weekly_figures,
@@ -57,29 +56,28 @@ def weekly_report(*, reader, week: IsoWeek, estate: str | None = None, fresh: bo
     now = timezone.now()  # before the first query: the stored week's computed_at
     estates = scope_estates(reader, estate)
     # A supervisor or manager sees every complaint of their estates, so the figures are the
-    # estates' alone; anyone else (a handler sees one department's) is computed live.
-    keep = reader is None or can_read_weekly(reader)
-    figures, computed_at = _figures(reader, estates, week, now, keep=keep, fresh=fresh)
+    # estates' alone and can be kept; anyone seeing less (a handler) gets them computed.
+    complaints = scope_complaints(reader, estates)
+    figures, computed_at = _figures(estates, week, now, complaints=complaints, fresh=fresh)
     return weekly_report_render(
         figures, estates=estates, week=week, estate=estate, computed_at=computed_at
     )
 
 
 def _figures(
-    reader, estates: list[Estate], week: IsoWeek, now: dt.datetime, *, keep: bool, fresh: bool
+    estates: list[Estate], week: IsoWeek, now: dt.datetime, *, complaints=None, fresh: bool
 ) -> tuple[dict, dt.datetime]:
-    """(figures, when they were computed)."""
+    """(figures, when they were computed). ``complaints``: see ``weekly_figures``."""
     ends_at = (
         Window.build(week, [(e.pk, e.time_zone) for e in estates]).last_end if estates else None
     )
-    if not keep or ends_at is None or now < ends_at + MARGIN:
-        complaints = scope_complaints(reader, estates)
-        return weekly_figures(estates=estates, complaints=complaints, week=week, now=now), now
+    if complaints is not None or ends_at is None or now < ends_at + MARGIN:
+        figures = weekly_figures(estates=estates, complaints=complaints, week=week, now=now)
+        return figures, now
     key = scope_key(e.pk for e in estates)
     if not fresh and (stored := _stored(week, key, estates, ends_at)) is not None:
         return stored.payload, stored.computed_at
-    complaints = scope_complaints(reader, estates)
-    figures = weekly_figures(estates=estates, complaints=complaints, week=week, now=now)
+    figures = weekly_figures(estates=estates, week=week, now=now)
     # One statement, whoever stores first: each stored copy is judged by its own computed_at.
     WeeklySummarySnapshot.objects.bulk_create(
         [
@@ -150,7 +148,7 @@ def weekly_reports_prepare() -> int:
         for scope in (estates, *([e] for e in estates)) if estates else ():
             scopes[scope_key(e.pk for e in scope)] = scope
     for estates in scopes.values():
-        _figures(None, estates, week_just_ended(estates, now), now, keep=True, fresh=False)
+        _figures(estates, week_just_ended(estates, now), now, fresh=False)
     return len(scopes)
 
 

@@ -15,6 +15,7 @@ import statistics
 import zoneinfo
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -78,9 +79,33 @@ def scope_estates(reader, estate: str | None) -> list[Estate]:
     return chosen
 
 
-def scope_complaints(reader, estates: list[Estate]) -> QuerySet[Complaint]:
-    complaints = Complaint.objects.all() if reader is None else complaints_visible_to(reader)
-    return complaints.filter(estate_id__in=[e.pk for e in estates])
+def scope_complaints(reader, estates: list[Estate]) -> QuerySet[Complaint] | None:
+    """The complaints the reader sees of ``estates``; None when that is every one of them, as
+    for the system and for supervisors and managers (``weekly_figures`` then reads them by
+    estate, on rows it joins anyway, without a second read of the complaint table)."""
+    if reader is None or can_read_weekly(reader):
+        return None
+    return complaints_visible_to(reader).filter(estate_id__in=[e.pk for e in estates])
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The complaints counted: those of ``complaints``, or when None every one of the
+    estates ``estate_ids``."""
+
+    estate_ids: tuple[int, ...]
+    complaints: QuerySet[Complaint] | None
+
+    def rows(self) -> QuerySet[Complaint]:
+        if self.complaints is not None:
+            return self.complaints
+        return Complaint.objects.filter(estate_id__in=self.estate_ids)
+
+    def of(self, queryset: QuerySet) -> QuerySet:
+        """Rows of another table (deadlines, events, escalations) of these complaints."""
+        if self.complaints is not None:
+            return queryset.filter(complaint__in=self.complaints)
+        return queryset.filter(complaint__estate_id__in=self.estate_ids)
 
 
 @contextmanager
@@ -120,14 +145,18 @@ def _figures(counts: dict, callbacks: tuple[int, int], median: float | None) -> 
     }
 
 
-def _counts(complaints, weeks: dict[str, Window]) -> dict[tuple[str, int], dict]:
+def _counts(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], dict]:
     """{(tag, category id): {figure: count}} in one grouped query over both weeks."""
     earliest = min(w.first_start for w in weeks.values())
     latest = max(w.last_end for w in weeks.values())
     # Only what can meet a definition: a complaint closed before the first week began and never
     # reopened (closed_at < earliest) was neither received, closed, escalated nor open then.
-    candidates = complaints.filter(received_at__lt=latest).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=earliest) | Q(received_at__gte=earliest)
+    candidates = (
+        scope.rows()
+        .filter(received_at__lt=latest)
+        .filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=earliest) | Q(received_at__gte=earliest)
+        )
     )
     aggregates = {
         f"{tag}__{name}": Count("pk", filter=CONDITIONS[name](window))
@@ -143,7 +172,7 @@ def _counts(complaints, weeks: dict[str, Window]) -> dict[tuple[str, int], dict]
     return result
 
 
-def _callbacks(complaints, weeks: dict[str, Window], now) -> dict[tuple[str, int], tuple]:
+def _callbacks(scope: _Scope, weeks: dict[str, Window], now) -> dict[tuple[str, int], tuple]:
     earliest = min(w.first_start for w in weeks.values())
     latest = max(w.last_end for w in weeks.values())
     aggregates = {}
@@ -152,8 +181,8 @@ def _callbacks(complaints, weeks: dict[str, Window], now) -> dict[tuple[str, int
         aggregates[f"{tag}__due"] = Count("pk", filter=due)
         aggregates[f"{tag}__on_time"] = Count("pk", filter=due & f.CALLBACK_ON_TIME)
     rows = (
-        Deadline.objects.filter(
-            complaint__in=complaints,
+        scope.of(Deadline.objects)
+        .filter(
             kind=DeadlineKind.FIRST_CALLBACK,
             due_at__gte=earliest,
             due_at__lt=latest,
@@ -169,7 +198,7 @@ def _callbacks(complaints, weeks: dict[str, Window], now) -> dict[tuple[str, int
     }
 
 
-def _medians(complaints, weeks: dict[str, Window]) -> tuple[dict, dict]:
+def _medians(scope: _Scope, weeks: dict[str, Window]) -> tuple[dict, dict]:
     """({(tag, category id): hours}, {tag: hours}) of the resolutions in each week."""
     earliest = min(w.first_start for w in weeks.values())
     latest = max(w.last_end for w in weeks.values())
@@ -178,8 +207,8 @@ def _medians(complaints, weeks: dict[str, Window]) -> tuple[dict, dict]:
         default=None,
     )
     events = (
-        f.resolutions_of()
-        .filter(complaint__in=complaints, at__gte=earliest, at__lt=latest)
+        scope.of(f.resolutions_of())
+        .filter(at__gte=earliest, at__lt=latest)
         .annotate(week_tag=tag)
         .filter(week_tag__isnull=False)
         .order_by()
@@ -213,9 +242,10 @@ def _medians(complaints, weeks: dict[str, Window]) -> tuple[dict, dict]:
     )
 
 
-def _top_buildings(complaints, window: Window, several_estates: bool) -> list[dict]:
+def _top_buildings(scope: _Scope, window: Window, several_estates: bool) -> list[dict]:
     rows = (
-        complaints.filter(f.received(window), unit__isnull=False)
+        scope.rows()
+        .filter(f.received(window), unit__isnull=False)
         .values("unit__building_id", "unit__building__name", "estate__code", "estate__name")
         .annotate(received=Count("pk"))
         .order_by("-received", "estate__code", "unit__building__name")[:TOP_BUILDINGS]
@@ -235,7 +265,7 @@ def _top_buildings(complaints, window: Window, several_estates: bool) -> list[di
     ]
 
 
-def _trend(complaints, window: Window) -> list[dict]:
+def _trend(scope: _Scope, window: Window) -> list[dict]:
     """Received, closed and escalated for the eight weeks ending with ``window``."""
     weeks = [window.shifted(-back) for back in range(TREND_WEEKS - 1, -1, -1)]
     earliest, latest = weeks[0].first_start, window.last_end
@@ -255,15 +285,15 @@ def _trend(complaints, window: Window) -> list[dict]:
         return {row["week_index"]: row["n"] for row in rows if row["week_index"] is not None}
 
     # The same definitions as ``figures.received/closed/escalated``, counted per week.
-    received = per_week(complaints, "received_at", Count("pk"), "estate_id")
+    received = per_week(scope.rows(), "received_at", Count("pk"), "estate_id")
     closed = per_week(
-        f.closings().filter(complaint__in=complaints),
+        scope.of(f.closings()),
         "at",
         Count("complaint_id", distinct=True),
         "complaint__estate_id",
     )
     escalated = per_week(
-        Escalation.objects.filter(complaint__in=complaints),
+        scope.of(Escalation.objects),
         "created_at",
         Count("complaint_id", distinct=True),
         "complaint__estate_id",
@@ -294,9 +324,8 @@ def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None
     ``complaints.reports.stored.weekly_report``, which keeps finished weeks."""
     now = now or timezone.now()
     estates = scope_estates(reader, estate)
-    figures = weekly_figures(
-        estates=estates, complaints=scope_complaints(reader, estates), week=week, now=now
-    )
+    complaints = scope_complaints(reader, estates)
+    figures = weekly_figures(estates=estates, complaints=complaints, week=week, now=now)
     return weekly_report_render(figures, estates=estates, week=week, estate=estate, computed_at=now)
 
 
@@ -305,21 +334,27 @@ FIGURES_VERSION = 1
 
 
 def weekly_figures(
-    *, estates: list[Estate], complaints: QuerySet[Complaint], week: IsoWeek, now
+    *,
+    estates: list[Estate],
+    week: IsoWeek,
+    now,
+    complaints: QuerySet[Complaint] | None = None,
 ) -> dict:
     """The numbers of the report, language-neutral: per top-level category id (JSON keys are
     strings), the totals of this and the previous week, the top buildings and the trend.
 
+    ``complaints``: those of ``estates`` the reader sees, None for all of them.
     ``now`` matters only for a week not yet over (callbacks not yet due are not counted)."""
     window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
     weeks = {"current": window, "previous": window.shifted(-1)}
     if estates:
         with _one_off_queries():
-            counts = _counts(complaints, weeks)
-            callbacks = _callbacks(complaints, weeks, now)
-            category_medians, total_medians = _medians(complaints, weeks)
-            top_buildings = _top_buildings(complaints, window, len(estates) > 1)
-            trend = _trend(complaints, window)
+            scope = _Scope(tuple(e.pk for e in estates), complaints)
+            counts = _counts(scope, weeks)
+            callbacks = _callbacks(scope, weeks, now)
+            category_medians, total_medians = _medians(scope, weeks)
+            top_buildings = _top_buildings(scope, window, len(estates) > 1)
+            trend = _trend(scope, window)
     else:
         counts, callbacks, category_medians, total_medians, top_buildings = {}, {}, {}, {}, []
         trend = [
