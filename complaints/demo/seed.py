@@ -227,6 +227,7 @@ class _Batch:
     tables: list[Columns]
     counters: dict
     counts: tuple[int, ...]  # complaints, deadlines, escalations, callbacks, events
+    earliest: dt.datetime | None  # the first complaint's received time
 
 
 def _batch(stories: list[Story], counters: dict) -> _Batch:
@@ -256,6 +257,7 @@ def _batch(stories: list[Story], counters: dict) -> _Batch:
         ],
         counters=counters,
         counts=tuple(len(rows) for rows in tables),
+        earliest=min((c.received_at for c in complaints), default=None),
     )
     alias = connection.alias
     for complaint in complaints:
@@ -284,9 +286,9 @@ def _insert(batch: _Batch) -> tuple[int, ...]:
             unique_fields=["estate", "day"],
             update_fields=["last"],
         )
-        if complaints:
+        if batch.earliest is not None:
             # Whole stories written into the past: weeks stored since then are computed again.
-            weekly_history_changed(since=min(c.received_at for c in complaints))
+            weekly_history_changed(since=batch.earliest)
     # With DEBUG on, Django keeps every query's SQL; a million rows of it would fill memory.
     reset_queries()
     return batch.counts

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0005_deadline_owed_index'),
+        ('complaints', '0006_escalation_overdue_since'),
         ('residents', '0001_initial'),
     ]
 
