@@ -113,6 +113,8 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
         queryset = queryset.filter(unit__building_id=building)
     if department := filters.get("department"):
         queryset = queryset.filter(department__code=department)
+    if filters.get("department_id"):
+        queryset = queryset.filter(department_id=filters["department_id"])
     if filters.get("assignee_id"):
         queryset = queryset.filter(assignee_id=filters["assignee_id"])
     if filters.get("overdue"):

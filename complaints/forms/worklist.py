@@ -66,8 +66,9 @@ class WorklistFilterForm(forms.Form):
         self.fields["building"].choices = every + list(buildings.items())
         self.fields["sort"].choices = list(SORTS.items())
         staff = getattr(user, "staff_member", None)
-        self.department = staff.department if staff and staff.department_id else None
-        if self.department is None:
+        # The id is enough to filter by; reading the department would cost a query.
+        self.department_id = staff.department_id if staff else None
+        if self.department_id is None:
             del self.fields["my_department"]
 
     def filters(self) -> dict:
@@ -85,8 +86,8 @@ class WorklistFilterForm(forms.Form):
         filters["escalated"] = bool(data.get("escalated"))
         if data.get("mine"):
             filters["assignee_id"] = self.user.pk
-        if data.get("my_department") and self.department is not None:
-            filters["department"] = self.department.code
+        if data.get("my_department") and self.department_id is not None:
+            filters["department_id"] = self.department_id
         return filters
 
     @property
