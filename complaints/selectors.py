@@ -21,8 +21,8 @@ from complaints.models import (
     Stage,
 )
 from complaints.reports.figures import figure_filter
+from complaints.search import search_match
 from residents.models import Estate
-from residents.phones import normalise_phone
 from staff.roles import FRONT_DESK_PLUS, HANDLER, user_roles
 
 
@@ -131,14 +131,7 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
         # The complaints behind one count of the weekly summary, by the summary's definition.
         queryset = queryset.filter(figure_filter(figure=filters["figure"], week=filters["week"]))
     if q := (filters.get("q") or "").strip():
-        match = Q(reference__iexact=q) | Q(summary__icontains=q) | Q(contact_name__icontains=q)
-        match |= Q(resident__name__icontains=q)
-        digits = normalise_phone(q)
-        if len(digits) >= 4 and digits.isdigit():
-            match |= Q(contact_phone__endswith=digits[-11:]) | Q(
-                resident__phone__endswith=digits[-11:]
-            )
-        queryset = queryset.filter(match)
+        queryset = queryset.filter(search_match(q))
     return queryset.order_by("-received_at", "-id")
 
 

@@ -1,0 +1,96 @@
+"""The worklist's search box (also the API list's and the exports' ``q``), and how it stays fast.
+
+``q`` matches a complaint by its reference (exactly, any case); its summary, its contact's name
+or its resident's name containing ``q`` (any case); and, when ``q`` holds four digits or more,
+the end of the contact's or the resident's phone (at most the last eleven digits, so
+``+86 138 1234 5678`` and ``13812345678`` find the same).
+
+On PostgreSQL every branch of that OR has an index (migration ``0006_search_indexes``), so the
+planner can gather a rare match from the indexes and sort the few rows, or read a common one in
+received order until a page is full, choosing by its estimates:
+
+- the reference: a B-tree on ``UPPER(reference)``;
+- texts and phones: trigram (``pg_trgm``) GIN indexes on exactly what ``icontains`` and
+  ``endswith`` write;
+- a ``q`` of one or two characters (a Chinese name is often two), too short for trigrams: a GIN
+  index of the characters and pairs of characters of the summary and the contact's name
+  (``complaint_search_grams``), see ``short_text_match``;
+- the resident: the matching residents are read first, in a query of their own, and the
+  complaints' branch is a list of their ids. As a join, or a subquery, the branch could not be
+  combined with the others, and the planner could not estimate it.
+
+On SQLite the same conditions are plain ``LIKE``s over the table, as before.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, Value
+from django.db.models.functions import Coalesce
+
+from residents.models import Resident
+from residents.phones import normalise_phone
+
+# Past this many matching residents, their branch stays a subquery: a match that common is found
+# fastest by reading the newest complaints until a page is full, which needs no index.
+RESIDENTS_LISTED_MAX = 500
+
+
+class GramsContain(Func):
+    """``complaint_search_grams(summary, contact_name) @> ARRAY[UPPER(q)]``: true when either text
+    contains ``q`` of one or two characters, in any case; what the GIN index answers."""
+
+    output_field = BooleanField()
+
+    def __init__(self, q: str) -> None:
+        super().__init__(F("summary"), F("contact_name"), Value(q))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (summary, p1), (name, p2), (q, p3) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        sql = f"complaint_search_grams({summary}, {name}) @> ARRAY[UPPER({q})]"
+        return sql, (*p1, *p2, *p3)
+
+
+def short_text_match(q: str) -> Q:
+    """``q`` of one or two characters in the summary or the contact's name, any case.
+
+    The same rows as ``icontains`` on either text, written twice: first the two ``LIKE``s, which
+    a read in received order evaluates on every row it passes (cheap; the function behind the
+    index costs microseconds a row and is reached only for rows that match), then the index's
+    condition, which PostgreSQL uses to gather a rare match. The ``LIKE``s sit in
+    ``COALESCE(…, TRUE)`` (the same value: neither side is ever NULL) so that the planner takes
+    them for an unknown half instead of multiplying the index condition's estimate by theirs,
+    which would make every short search look a hundred times rarer than it is.
+    """
+    texts = Q(summary__icontains=q) | Q(contact_name__icontains=q)
+    precheck = Coalesce(ExpressionWrapper(texts, output_field=BooleanField()), Value(True))
+    return Q(precheck) & Q(GramsContain(q))
+
+
+def _short(q: str) -> bool:
+    """Too short for trigrams, on PostgreSQL; and upper-cased without a change of length (``ß``
+    becomes ``SS``), so that the index's pieces are as long as the search."""
+    return connection.vendor == "postgresql" and len(q) <= 2 and len(q.upper()) == len(q)
+
+
+def search_match(q: str) -> Q:
+    """The complaints ``q`` (stripped, not empty) finds; reads the matching residents' ids."""
+    match = Q(reference__iexact=q)
+    if _short(q):
+        match |= short_text_match(q)
+    else:
+        match |= Q(summary__icontains=q) | Q(contact_name__icontains=q)
+    residents = Q(name__icontains=q)
+    digits = normalise_phone(q)
+    if len(digits) >= 4:
+        match |= Q(contact_phone__endswith=digits[-11:])
+        residents |= Q(phone__endswith=digits[-11:])
+    matching = Resident.objects.filter(residents).order_by().values_list("id", flat=True)
+    resident_ids = list(matching[: RESIDENTS_LISTED_MAX + 1])
+    if len(resident_ids) > RESIDENTS_LISTED_MAX:
+        match |= Q(resident_id__in=matching)
+    elif resident_ids:
+        match |= Q(resident_id__in=resident_ids)
+    return match
