@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from complaints.models import DeadlineState
 from tests.complaints.helpers import act, complaint_at
 from tests.complaints.page_helpers import (
     NOW,
@@ -47,6 +48,27 @@ def test_an_overdue_deadline_reads_red(frontdesk, estate, unit):
     with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
         body = text(signed_in(frontdesk).get("/complaints/?overdue=on"))
     assert "desk-overdue" in body and "1 h 0 min overdue" in body
+
+
+def test_overdue_with_a_stage_and_an_estate(frontdesk, supervisor, estate, other_estate):
+    late = log_complaint(frontdesk, estate=estate, summary="迟了")  # acknowledge within 2 h
+    far = log_complaint(supervisor, estate=other_estate, summary="远处")
+    closed = complaint_at("closed", actor=supervisor, estate=estate, summary="结了")
+    # A deadline it missed on the way stays missed; closed, the complaint owes nothing.
+    closed.deadlines.update(state=DeadlineState.MISSED, met_at=None)
+    browser = signed_in(supervisor)
+
+    def listed(query: str) -> set[str]:
+        with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
+            body = text(browser.get(f"/complaints/?overdue=on&{query}"))
+        return {c.reference for c in (late, far, closed) if c.reference in body}
+
+    assert listed("") == {late.reference, far.reference}
+    assert listed("stage=intake") == {late.reference, far.reference}
+    assert listed(f"stage=intake&estate={estate.code}") == {late.reference}
+    assert listed(f"estate={other_estate.code}") == {far.reference}
+    assert listed("stage=closed") == set()  # a closed complaint owes nothing
+    assert listed("stage=resolution") == set()
 
 
 def test_the_worklist_filters(frontdesk, supervisor, estate, other_estate, unit, resident):
