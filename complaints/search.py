@@ -25,9 +25,10 @@ On SQLite the same conditions are plain ``LIKE``s over the table, as before.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
+from complaints.models import Complaint
 from residents.models import Resident
 from residents.phones import normalise_phone
 
@@ -85,8 +86,16 @@ def search_match(q: str) -> Q:
     residents = Q(name__icontains=q)
     digits = normalise_phone(q)
     if len(digits) >= 4:
-        match |= Q(contact_phone__endswith=digits[-11:])
-        residents |= Q(phone__endswith=digits[-11:])
+        tail = digits[-11:]
+        match |= Q(contact_phone__endswith=tail)
+        # A resident found by her phone adds only the complaints called in from another number
+        # (a relative's, or hers before it changed): the contact phone finds the rest. Listed
+        # only then, her complaints are not counted twice in the planner's estimate, which
+        # would make a frequent caller look common enough to read the table in received order.
+        other_number = Complaint.objects.filter(resident=OuterRef("pk")).exclude(
+            contact_phone__endswith=tail
+        )
+        residents |= Q(phone__endswith=tail) & Q(Exists(other_number))
     matching = Resident.objects.filter(residents).order_by().values_list("id", flat=True)
     resident_ids = list(matching[: RESIDENTS_LISTED_MAX + 1])
     if len(resident_ids) > RESIDENTS_LISTED_MAX:

@@ -119,6 +119,22 @@ def test_a_residents_new_number_finds_her_earlier_complaints(frontdesk, desk, re
     assert found(frontdesk, "13812345678", desk) == ["lift"]  # still the number it was logged with
 
 
+def test_a_resident_found_by_her_own_number_needs_no_branch_of_her_own(frontdesk, desk, unit):
+    # All her complaints carry her number: the contact phone finds them, and her id is not
+    # added as a second branch (the planner would count her complaints twice).
+    li = ResidentFactory(name="李四", phone="13611112222", units=[unit])
+    hers = {"unit": unit, "resident": li, "contact_name": "", "contact_phone": ""}
+    desk["li"] = log_complaint(frontdesk, estate=unit.building.estate, **hers)
+    assert found(frontdesk, "13611112222", desk) == ["li"]
+    assert '"resident_id" IN (' not in _where("1111 2222")
+    # Hers from the son's number keep 王芳 in the list.
+    assert '"resident_id" IN (' in _where("13812345678")
+
+
+def _where(q: str) -> str:
+    return str(Complaint.objects.filter(search.search_match(q)).query).split(" WHERE ")[1]
+
+
 def test_many_matching_residents_give_the_same_answer(frontdesk, desk, unit, monkeypatch):
     ResidentFactory(name="王强", phone="13811112222", units=[unit])
     listed = found(frontdesk, "王", desk)
