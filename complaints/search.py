@@ -17,7 +17,8 @@ received order until a page is full, choosing by its estimates:
   (``complaint_search_grams``), see ``short_text_match``;
 - the resident: the matching residents are read first, in a query of their own, and the
   complaints' branch is a list of their ids. As a join, or a subquery, the branch could not be
-  combined with the others, and the planner could not estimate it.
+  combined with the others, and the planner could not estimate it. (A resident found by her
+  phone is listed only if she called from another number, see ``search_match``.)
 
 On SQLite the same conditions are plain ``LIKE``s over the table, as before.
 """
@@ -63,7 +64,7 @@ def short_text_match(q: str) -> Q:
     condition, which PostgreSQL uses to gather a rare match. The ``LIKE``s sit in
     ``COALESCE(…, TRUE)`` (the same value: neither side is ever NULL) so that the planner takes
     them for an unknown half instead of multiplying the index condition's estimate by theirs,
-    which would make every short search look a hundred times rarer than it is.
+    which would square it: a 1 % match would look like 0.01 % and be gathered and sorted whole.
     """
     texts = Q(summary__icontains=q) | Q(contact_name__icontains=q)
     precheck = Coalesce(ExpressionWrapper(texts, output_field=BooleanField()), Value(True))
