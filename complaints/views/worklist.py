@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from complaints.forms.worklist import WorklistFilterForm
-from complaints.models import Complaint, Deadline, DeadlineState, Severity
+from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState, Severity, Stage
 from complaints.selectors import complaint_list
 
 PAGE_SIZE = 50
@@ -97,9 +97,20 @@ def worklist(request):
     # One row more than a page says whether another page follows, without counting the table.
     rows = list(queryset[start : start + PAGE_SIZE + 1])
     now = timezone.now()
+    # Each row shows four labels of choices; get_FOO_display rebuilds and translates the whole
+    # list of choices at every call (some 250 a page). Translated once here instead.
+    severity, stage, kind = (
+        {value: str(label) for value, label in choices.choices}
+        for choices in (Severity, Stage, DeadlineKind)
+    )
     for complaint in rows:
         pending = complaint.owed_deadlines
         complaint.next_deadline = pending[0] if pending else None
+        complaint.severity_label = severity.get(complaint.severity, complaint.severity)
+        complaint.stage_label = stage.get(complaint.stage, complaint.stage)
+        if complaint.next_deadline:
+            deadline = complaint.next_deadline
+            deadline.kind_label = kind.get(deadline.kind, deadline.kind)
     return render(
         request,
         "complaints/worklist.html",

@@ -43,6 +43,20 @@ def test_the_worklist_masks_phones_and_shows_time_left(frontdesk, estate, unit):
     assert "03/10/2026 10 a.m." in body  # received, in the estate's zone and English format
 
 
+def test_a_row_names_its_severity_stage_and_next_deadline_in_the_readers_language(
+    frontdesk, estate
+):
+    log_complaint(frontdesk, estate=estate, severity="urgent")
+    english = text(signed_in(frontdesk).get("/complaints/"))
+    assert english.count('desk-severity-urgent">Urgent</span>') == 2  # narrow and wide screens
+    assert ">Intake<" in english
+    assert 'title="Acknowledge">' in english and ">Acknowledge</span>" in english
+    chinese = text(signed_in(frontdesk, "zh-hans").get("/complaints/"))
+    assert chinese.count('desk-severity-urgent">紧急</span>') == 2
+    assert ">接受投诉<" in chinese
+    assert 'title="受理">' in chinese and ">受理</span>" in chinese
+
+
 def test_an_overdue_deadline_reads_red(frontdesk, estate, unit):
     log_complaint(frontdesk, estate=estate, unit=unit)
     with time_machine.travel(NOW + dt.timedelta(hours=3), tick=False):
