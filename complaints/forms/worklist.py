@@ -55,10 +55,18 @@ class WorklistFilterForm(forms.Form):
         every = [("", _("all"))]
         self.fields["stage"].choices = every + labelled(Stage)
         self.fields["severity"].choices = every + labelled(Severity)
+        # Every category and the reader's estates, by id: the worklist's rows take theirs from
+        # here instead of joining two more tables into the page's query.
+        categories = list(Category.objects.all())
+        self.categories = {c.pk: c for c in categories}
+        for category in categories:
+            if category.parent_id in self.categories:
+                category.parent = self.categories[category.parent_id]
         self.fields["category"].choices = every + [
-            (c.code, c.name) for c in Category.objects.filter(parent__isnull=True)
+            (c.code, c.name) for c in categories if c.parent_id is None
         ]
         estates = list(estates_visible_to(user))
+        self.estates = {e.pk: e for e in estates}
         self.fields["estate"].choices = every + [(e.code, e.name) for e in estates]
         buildings: dict[str, list] = {}
         for building in Building.objects.filter(estate__in=estates).select_related("estate"):

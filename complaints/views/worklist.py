@@ -82,9 +82,11 @@ def _query_without(request, *names: str) -> str:
     return query.urlencode()
 
 
-# What a worklist row shows. The page names no department or assignee (the exports do): left
-# out, PostgreSQL plans the page's query in a few milliseconds instead of ~16 (join search).
-ROW_RELATIONS = ("estate", "unit__building", "resident", "category__parent")
+# What a worklist row shows, joined. The page names no department or assignee (the exports do),
+# and its estate and category come from the filter form, which has read them all: each table
+# left out of the join spares PostgreSQL planning time (nine tables took 16 ms to plan, six
+# 3-11 ms, four 2-3 ms).
+ROW_RELATIONS = ("unit__building", "resident")
 
 
 @require_GET
@@ -104,6 +106,11 @@ def worklist(request):
         for choices in (Severity, Stage, DeadlineKind)
     )
     for complaint in rows:
+        # Read with the form; a row the form did not see (changed meanwhile) reads its own.
+        if estate := form.estates.get(complaint.estate_id):
+            complaint.estate = estate
+        if category := form.categories.get(complaint.category_id):
+            complaint.category = category
         pending = complaint.owed_deadlines
         complaint.next_deadline = pending[0] if pending else None
         complaint.severity_label = severity.get(complaint.severity, complaint.severity)
