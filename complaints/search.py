@@ -5,7 +5,7 @@ or its resident's name containing ``q`` (any case); and, when ``q`` holds four d
 the end of the contact's or the resident's phone (at most the last eleven digits, so
 ``+86 138 1234 5678`` and ``13812345678`` find the same).
 
-On PostgreSQL every branch of that OR has an index (migration ``0006_search_indexes``), so the
+On PostgreSQL every branch of that OR has an index (migration ``…_search_indexes``), so the
 planner can gather a rare match from the indexes and sort the few rows, or read a common one in
 received order until a page is full, choosing by its estimates:
 
