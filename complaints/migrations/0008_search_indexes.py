@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("complaints", "0005_deadline_owed_index"),
+        ("complaints", "0007_weekly_snapshot"),
         ("residents", "0001_initial"),
     ]
 
