@@ -23,40 +23,46 @@ from complaints.models import (
 from complaints.reports.figures import figure_filter
 from complaints.search import search_match
 from residents.models import Estate
-from staff.roles import FRONT_DESK_PLUS, HANDLER, user_roles
+from staff.roles import FRONT_DESK_PLUS, HANDLER, user_access, user_roles
 
 
-def _staff(user):
-    return getattr(user, "staff_member", None) if user.is_authenticated else None
+def estate_ids_visible_to(user) -> frozenset[int] | None:
+    """The ids of the estates ``user`` covers; None for the superuser, who covers them all.
+
+    Read once per request with the user's roles and staff record (``user_access``).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    access = user_access(user)
+    # A staff record without a role is not yet (or no longer) a desk user: it covers nothing.
+    if access.member is None or not access.roles:
+        return frozenset()
+    return access.estate_ids
 
 
 def estates_visible_to(user) -> QuerySet[Estate]:
-    if not user.is_authenticated or not user.is_active:
-        return Estate.objects.none()
-    if user.is_superuser:
+    estate_ids = estate_ids_visible_to(user)
+    if estate_ids is None:
         return Estate.objects.all()
-    staff = _staff(user)
-    # A staff record without a role is not yet (or no longer) a desk user: it covers nothing.
-    if staff is None or not user_roles(user):
+    if not estate_ids:
         return Estate.objects.none()
-    return Estate.objects.filter(staff_members=staff)
+    return Estate.objects.filter(pk__in=sorted(estate_ids))
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    if not user.is_authenticated or not user.is_active:
-        return Complaint.objects.none()
-    if user.is_superuser:
+    estate_ids = estate_ids_visible_to(user)
+    if estate_ids is None:
         return Complaint.objects.all()
-    staff = _staff(user)
-    roles = user_roles(user)
-    if staff is None or not roles:
+    if not estate_ids:
         return Complaint.objects.none()
-    estate_ids = list(staff.estates.values_list("id", flat=True))
-    visible = Complaint.objects.filter(estate_id__in=estate_ids)
-    if roles & FRONT_DESK_PLUS:
+    access = user_access(user)
+    visible = Complaint.objects.filter(estate_id__in=sorted(estate_ids))
+    if access.roles & FRONT_DESK_PLUS:
         return visible
-    if HANDLER in roles and staff.department_id:
-        return visible.filter(department_id=staff.department_id)
+    if HANDLER in access.roles and access.member.department_id:
+        return visible.filter(department_id=access.member.department_id)
     return Complaint.objects.none()
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.errors import ActionForbidden, ActionRefused
 from complaints.models import Stage
 from complaints.models.choices import MAX_ESCALATION_LEVEL
-from staff.roles import EVERYONE, FRONT_DESK_PLUS, HANDLER, SUPERVISOR_PLUS, user_roles
+from staff.roles import EVERYONE, FRONT_DESK_PLUS, HANDLER, SUPERVISOR_PLUS, staff_of, user_roles
 
 OPEN_STAGES = frozenset({Stage.INTAKE, Stage.CLARIFICATION, Stage.RESOLUTION, Stage.FOLLOW_UP})
 ALL_STAGES = OPEN_STAGES | {Stage.CLOSED}
@@ -46,7 +46,7 @@ class Action:
 def _handler_of_department(complaint, user, roles) -> ActionRefused | None:
     if roles & SUPERVISOR_PLUS:
         return None
-    staff = getattr(user, "staff_member", None)
+    staff = staff_of(user)
     if (
         staff is None
         or staff.department_id is None

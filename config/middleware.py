@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
+from staff.roles import staff_of
 from staff.services import staff_language_set
 
 PAGE_POLICY = (
@@ -107,4 +108,5 @@ class UserLanguageMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        return getattr(user, "staff_member", None)
+        # With the roles and estates: the one read of the user's access this request makes.
+        return staff_of(user)
