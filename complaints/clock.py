@@ -147,17 +147,53 @@ class BusinessCalendar:
         return int(total.total_seconds() // 60)
 
 
+def _calendar_rows(estate) -> tuple[list[tuple], list[tuple]]:
+    """(weekday, opens, closes) of the opening windows and (date, kind, opens like) of the
+    calendar days: from a prefetch when the estate has one, else in one query."""
+    cache = getattr(estate, "_prefetched_objects_cache", {})
+    if "opening_windows" in cache and "calendar_days" in cache:
+        windows = [(w.weekday, w.opens, w.closes) for w in estate.opening_windows.all()]
+        days = [(d.date, d.kind, d.opens_like) for d in estate.calendar_days.all()]
+        return windows, days
+    from django.db.models import DateField, TimeField, Value
+
+    from residents.models import CalendarDay, OpeningWindow
+
+    no_time = Value(None, output_field=TimeField())
+    rows = (
+        OpeningWindow.objects.filter(estate=estate)
+        .order_by()
+        .annotate(row_kind=Value(""), row_date=Value(None, output_field=DateField()))
+        .values_list("row_kind", "weekday", "opens", "closes", "row_date")
+        .union(
+            CalendarDay.objects.filter(estate=estate)
+            .order_by()
+            .annotate(row_opens=no_time, row_closes=no_time)
+            .values_list("kind", "opens_like", "row_opens", "row_closes", "date"),
+            all=True,
+        )
+    )
+    windows, days = [], []
+    for kind, weekday, opens, closes, date in rows:
+        if date is None:
+            windows.append((weekday, opens, closes))
+        else:
+            days.append((date, kind, weekday))
+    return windows, days
+
+
 def calendar_for_estate(estate) -> BusinessCalendar:
     """The estate's calendar from its opening windows and calendar days (defaults if none)."""
+    window_rows, day_rows = _calendar_rows(estate)
     windows: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
-    for window in estate.opening_windows.all():
-        windows[window.weekday].append((window.opens, window.closes))
+    for weekday, opens, closes in window_rows:
+        windows[weekday].append((opens, closes))
     holidays, workdays = set(), {}
-    for day in estate.calendar_days.all():
-        if day.kind == "holiday":
-            holidays.add(day.date)
+    for date, kind, opens_like in day_rows:
+        if kind == "holiday":
+            holidays.add(date)
         else:
-            workdays[day.date] = day.opens_like
+            workdays[date] = opens_like
     if not windows:
         return BusinessCalendar.every_day(
             estate.time_zone, holidays=frozenset(holidays), workdays=workdays, name=estate.code

@@ -9,7 +9,7 @@ import time_machine
 from complaints.clock import BusinessCalendar, CalendarHasNoOpenings, calendar_for_estate
 from complaints.models import Complaint, DeadlineKind, DeadlinePolicy, DeadlineState
 from complaints.services.escalations import escalation_acknowledge
-from residents.models import CalendarDay, OpeningWindow
+from residents.models import CalendarDay, Estate, OpeningWindow
 from tests.complaints.helpers import TUESDAY_10, act, complaint_at, local, valid_data
 from tests.factories import category, log_complaint
 
@@ -289,6 +289,33 @@ def test_the_estate_calendar_is_read_from_its_windows_and_days(weekday_calendar)
     ]
     assert calendar.windows_on(dt.date(2026, 3, 14)) == []
     assert calendar.windows_on(dt.date(2026, 3, 16)) == []
+
+
+def test_the_estate_calendar_is_one_query_and_the_same_as_from_a_prefetch(
+    weekday_calendar, django_assert_num_queries
+):
+    CalendarDay.objects.create(estate=weekday_calendar, date=dt.date(2026, 3, 16), kind="holiday")
+    CalendarDay.objects.create(
+        estate=weekday_calendar, date=dt.date(2026, 3, 14), kind="workday", opens_like=4
+    )
+    plain = Estate.objects.get(pk=weekday_calendar.pk)
+    fetched = Estate.objects.prefetch_related("opening_windows", "calendar_days").get(
+        pk=weekday_calendar.pk
+    )
+
+    with django_assert_num_queries(1):
+        calendar = calendar_for_estate(plain)
+    with django_assert_num_queries(0):
+        prefetched = calendar_for_estate(fetched)
+
+    assert calendar == prefetched
+    assert calendar.holidays == {dt.date(2026, 3, 16)}
+    assert calendar.workdays == {dt.date(2026, 3, 14): 4}
+    assert calendar.windows[4] == (
+        (dt.time(8, 30), dt.time(12, 0)),
+        (dt.time(13, 30), dt.time(17, 30)),
+    )
+    assert 5 not in calendar.windows
 
 
 LUNCH_BREAK = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(18, 0)))
