@@ -158,11 +158,27 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return available_actions(complaint, self.context["request"].user)
 
 
+class _EstateField(serializers.SlugRelatedField):
+    """An estate by code; the chosen unit's own estate when the codes match (no query)."""
+
+    def to_internal_value(self, data):
+        unit = self.parent.unit_found
+        if unit is not None and unit.building.estate.code == data:
+            return unit.building.estate
+        return super().to_internal_value(data)
+
+
+class _UnitField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        unit = self.parent.unit_found
+        if unit is not None and str(data) == str(unit.pk):
+            return unit
+        return super().to_internal_value(data)
+
+
 class ComplaintCreateSerializer(StrictSerializer):
-    estate = serializers.SlugRelatedField(slug_field="code", queryset=Estate.objects.none())
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.none(), required=False, allow_null=True
-    )
+    estate = _EstateField(slug_field="code", queryset=Estate.objects.none())
+    unit = _UnitField(queryset=Unit.objects.none(), required=False, allow_null=True)
     resident = serializers.PrimaryKeyRelatedField(
         queryset=Resident.objects.none(), required=False, allow_null=True
     )
@@ -170,7 +186,7 @@ class ComplaintCreateSerializer(StrictSerializer):
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
     category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(active=True)
+        slug_field="code", queryset=Category.objects.filter(active=True).select_related("parent")
     )
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     summary = serializers.CharField(max_length=200)
@@ -180,14 +196,25 @@ class ComplaintCreateSerializer(StrictSerializer):
 
     def __init__(self, *args, estates=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unit_found: Unit | None = None
         if estates is not None:
             self.fields["estate"].queryset = estates
             self.fields["unit"].queryset = Unit.objects.filter(
                 building__estate__in=estates
-            ).select_related("building")
+            ).select_related("building__estate")
             self.fields["resident"].queryset = Resident.objects.filter(
                 residencies__unit__building__estate__in=estates
             ).distinct()
+
+    def to_internal_value(self, data):
+        # The unit (of a covered estate) with its building and estate in one query, first:
+        # the estate field then finds its estate there instead of asking again.
+        unit_id = data.get("unit") if hasattr(data, "get") else None
+        if type(unit_id) is str and unit_id.isascii() and unit_id.isdigit():
+            unit_id = int(unit_id)
+        if type(unit_id) is int:
+            self.unit_found = self.fields["unit"].get_queryset().filter(pk=unit_id).first()
+        return super().to_internal_value(data)
 
 
 def _action_serializer(name: str, fields: dict) -> type[StrictSerializer]:

@@ -177,10 +177,12 @@ class ComplaintListCreate(generics.ListCreateAPIView):
         )
         body.is_valid(raise_exception=True)
         complaint = services.complaint_create(actor=request.user, **body.validated_data)
-        return Response(self._read(complaint.reference), status=status.HTTP_201_CREATED)
-
-    def _read(self, reference: str) -> dict:
-        return complaint_read(self.request, reference)
+        # The complaint as written, with its related rows and deadline: what a read of it
+        # (GET on its URL) answers, without reading it back.
+        answer = s.ComplaintSerializer(
+            complaint, context={"request": request, "now": timezone.now()}
+        ).data
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 def _readable(user):

@@ -71,6 +71,34 @@ def due_for(
     return due, calendar.add_business_minutes(opening, int(minutes * share)), explanation
 
 
+def deadline_build(
+    *,
+    complaint: Complaint,
+    kind: str,
+    start: dt.datetime,
+    calendar: BusinessCalendar | None = None,
+    policy: DeadlinePolicy | None = None,
+) -> Deadline | None:
+    """The unsaved deadline of ``kind`` started at ``start`` under the complaint's policy
+    (None when no policy applies). The complaint itself may still be unsaved."""
+    if kind == DeadlineKind.AGREED_CALLBACK:
+        raise ValueError("agreed callbacks are agreed with the resident, not computed")
+    policy = policy or policy_for(complaint=complaint)
+    if policy is None:
+        return None
+    calendar = calendar or calendar_for_estate(complaint.estate)
+    due, remind, why = due_for(kind=kind, start=start, policy=policy, calendar=calendar)
+    return Deadline(
+        complaint=complaint,
+        kind=kind,
+        starts_at=start,
+        due_at=max(due, start),
+        remind_at=min(remind, due),
+        policy=policy,
+        explanation=why,
+    )
+
+
 def deadline_open(
     *,
     complaint: Complaint,
@@ -80,22 +108,12 @@ def deadline_open(
     policy: DeadlinePolicy | None = None,
 ) -> Deadline | None:
     """Start the clock of ``kind`` at ``start`` under the complaint's policy."""
-    if kind == DeadlineKind.AGREED_CALLBACK:
-        raise ValueError("agreed callbacks are agreed with the resident, not computed")
-    policy = policy or policy_for(complaint=complaint)
-    if policy is None:
-        return None
-    calendar = calendar or calendar_for_estate(complaint.estate)
-    due, remind, why = due_for(kind=kind, start=start, policy=policy, calendar=calendar)
-    deadline = Deadline.objects.create(
-        complaint=complaint,
-        kind=kind,
-        starts_at=start,
-        due_at=max(due, start),
-        remind_at=min(remind, due),
-        policy=policy,
-        explanation=why,
+    deadline = deadline_build(
+        complaint=complaint, kind=kind, start=start, calendar=calendar, policy=policy
     )
+    if deadline is None:
+        return None
+    deadline.save(force_insert=True)
     # A clock started in the past (a back-dated complaint accepted) may have run out already.
     _overdue_changed(complaint=complaint, due_times=[deadline.due_at])
     return deadline

@@ -6,16 +6,19 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaints.clock import calendar_for_estate
 from complaints.errors import ActionForbidden
 from complaints.models import (
     Category,
     Channel,
     Complaint,
+    ComplaintEvent,
+    Deadline,
     DeadlineKind,
     DesiredOutcome,
     EscalationReason,
@@ -23,11 +26,11 @@ from complaints.models import (
     Severity,
     Stage,
 )
-from complaints.selectors import estates_visible_to
-from complaints.services.deadlines import deadline_open
-from complaints.services.ladder import escalation_open
-from complaints.services.notifications import Outbox, notify_intake
-from complaints.services.timeline import event_record
+from complaints.selectors import estate_ids_visible_to
+from complaints.services.deadlines import deadline_build
+from complaints.services.ladder import escalation_build
+from complaints.services.notifications import Outbox, notify_escalation, notify_intake
+from complaints.services.timeline import event_build
 from residents.models import Estate, Resident, Unit
 from residents.phones import normalise_phone
 from staff.roles import FRONT_DESK_PLUS, user_roles
@@ -36,17 +39,38 @@ from staff.roles import FRONT_DESK_PLUS, user_roles
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
+def _counter_bump(*, estate_id: int, day: dt.date) -> int:
+    """The estate-day counter plus one, in one statement (two for the day's first number).
+
+    The row lock it takes is held until commit: every other intake for the same estate and
+    day waits for it, which is what keeps the numbers sequential and never reused."""
+    quote = connection.ops.quote_name
+    table = quote(ReferenceCounter._meta.db_table)
+    estate_col, day_col, last = quote("estate_id"), quote("day"), quote("last")
+    params = [estate_id, connection.ops.adapt_datefield_value(day)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 "
+            f"WHERE {estate_col} = %s AND {day_col} = %s RETURNING {last}",
+            params,
+        )
+        row = cursor.fetchone()
+        if row is None:
+            # The day's first intake; another may be creating the row at this very moment,
+            # and then this one waits for it and counts on from its number.
+            cursor.execute(
+                f"INSERT INTO {table} ({estate_col}, {day_col}, {last}) VALUES (%s, %s, 1) "
+                f"ON CONFLICT ({estate_col}, {day_col}) DO UPDATE SET {last} = {table}.{last} + 1 "
+                f"RETURNING {last}",
+                params,
+            )
+            row = cursor.fetchone()
+    return row[0]
+
+
 def reference_next(*, estate: Estate, day: dt.date) -> str:
     """``TS-HY-261127-0001``: numbered per estate and day under a row lock, never reused."""
-    updated = ReferenceCounter.objects.filter(estate=estate, day=day).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                ReferenceCounter.objects.create(estate=estate, day=day, last=1)
-        except IntegrityError:
-            # Another intake created the row first; take the next number after it.
-            ReferenceCounter.objects.filter(estate=estate, day=day).update(last=F("last") + 1)
-    last = ReferenceCounter.objects.get(estate=estate, day=day).last
+    last = _counter_bump(estate_id=estate.pk, day=day)
     return f"TS-{estate.code}-{day:%y%m%d}-{last:04d}"
 
 
@@ -112,7 +136,7 @@ def _clean(
 
     if estate is None:
         fail("estate", _("This field is required."))
-    elif not estates_visible_to(actor).filter(pk=estate.pk).exists():
+    elif (covered := estate_ids_visible_to(actor)) is not None and estate.pk not in covered:
         fail("estate", _("You do not cover this estate."))
     if unit is not None and estate is not None and unit.building.estate_id != estate.pk:
         fail("unit", _("This unit is not in the chosen estate."))
@@ -173,6 +197,15 @@ def _clean(
     }
 
 
+def _deadlines_known(complaint: Complaint, deadlines: list[Deadline]) -> None:
+    """``complaint.deadlines.all()`` answers from these, as after a ``prefetch_related``:
+    the new complaint's answer needs no read of what was just written."""
+    queryset = complaint.deadlines.all()
+    queryset._result_cache = deadlines
+    queryset._prefetch_done = True
+    complaint._prefetched_objects_cache = {"deadlines": queryset}
+
+
 @transaction.atomic
 def complaint_create(
     *,
@@ -190,6 +223,11 @@ def complaint_create(
     desired_outcome: str = "",
     received_at: dt.datetime | None = None,
 ) -> Complaint:
+    """Log a complaint: numbered, timed, checked for a repeat (escalated at once if it is
+    one), the resident and, when urgent or a repeat, the supervisors told through the outbox.
+
+    Everything is read and computed first; the reference number is taken last, right before
+    the writes, so that the estate-day counter's row lock is held for a few inserts."""
     if not user_roles(actor) & FRONT_DESK_PLUS:
         raise ActionForbidden(_("Your role may not log complaints."))
     now = timezone.now()
@@ -210,6 +248,7 @@ def complaint_create(
         now=now,
     )
     received_at = clean.pop("received_at")
+    local_day = received_at.astimezone(estate.zone).date()
     top_category = category.parent if category.parent_id else category
     repeat_of = repeat_find(
         estate=estate,
@@ -218,8 +257,7 @@ def complaint_create(
         top_category=top_category,
         received_at=received_at,
     )
-    complaint = Complaint.objects.create(
-        reference=reference_next(estate=estate, day=received_at.astimezone(estate.zone).date()),
+    complaint = Complaint(
         estate=estate,
         unit=unit,
         resident=resident,
@@ -228,50 +266,69 @@ def complaint_create(
         top_category=top_category,
         received_at=received_at,
         logged_by=actor,
-        in_warranty=warranty_applies(
-            unit=unit, category=category, on=received_at.astimezone(estate.zone).date()
-        ),
+        in_warranty=warranty_applies(unit=unit, category=category, on=local_day),
         repeat_of=repeat_of,
         escalation_level=0,
         stage=Stage.INTAKE,
         **clean,
     )
-    backdated = now - received_at > FUTURE_TOLERANCE
-    event_record(
-        complaint=complaint,
-        actor=actor,
-        kind="created",
-        at=now,
-        to_stage=Stage.INTAKE,
-        data={
-            "channel": channel,
-            "received_at": received_at.isoformat(),
-            **({"backdated": True, "entered_at": now.isoformat()} if backdated else {}),
-        },
+    # One read of the calendar serves the deadline and the notifications' opening hours.
+    calendar = calendar_for_estate(estate)
+    deadline = deadline_build(
+        complaint=complaint, kind=DeadlineKind.ACKNOWLEDGE, start=received_at, calendar=calendar
     )
-    deadline_open(complaint=complaint, kind=DeadlineKind.ACKNOWLEDGE, start=received_at)
-    outbox = Outbox()
-    if repeat_of is not None:
-        escalation = escalation_open(
-            complaint=complaint,
-            reason=EscalationReason.REPEAT,
-            note=repeat_of.reference,
-            now=now,
-            outbox=outbox,
+    # A repeat starts at level 1: the complaint is written escalated, not updated after.
+    escalation = (
+        escalation_build(
+            complaint=complaint, reason=EscalationReason.REPEAT, note=repeat_of.reference, now=now
         )
-        complaint.save(update_fields=["escalation_level"])
-        event_record(
+        if repeat_of is not None
+        else None
+    )
+    outbox = Outbox(calendars={estate.pk: calendar})
+    if escalation is not None or complaint.severity == Severity.URGENT:
+        outbox.staff(estate_id=estate.pk, level=1)  # read now, outside the counter's lock
+
+    complaint.reference = reference_next(estate=estate, day=local_day)
+    complaint.save(force_insert=True)
+    deadlines = []
+    if deadline is not None:
+        deadline.save(force_insert=True)
+        deadlines.append(deadline)
+    backdated = now - received_at > FUTURE_TOLERANCE
+    events = [
+        event_build(
             complaint=complaint,
-            actor=None,
-            kind="escalated",
+            actor=actor,
+            kind="created",
             at=now,
+            to_stage=Stage.INTAKE,
             data={
-                "level": {"before": 0, "after": 1},
-                "reason": EscalationReason.REPEAT,
-                "repeat_of": repeat_of.reference,
-                "escalation": escalation.pk,
+                "channel": channel,
+                "received_at": received_at.isoformat(),
+                **({"backdated": True, "entered_at": now.isoformat()} if backdated else {}),
             },
         )
+    ]
+    if escalation is not None:
+        escalation.save(force_insert=True)
+        notify_escalation(outbox=outbox, escalation=escalation, complaint=complaint, now=now)
+        events.append(
+            event_build(
+                complaint=complaint,
+                actor=None,
+                kind="escalated",
+                at=now,
+                data={
+                    "level": {"before": 0, "after": escalation.level},
+                    "reason": EscalationReason.REPEAT,
+                    "repeat_of": repeat_of.reference,
+                    "escalation": escalation.pk,
+                },
+            )
+        )
+    ComplaintEvent.objects.bulk_create(events)
     notify_intake(outbox=outbox, complaint=complaint, now=now)
     outbox.save()
+    _deadlines_known(complaint, deadlines)
     return complaint

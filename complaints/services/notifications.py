@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from complaints.channels import channel_for
-from complaints.clock import calendar_for_estate
+from complaints.clock import BusinessCalendar, calendar_for_estate
 from complaints.models import (
     Complaint,
     DeadlineKind,
@@ -80,10 +80,12 @@ class Outbox:
     thousands of complaints does not ask the same questions thousands of times.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, calendars: dict[int, BusinessCalendar] | None = None) -> None:
+        """``calendars``: estate id → calendar, for the estates whose calendar the caller
+        has read already."""
         self.rows: list[Notification] = []
         self._staff: dict[tuple[int, int], list] = {}
-        self._calendars: dict[int, object] = {}
+        self._calendars: dict[int, BusinessCalendar] = dict(calendars or {})
 
     def staff(self, *, estate_id: int, level: int) -> list:
         key = (estate_id, level)

@@ -307,6 +307,22 @@ def test_intake_reads_back_identically_on_the_detail_url(api, frontdesk, unit, r
     assert detail.json() == created.json()
 
 
+def test_a_repeat_s_answer_reads_back_identically_on_the_detail_url(
+    api, frontdesk, unit, resident, clock
+):
+    api.as_user(frontdesk).post(COMPLAINTS, full_body(unit, resident), format="json")
+    clock.shift(dt.timedelta(days=2))
+    body = full_body(unit, resident, received_at=None, severity="urgent", resident=None)
+    created = api.post(COMPLAINTS, body, format="json")
+
+    detail = api.get(complaint_url(created.json()["reference"]))
+
+    assert created.status_code == 201, created.content
+    assert created.json()["repeat_of"] == "TS-HY-261125-0001"
+    assert created.json()["escalation_level"] == 1
+    assert detail.json() == created.json()
+
+
 def test_intake_of_a_common_area_complaint_without_a_resident(api, frontdesk, estate):
     body = {
         "estate": "HY",
