@@ -188,3 +188,53 @@ def test_intake_does_not_wait_for_an_unreachable_broker_and_nothing_is_lost(
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+BURST_SCRIPT = """
+import json, time
+import django
+django.setup()
+from django.contrib.auth.models import User
+from residents.models import Estate
+from tests.factories import log_complaint
+frontdesk, estate = User.objects.get(username="frontdesk"), Estate.objects.get(code="HY")
+log_complaint(frontdesk, estate=estate, summary="warm-up")  # imports belong to start-up
+time.sleep(1)
+started = time.monotonic()
+references = [
+    log_complaint(frontdesk, estate=estate, severity="urgent", summary=f"电梯困人 {n}").reference
+    for n in range(30)
+]
+elapsed = time.monotonic() - started
+time.sleep(1)  # the publisher's thread finishes its last publish
+print(json.dumps({"references": references, "elapsed": elapsed}))
+"""
+
+
+def test_a_burst_of_intakes_queues_a_few_sends_and_the_last_after_the_last_commit(
+    frontdesk, supervisor, estate, redis_url
+):
+    import redis
+
+    queue = redis.Redis.from_url(redis_url)
+    result = subprocess.run(
+        [sys.executable, "-c", BURST_SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env(REDIS_URL=redis_url),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+
+    messages = [json.loads(raw) for raw in queue.lrange("celery", 0, -1)]
+    tasks = {message["headers"]["task"] for message in messages}
+    assert tasks == {"complaints.tasks.send_notifications"}
+    # One publish for the warm-up, then at most one per pause for the burst and one after it.
+    assert 2 <= len(messages) <= 3 + answer["elapsed"] / 0.2, (len(messages), answer)
+    assert len(answer["references"]) == 30
+    waiting = Notification.objects.filter(
+        complaint__reference__in=answer["references"], sent_at__isnull=True
+    )
+    assert waiting.count() == 60  # nothing was sent: no worker ran; each is in the outbox
