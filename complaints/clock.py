@@ -149,36 +149,39 @@ class BusinessCalendar:
 
 def _calendar_rows(estate) -> tuple[list[tuple], list[tuple]]:
     """(weekday, opens, closes) of the opening windows and (date, kind, opens like) of the
-    calendar days: from a prefetch when the estate has one, else in one query."""
+    calendar days: from a prefetch when the estate has one, else in one plain query (every
+    deadline reads it, and the ORM would spend longer writing this SQL than running it)."""
     cache = getattr(estate, "_prefetched_objects_cache", {})
     if "opening_windows" in cache and "calendar_days" in cache:
         windows = [(w.weekday, w.opens, w.closes) for w in estate.opening_windows.all()]
         days = [(d.date, d.kind, d.opens_like) for d in estate.calendar_days.all()]
         return windows, days
-    from django.db.models import DateField, TimeField, Value
+    from django.db import connection
+    from django.utils.dateparse import parse_date, parse_time
 
     from residents.models import CalendarDay, OpeningWindow
 
-    no_time = Value(None, output_field=TimeField())
-    rows = (
-        OpeningWindow.objects.filter(estate=estate)
-        .order_by()
-        .annotate(row_kind=Value(""), row_date=Value(None, output_field=DateField()))
-        .values_list("row_kind", "weekday", "opens", "closes", "row_date")
-        .union(
-            CalendarDay.objects.filter(estate=estate)
-            .order_by()
-            .annotate(row_opens=no_time, row_closes=no_time)
-            .values_list("kind", "opens_like", "row_opens", "row_closes", "date"),
-            all=True,
+    quote = connection.ops.quote_name
+    windows_table = quote(OpeningWindow._meta.db_table)
+    days_table = quote(CalendarDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT NULL, {quote('weekday')}, NULL, {quote('opens')}, {quote('closes')} "
+            f"FROM {windows_table} WHERE {quote('estate_id')} = %s "
+            f"UNION ALL SELECT {quote('date')}, {quote('opens_like')}, {quote('kind')}, NULL, "
+            f"NULL FROM {days_table} WHERE {quote('estate_id')} = %s",
+            [estate.pk, estate.pk],
         )
-    )
+        rows = cursor.fetchall()
     windows, days = [], []
-    for kind, weekday, opens, closes, date in rows:
+    for date, weekday, kind, opens, closes in rows:
+        # SQLite answers dates and times as text.
         if date is None:
+            opens = opens if isinstance(opens, dt.time) else parse_time(opens)
+            closes = closes if isinstance(closes, dt.time) else parse_time(closes)
             windows.append((weekday, opens, closes))
         else:
-            days.append((date, kind, weekday))
+            days.append((date if isinstance(date, dt.date) else parse_date(date), kind, weekday))
     return windows, days
 
 
