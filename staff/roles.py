@@ -37,35 +37,35 @@ class Access:
 NO_ACCESS = Access(roles=frozenset(), member=None, estate_ids=frozenset())
 
 
-def _member_fields() -> list[str]:
-    from staff.models import StaffMember
-
-    return [field.attname for field in StaffMember._meta.concrete_fields]
-
-
-def access_columns(prefix: str = "") -> list[str]:
-    """What ``user_access`` reads, as lookups from a model that reaches the user through
-    ``prefix`` (``"user__"`` from a token): one row per (group, covered estate)."""
-    return [
-        f"{prefix}groups__name",
-        f"{prefix}staff_member__estates__id",
-        *(f"{prefix}staff_member__{name}" for name in _member_fields()),
-    ]
-
-
-def access_remember(user, rows: list[tuple]) -> Access:
-    """Cache on ``user`` the access read as ``access_columns`` rows (at least one row: the
-    joins are outer joins). The staff record is also cached as ``user.staff_member``."""
+def user_access(user) -> Access:
+    """The user's roles, staff record and covered estates, read in one query and cached on
+    the user object (a request loads its user afresh, so the cache lives as long as the
+    request). The staff record is also cached as ``user.staff_member``."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, "_desk_access", None)
+    if cached is not None:
+        return cached
     from django.contrib.auth import get_user_model
 
     from staff.models import StaffMember
 
+    User = get_user_model()
+    member_fields = [field.attname for field in StaffMember._meta.concrete_fields]
+    # One row per (group, covered estate): a handful for anyone, whatever the tables hold.
+    rows = list(
+        User._default_manager.filter(pk=user.pk).values_list(
+            "groups__name",
+            "staff_member__estates__id",
+            *(f"staff_member__{name}" for name in member_fields),
+        )
+    )
     member = None
     if rows and rows[0][2] is not None:
-        member = StaffMember.from_db(user._state.db, _member_fields(), rows[0][2:])
+        member = StaffMember.from_db(user._state.db, member_fields, rows[0][2:])
         user.staff_member = member
     else:
-        get_user_model().staff_member.related.set_cached_value(user, None)
+        User.staff_member.related.set_cached_value(user, None)
     if user.is_superuser:
         roles = frozenset(ALL_ROLES)
     else:
@@ -77,21 +77,6 @@ def access_remember(user, rows: list[tuple]) -> Access:
     )
     user._desk_access = access
     return access
-
-
-def user_access(user) -> Access:
-    """The user's roles, staff record and covered estates, read in one query and cached on
-    the user object (a request loads its user afresh, so the cache lives as long as the
-    request)."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return NO_ACCESS
-    cached = getattr(user, "_desk_access", None)
-    if cached is not None:
-        return cached
-    from django.contrib.auth import get_user_model
-
-    rows = list(get_user_model()._default_manager.filter(pk=user.pk).values_list(*access_columns()))
-    return access_remember(user, rows)
 
 
 def user_roles(user) -> frozenset[str]:
