@@ -30,7 +30,10 @@ def test_roles_staff_record_and_estates_are_read_in_one_query(
     assert access.estate_ids == {estate.pk, other_estate.pk}
     assert member.pk == made.staff_member.pk
     assert member.department.code == "ENG"
-    assert member.language == made.staff_member.language
+    assert (member.language, member.phone) == (
+        made.staff_member.language,
+        made.staff_member.phone,
+    )
     assert member.user is user
     assert again == (access.roles, member, access)
 
