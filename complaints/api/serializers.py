@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -139,6 +141,16 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "actions",
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        # The same for every instance, yet DRF builds them from the model each time (half a
+        # millisecond of CPU on every answer): built once, then copied as DRF copies the
+        # declared fields.
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return copy.deepcopy(built)
 
     def get_unit_label(self, complaint) -> str | None:
         return complaint.unit.label if complaint.unit_id else None
