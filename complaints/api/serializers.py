@@ -23,6 +23,7 @@ from complaints.models import (
     Severity,
     Validity,
 )
+from complaints.selectors import estate_ids_visible_to, estates_visible_to
 from complaints.workflow import ACTIONS, available_actions
 from residents.models import Estate, Resident, Unit
 from residents.phones import mask_phone
@@ -206,17 +207,23 @@ class ComplaintCreateSerializer(StrictSerializer):
     desired_outcome = serializers.ChoiceField(choices=DesiredOutcome.choices, required=False)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
 
-    def __init__(self, *args, estates=None, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        """``user``: whose estates the estate, unit and resident must belong to."""
         super().__init__(*args, **kwargs)
         self.unit_found: Unit | None = None
-        if estates is not None:
-            self.fields["estate"].queryset = estates
-            self.fields["unit"].queryset = Unit.objects.filter(
-                building__estate__in=estates
-            ).select_related("building__estate")
-            self.fields["resident"].queryset = Resident.objects.filter(
-                residencies__unit__building__estate__in=estates
-            ).distinct()
+        if user is not None:
+            self.fields["estate"].queryset = estates_visible_to(user)
+            # The estate ids themselves, not a subquery: simpler for PostgreSQL to plan.
+            estate_ids = estate_ids_visible_to(user)
+            units = Unit.objects.all()
+            residents = Resident.objects.filter(residencies__isnull=False)
+            if estate_ids is not None:
+                units = units.filter(building__estate_id__in=sorted(estate_ids))
+                residents = Resident.objects.filter(
+                    residencies__unit__building__estate_id__in=sorted(estate_ids)
+                )
+            self.fields["unit"].queryset = units.select_related("building__estate")
+            self.fields["resident"].queryset = residents.distinct()
 
     def to_internal_value(self, data):
         # The unit (of a covered estate) with its building and estate in one query, first:

@@ -172,9 +172,7 @@ class ComplaintListCreate(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         if not user_roles(request.user) & FRONT_DESK_PLUS:
             raise ActionForbidden(_("Your role may not log complaints."))
-        body = s.ComplaintCreateSerializer(
-            data=request.data, estates=selectors.estates_visible_to(request.user)
-        )
+        body = s.ComplaintCreateSerializer(data=request.data, user=request.user)
         body.is_valid(raise_exception=True)
         complaint = services.complaint_create(actor=request.user, **body.validated_data)
         # The complaint as written, with its related rows and deadline: what a read of it
