@@ -240,7 +240,8 @@ def complaint_create(
     one), the resident and, when urgent or a repeat, the supervisors told through the outbox.
 
     Everything is read and computed first; the reference number is taken last, right before
-    the writes, so that the estate-day counter's row lock is held for a few inserts."""
+    the writes, so that the estate-day counter's row lock is held for a few inserts. The
+    complaint comes back with its deadline as if prefetched (``complaint.deadlines.all()``)."""
     if not user_roles(actor) & FRONT_DESK_PLUS:
         raise ActionForbidden(_("Your role may not log complaints."))
     now = timezone.now()
