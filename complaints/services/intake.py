@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,9 +44,13 @@ def _counter_bump(*, estate_id: int, day: dt.date) -> int:
 
     The row lock it takes is held until commit: every other intake for the same estate and
     day waits for it, which is what keeps the numbers sequential and never reused."""
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35
+        return _counter_bump_without_returning(estate_id=estate_id, day=day)
     quote = connection.ops.quote_name
     table = quote(ReferenceCounter._meta.db_table)
-    estate_col, day_col, last = quote("estate_id"), quote("day"), quote("last")
+    estate_col, day_col, last = (
+        quote(ReferenceCounter._meta.get_field(name).column) for name in ("estate", "day", "last")
+    )
     params = [estate_id, connection.ops.adapt_datefield_value(day)]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -65,6 +70,17 @@ def _counter_bump(*, estate_id: int, day: dt.date) -> int:
             )
             row = cursor.fetchone()
     return row[0]
+
+
+def _counter_bump_without_returning(*, estate_id: int, day: dt.date) -> int:
+    counter = ReferenceCounter.objects.filter(estate_id=estate_id, day=day)
+    if not counter.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(estate_id=estate_id, day=day, last=1)
+        except IntegrityError:
+            counter.update(last=F("last") + 1)
+    return counter.values_list("last", flat=True).get()
 
 
 def reference_next(*, estate: Estate, day: dt.date) -> str:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from complaints.errors import ActionForbidden
 from complaints.models import (
@@ -77,6 +78,27 @@ def test_references_count_per_estate_and_day(clock, supervisor, estate, other_es
         "TS-JD-260310-0001",
         "TS-HY-260311-0001",
     ]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's fallback; PostgreSQL always has RETURNING"
+)
+def test_references_count_the_same_where_the_database_cannot_return_updated_rows(
+    clock, supervisor, estate, monkeypatch
+):
+    # SQLite before 3.35 has no RETURNING: the counter is bumped and read in two steps.
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    first = log_complaint(supervisor, estate=estate)
+    second = log_complaint(supervisor, estate=estate)
+    clock.shift(dt.timedelta(days=1))
+    next_day = log_complaint(supervisor, estate=estate)
+
+    assert [c.reference for c in (first, second, next_day)] == [
+        "TS-HY-260310-0001",
+        "TS-HY-260310-0002",
+        "TS-HY-260311-0001",
+    ]
+    assert list(ReferenceCounter.objects.order_by("day").values_list("last", flat=True)) == [2, 1]
 
 
 def test_the_reference_day_is_the_estate_s_local_day(clock, supervisor, estate, other_estate):
