@@ -31,6 +31,7 @@ from complaints.models import (
     Deadline,
     Escalation,
     ReferenceCounter,
+    WeeklySummarySnapshot,
 )
 from complaints.reports.history import weekly_history_changed
 from residents.models import Estate
@@ -80,7 +81,8 @@ def demo_seed(
     ``add`` finds only part of the demo world.
     """
     started = time.perf_counter()
-    now = now or timezone.now()
+    seeding_since = timezone.now()
+    now = now or seeding_since
     summary = DemoSummary()
     found = demo_world_present()
     if found and not add:
@@ -110,15 +112,25 @@ def demo_seed(
         if progress:
             progress(summary.complaints, complaints, time.perf_counter() - started)
 
+    earliest: dt.datetime | None = None
     with _BatchWriter(summary, written, background=not connection.in_atomic_block) as writer:
         batch: list[Story] = []
         for story in _stories(maker, times, count=complaints):
+            received_at = story.complaint.received_at
+            earliest = received_at if earliest is None else min(earliest, received_at)
             batch.append(story)
             if len(batch) >= batch_size:
                 writer.write(batch, {key: counters[key] for key in _days(batch)})
                 batch = []
         if batch or not complaints:
             writer.write(batch, {key: counters[key] for key in _days(batch)})
+    # Whole stories were written into the past. Weeks of the summary stored meanwhile by a
+    # reader of a world made just now are dropped; added to an existing world, they record the
+    # change, so every stored week it reaches is computed again.
+    if summary.world_created:
+        WeeklySummarySnapshot.objects.filter(computed_at__gte=seeding_since).delete()
+    elif earliest is not None:
+        weekly_history_changed(since=earliest)
     if connection.vendor == "postgresql":
         # Fresh statistics, so that the first pages read the new rows with good plans instead
         # of waiting for autovacuum to notice them.
@@ -227,7 +239,6 @@ class _Batch:
     tables: list[Columns]
     counters: dict
     counts: tuple[int, ...]  # complaints, deadlines, escalations, callbacks, events
-    earliest: dt.datetime | None  # the first complaint's received time
 
 
 def _batch(stories: list[Story], counters: dict) -> _Batch:
@@ -257,7 +268,6 @@ def _batch(stories: list[Story], counters: dict) -> _Batch:
         ],
         counters=counters,
         counts=tuple(len(rows) for rows in tables),
-        earliest=min((c.received_at for c in complaints), default=None),
     )
     alias = connection.alias
     for complaint in complaints:
@@ -286,9 +296,6 @@ def _insert(batch: _Batch) -> tuple[int, ...]:
             unique_fields=["estate", "day"],
             update_fields=["last"],
         )
-        if batch.earliest is not None:
-            # Whole stories written into the past: weeks stored since then are computed again.
-            weekly_history_changed(since=batch.earliest)
     # With DEBUG on, Django keeps every query's SQL; a million rows of it would fill memory.
     reset_queries()
     return batch.counts
