@@ -130,18 +130,25 @@ def clients() -> dict[str | None, Client]:
     return found
 
 
+def _getter(client: Client, path: str, *, before: Callable[[], object] | None = None):
+    """A GET of ``path`` that must answer 200; ``before`` runs first, inside the timing."""
+
+    def get():
+        if before is not None:
+            before()
+        response = client.get(path, secure=False)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code}")
+        return response
+
+    return get
+
+
 def page_figures(items: list[Scenario], runs: int) -> list[Figure]:
     by_user = clients()
     figures = []
     for scenario in items:
-        client = by_user[scenario.user]
-
-        def get(client=client, scenario=scenario):
-            response = client.get(scenario.path, secure=False)
-            if response.status_code != 200:
-                raise RuntimeError(f"{scenario.path}: {response.status_code}")
-            return response
-
+        get = _getter(by_user[scenario.user], scenario.path)
         median, times = _median(get, runs)
         queries, sql = _counted(get)
         figures.append(Figure(scenario.name, median, times, queries, sql=sql))
@@ -162,15 +169,11 @@ def weekly_computed(items: list[Scenario], runs: int) -> list[Figure]:
     for scenario in items:
         if not scenario.name.startswith("weekly summary"):
             continue
-        client = by_user[scenario.user]
-
-        def get(client=client, scenario=scenario):
-            WeeklySummarySnapshot.objects.all().delete()
-            response = client.get(scenario.path, secure=False)
-            if response.status_code != 200:
-                raise RuntimeError(f"{scenario.path}: {response.status_code}")
-            return response
-
+        get = _getter(
+            by_user[scenario.user],
+            scenario.path,
+            before=lambda: WeeklySummarySnapshot.objects.all().delete(),
+        )
         median, times = _median(get, runs)
         queries, sql = _counted(get)
         name = scenario.name + COMPUTED
