@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.forms.fields import labelled
 from complaints.models import Category, Severity, Stage
-from complaints.reports.figures import FIGURE_CHOICES
+from complaints.reports.figures import FIGURE_CHOICES, FIGURE_LABELS
 from complaints.reports.weeks import validate_iso_week
 from complaints.selectors import estates_visible_to
 from residents.models import Building
@@ -78,6 +78,14 @@ class WorklistFilterForm(forms.Form):
         self.department_id = staff.department_id if staff else None
         if self.department_id is None:
             del self.fields["my_department"]
+
+    def report_filter(self) -> dict | None:
+        """The weekly summary's count this list stands for (figure label and week), if any."""
+        self.is_valid()
+        data = self.cleaned_data
+        if not (data.get("week") and data.get("figure")):
+            return None
+        return {"figure": FIGURE_LABELS[data["figure"]], "week": data["week"]}
 
     def filters(self) -> dict:
         """Valid filters for ``selectors.complaint_list``; an invalid one is dropped, not fatal."""

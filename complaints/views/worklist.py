@@ -129,6 +129,9 @@ def worklist(request):
             "has_previous": page > 1,
             "query": _query_without(request, "page"),
             "sort_query": _query_without(request, "page", "sort"),
+            # A list reached from a count of the weekly summary says so, with the way back out.
+            "report_filter": form.report_filter() if form.is_bound else None,
+            "report_clear_query": _query_without(request, "page", "week", "figure"),
             "now": now,
         },
     )

@@ -34,6 +34,24 @@ def test_the_worklist_shows_only_what_the_user_may_see(frontdesk, frontdesk_b, e
     assert mine.reference not in other and 'data-testid="empty"' in other
 
 
+def test_a_list_behind_a_weekly_count_says_so_and_leads_back_out(frontdesk, estate, unit):
+    log_complaint(frontdesk, estate=estate, unit=unit)
+    path = "/complaints/?week=2026-W47&figure=closed&severity=urgent"
+
+    english = text(signed_in(frontdesk).get(path))
+    assert 'data-testid="report-filter"' in english
+    assert "Only the complaints counted as “Closed” in the weekly summary of 2026-W47." in english
+    assert 'href="/complaints/?severity=urgent">Remove this filter</a>' in english
+
+    chinese = text(signed_in(frontdesk, "zh-hans").get(path))
+    assert "仅显示周报 2026-W47 中计为“" in chinese and "取消此筛选" in chinese
+
+    for plain in ("/complaints/", "/complaints/?severity=urgent", "/complaints/?week=2026-W47"):
+        assert 'data-testid="report-filter"' not in text(signed_in(frontdesk).get(plain))
+    bad = text(signed_in(frontdesk).get("/complaints/?week=2026-W99&figure=closed"))
+    assert 'data-testid="report-filter"' not in bad
+
+
 def test_the_worklist_masks_phones_and_shows_time_left(frontdesk, estate, unit):
     log_complaint(frontdesk, estate=estate, unit=unit, contact_phone="13812345678")
     body = text(signed_in(frontdesk).get("/complaints/"))
