@@ -88,6 +88,13 @@ DATETIME_KEYS = {
 }
 
 
+def choice_labels(choices) -> dict[str, str]:
+    """Each value of a choices class with its label in the active language. A page that shows
+    a label on every row translates them once with this; ``get_FOO_display`` rebuilds and
+    translates the whole list of choices at every call."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 def local(value: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:
     """A moment in the estate's time zone, in the reader's short date-time format."""
     if value is None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from complaints.display import choice_labels
 from complaints.errors import ActionRefused
 from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_estate, options_html
 from complaints.models import DeadlineKind, Escalation, EscalationReason, Severity
@@ -37,10 +38,6 @@ def open_escalations(user):
     )
 
 
-def _labels(choices) -> dict[str, str]:
-    return {value: str(label) for value, label in choices.choices}
-
-
 @require_GET
 @login_required
 def queue(request):
@@ -61,11 +58,8 @@ def queue(request):
     # their <option>s written once per estate, not once per card.
     assignees = assignee_choices_by_estate([e.complaint.estate_id for e in rows[:PAGE_SIZE]])
     options = {estate_id: options_html(choices) for estate_id, choices in assignees.items()}
-    # Each label translated once for the page: get_FOO_display translates every choice of
-    # the field on every call, three fields on each of fifty cards.
-    reasons, severities, kinds = (
-        _labels(choices) for choices in (EscalationReason, Severity, DeadlineKind)
-    )
+    # Each label translated once for the page: three fields on each of fifty cards.
+    reasons, severities, kinds = map(choice_labels, (EscalationReason, Severity, DeadlineKind))
     entries = [
         {
             "escalation": escalation,

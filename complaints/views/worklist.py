@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from complaints.display import choice_labels
 from complaints.forms.worklist import WorklistFilterForm
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState, Severity, Stage
 from complaints.selectors import complaint_list
@@ -99,12 +100,8 @@ def worklist(request):
     # One row more than a page says whether another page follows, without counting the table.
     rows = list(queryset[start : start + PAGE_SIZE + 1])
     now = timezone.now()
-    # Each row shows four labels of choices; get_FOO_display rebuilds and translates the whole
-    # list of choices at every call (some 250 a page). Translated once here instead.
-    severity, stage, kind = (
-        {value: str(label) for value, label in choices.choices}
-        for choices in (Severity, Stage, DeadlineKind)
-    )
+    # Each row shows labels of choices (some 250 a page): translated once here instead.
+    severity, stage, kind = map(choice_labels, (Severity, Stage, DeadlineKind))
     for complaint in rows:
         # Read with the form; a row the form did not see (changed meanwhile) reads its own.
         if estate := form.estates.get(complaint.estate_id):
