@@ -39,6 +39,8 @@ from residents.models import Estate
 WEEKS = 12
 # In the order they are written: each row points only at rows written before it.
 TABLES = (Complaint, Deadline, Escalation, Callback, ComplaintEvent)
+# The DemoSummary count of each table's rows, in the same order.
+COUNTED = ("complaints", "deadlines", "escalations", "callbacks", "events")
 DEFAULT_BATCH_SIZE = 2000
 
 # Called with (complaints written, complaints asked for, seconds since the start).
@@ -207,11 +209,8 @@ class _BatchWriter:
 
     def _done(self, counts: tuple[int, ...]) -> None:
         summary = self.summary
-        summary.complaints += counts[0]
-        summary.deadlines += counts[1]
-        summary.escalations += counts[2]
-        summary.callbacks += counts[3]
-        summary.events += counts[4]
+        for name, count in zip(COUNTED, counts, strict=True):
+            setattr(summary, name, getattr(summary, name) + count)
         self.written()
 
     def _wait(self) -> None:
@@ -238,7 +237,7 @@ def _connections_close() -> None:
 class _Batch:
     tables: list[Columns]
     counters: dict
-    counts: tuple[int, ...]  # complaints, deadlines, escalations, callbacks, events
+    counts: tuple[int, ...]  # rows per table of TABLES
 
 
 def _batch(stories: list[Story], counters: dict) -> _Batch:
