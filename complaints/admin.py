@@ -16,10 +16,6 @@ from complaints.models import (
     DeadlinePolicy,
     Escalation,
     Evidence,
-    Notification,
-    WeeklyReportDelivery,
-    WeeklySummaryChange,
-    WeeklySummarySnapshot,
 )
 
 
@@ -161,45 +157,3 @@ class ComplaintEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["complaint", "actor"]
     show_full_result_count = False
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The outbox: what was sent to whom, what waits, and why a send failed."""
-
-    list_display = [
-        "kind",
-        "audience",
-        "channel",
-        "recipient",
-        "address",
-        "not_before",
-        "sent_at",
-        "attempts",
-    ]
-    list_filter = ["kind", "audience", "channel", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["subject", "address", "complaint__reference"]
-    list_select_related = ["recipient"]
-    show_full_result_count = False
-
-
-@admin.register(WeeklyReportDelivery)
-class WeeklyReportDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["manager", "week", "sent_at", "attempts"]
-    list_filter = ["week"]
-    list_select_related = ["manager"]
-
-
-@admin.register(WeeklySummarySnapshot)
-class WeeklySummarySnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Finished weeks as stored; each is computed again by itself when history changes."""
-
-    list_display = ["week", "scope", "ends_at", "computed_at"]
-    list_filter = ["week"]
-    exclude = ["payload"]
-
-
-@admin.register(WeeklySummaryChange)
-class WeeklySummaryChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["recorded_at", "since", "estate"]
-    list_select_related = ["estate"]

@@ -7,6 +7,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from complaints.reports import history
+        from complaints.services.recompute import deadlines_recompute_for_calendar
+        from residents.signals import calendar_changed
 
-        history.connect()
+        calendar_changed.connect(deadlines_recompute_for_calendar, dispatch_uid="deadlines")

@@ -11,16 +11,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from complaints.listing import count_link
 from complaints.models import (
     Complaint,
     ComplaintEvent,
     Deadline,
     DeadlineState,
     Escalation,
-    Notification,
     Stage,
 )
-from complaints.reports.figures import figure_filter
 from complaints.search import search_match
 from residents.models import Estate
 from staff.roles import FRONT_DESK_PLUS, HANDLER, user_access, user_roles
@@ -140,9 +139,9 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
             queryset = queryset.exclude(stage=Stage.CLOSED)
     if filters.get("escalated"):
         queryset = queryset.filter(escalation_level__gt=0)
-    if filters.get("figure") and filters.get("week"):
+    if filters.get("figure") and filters.get("week") and (link := count_link()):
         # The complaints behind one count of the weekly summary, by the summary's definition.
-        queryset = queryset.filter(figure_filter(figure=filters["figure"], week=filters["week"]))
+        queryset = queryset.filter(link.condition(figure=filters["figure"], week=filters["week"]))
     if q := (filters.get("q") or "").strip():
         queryset = queryset.filter(search_match(q))
     return queryset.order_by("-received_at", "-id")
@@ -176,13 +175,4 @@ def escalations_waiting_for(user) -> QuerySet[Escalation]:
         escalations_visible_to(user)
         .filter(acknowledged_at__isnull=True)
         .order_by("overdue_since", "id")
-    )
-
-
-def notifications_of(user) -> QuerySet[Notification]:
-    """The messages the outbox addressed to this staff member, newest first."""
-    return (
-        Notification.objects.filter(recipient=user, audience=Notification.Audience.STAFF)
-        .select_related("complaint")
-        .order_by("-created_at", "-id")
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from complaints.views import actions, detail, escalations, export, intake, notifications, worklist
+from complaints.views import actions, detail, escalations, export, intake, worklist
 
 app_name = "complaints"
 
@@ -31,7 +31,6 @@ urlpatterns = [
         name="evidence",
     ),
     path("escalations/", escalations.queue, name="escalations"),
-    path("notifications/", notifications.inbox, name="notifications"),
     path(
         "escalations/<int:pk>/acknowledge/",
         escalations.acknowledge,

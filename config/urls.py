@@ -6,7 +6,10 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from complaints.api.urls import urlpatterns as complaints_api
 from config.health import healthz
+from notifications.urls import api_urlpatterns as notifications_api
+from reports.urls import api_urlpatterns as reports_api
 
 lazy_static = lazy(static, str)
 
@@ -17,9 +20,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("complaints.urls")),
+    path("", include("notifications.urls")),
     path("residents/", include("residents.urls")),
-    path("reports/", include("complaints.reports.urls")),
-    path("api/v1/", include("complaints.api.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include(([*complaints_api, *reports_api, *notifications_api], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file, not inline.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

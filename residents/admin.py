@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from residents.models import Building, CalendarDay, Estate, OpeningWindow, Residency, Resident, Unit
+from residents.signals import calendar_changed
 
 
 class OpeningWindowInline(admin.TabularInline):
@@ -24,14 +25,13 @@ class EstateAdmin(admin.ModelAdmin):
         """A changed calendar moves the estate's open business-time deadlines."""
         super().save_related(request, form, formsets, change)
         if change and any(formset.has_changed() for formset in formsets):
-            from complaints.models import Complaint
-            from complaints.services.recompute import deadlines_recompute
-
-            moved = deadlines_recompute(
-                complaints=Complaint.objects.filter(estate=form.instance, closed_at__isnull=True),
+            answers = calendar_changed.send(
+                Estate,
+                estate=form.instance,
                 actor=request.user,
                 reason=f"business calendar of {form.instance.code} changed",
             )
+            moved = sum(count for _receiver, count in answers)
             if moved:
                 self.message_user(
                     request, _("%(count)d open deadlines were recomputed.") % {"count": moved}

@@ -2,8 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from residents.models import Estate
-
 
 class Department(models.Model):
     code = models.CharField(_("code"), max_length=8, unique=True)
@@ -49,7 +47,10 @@ class StaffMember(models.Model):
         verbose_name=_("department"),
     )
     estates = models.ManyToManyField(
-        Estate, related_name="staff_members", blank=True, verbose_name=_("estates covered")
+        "residents.Estate",
+        related_name="staff_members",
+        blank=True,
+        verbose_name=_("estates covered"),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(

@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 
 import pytest
@@ -90,6 +91,15 @@ def _migrated_defaults(request):
 @pytest.fixture
 def estate(db):
     return EstateFactory(code="HY", name="海悦花园")
+
+
+@pytest.fixture
+def no_quiet_hours(estate):
+    """Residents' messages may go at any hour. A test that waits for every message to be sent
+    would otherwise pass or fail by the hour it runs at (quiet from 21:00 to 08:00)."""
+    estate.quiet_from = estate.quiet_until = dt.time(0, 0)
+    estate.save(update_fields=["quiet_from", "quiet_until"])
+    return estate
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from complaints.api import notifications, views
-from complaints.reports.api import WeeklyReport
+from complaints.api import views
 
 app_name = "api"
 
@@ -30,14 +29,9 @@ urlpatterns = [
         name="evidence-file",
     ),
     path("escalations/", views.EscalationList.as_view(), name="escalations"),
-    path("reports/weekly/", WeeklyReport.as_view(), name="weekly-report"),
     path(
         "escalations/<int:pk>/acknowledge/",
         views.EscalationAcknowledge.as_view(),
         name="escalation-acknowledge",
-    ),
-    path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
-    path(
-        "notifications/read/", notifications.NotificationsRead.as_view(), name="notifications-read"
     ),
 ]

@@ -27,10 +27,10 @@ from complaints.models import Category, Complaint, Deadline, DeadlineState, Evid
 from complaints.services.escalations import escalation_acknowledge
 from complaints.services.evidence import EVIDENCE_CONTENT_TYPES
 from complaints.workflow import ACTIONS, role_refusal
-from config.lockout import lockout_response
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
 from residents.selectors import residents_visible_to
+from staff.lockout import lockout_response
 from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 

@@ -31,9 +31,9 @@ from complaints.models import (
     Deadline,
     Escalation,
     ReferenceCounter,
-    WeeklySummarySnapshot,
 )
-from complaints.reports.history import weekly_history_changed
+from reports.history import weekly_history_changed
+from reports.models import WeeklySummarySnapshot
 from residents.models import Estate
 
 WEEKS = 12

@@ -7,9 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms.fields import labelled
+from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
-from complaints.reports.figures import FIGURE_CHOICES, FIGURE_LABELS
-from complaints.reports.weeks import validate_iso_week
 from complaints.selectors import estates_visible_to
 from residents.models import Building
 
@@ -46,8 +45,8 @@ class WorklistFilterForm(forms.Form):
     my_department = _flag(_("My department"))
     sort = forms.ChoiceField(label=_("Sort"), required=False)
     # The weekly summary links a count to the complaints behind it: ?week=2026-W47&figure=closed
-    week = forms.CharField(required=False, validators=[validate_iso_week], widget=forms.HiddenInput)
-    figure = forms.ChoiceField(required=False, choices=FIGURE_CHOICES, widget=forms.HiddenInput)
+    week = forms.CharField(required=False, widget=forms.HiddenInput)
+    figure = forms.ChoiceField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +72,10 @@ class WorklistFilterForm(forms.Form):
             buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
         self.fields["building"].choices = every + list(buildings.items())
         self.fields["sort"].choices = list(SORTS.items())
+        self.count_link = count_link()
+        if self.count_link is not None:
+            self.fields["figure"].choices = [("", ""), *self.count_link.labels.items()]
+            self.fields["week"].validators.append(self.count_link.validate_week)
         staff = getattr(user, "staff_member", None)
         # The id is enough to filter by; reading the department would cost a query.
         self.department_id = staff.department_id if staff else None
@@ -83,9 +86,9 @@ class WorklistFilterForm(forms.Form):
         """The weekly summary's count this list stands for (figure label and week), if any."""
         self.is_valid()
         data = self.cleaned_data
-        if not (data.get("week") and data.get("figure")):
+        if not (data.get("week") and data.get("figure")) or self.count_link is None:
             return None
-        return {"figure": FIGURE_LABELS[data["figure"]], "week": data["week"]}
+        return {"figure": self.count_link.labels[data["figure"]], "week": data["week"]}
 
     def filters(self) -> dict:
         """Valid filters for ``selectors.complaint_list``; an invalid one is dropped, not fatal."""

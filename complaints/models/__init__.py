@@ -13,7 +13,6 @@ from complaints.models.choices import (
     Validity,
 )
 from complaints.models.complaint import Complaint
-from complaints.models.notifications import Notification
 from complaints.models.records import (
     Callback,
     ComplaintEvent,
@@ -22,11 +21,6 @@ from complaints.models.records import (
     Escalation,
     Evidence,
     ReferenceCounter,
-)
-from complaints.models.reports import (
-    WeeklyReportDelivery,
-    WeeklySummaryChange,
-    WeeklySummarySnapshot,
 )
 
 __all__ = [
@@ -45,13 +39,9 @@ __all__ = [
     "EscalationReason",
     "Evidence",
     "Liability",
-    "Notification",
     "ReferenceCounter",
     "Satisfaction",
     "Severity",
     "Stage",
     "Validity",
-    "WeeklyReportDelivery",
-    "WeeklySummaryChange",
-    "WeeklySummarySnapshot",
 ]

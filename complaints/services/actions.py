@@ -21,7 +21,6 @@ from complaints.models import (
     Satisfaction,
     Validity,
 )
-from complaints.reports.history import weekly_history_changed
 from complaints.selectors import complaint_get
 from complaints.services.deadlines import (
     deadline_agree,
@@ -34,6 +33,7 @@ from complaints.services.deadlines import (
 )
 from complaints.services.ladder import escalation_open
 from complaints.services.timeline import event_record
+from complaints.signals import history_changed
 from complaints.workflow import ACTIONS, refusal
 from staff.models import Department, StaffMember
 from staff.roles import SUPERVISOR_PLUS, user_roles
@@ -360,8 +360,8 @@ def complaint_act(
         )
         if validity != Validity.PENDING and complaint.validity != validity:
             # Judged again: "invalid" counts its past closings by the validity it has now.
-            weekly_history_changed(
-                since=complaint.received_at, estate_id=complaint.estate_id, now=now
+            history_changed.send(
+                Complaint, since=complaint.received_at, estate_id=complaint.estate_id
             )
         if spec.target is not None:
             complaint.stage = spec.target

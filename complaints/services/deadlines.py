@@ -16,14 +16,14 @@ from complaints.models import (
     DeadlinePolicy,
     DeadlineState,
 )
-from complaints.reports.history import weekly_history_changed
+from complaints.signals import history_changed
 
 
 def _overdue_changed(*, complaint: Complaint, due_times) -> None:
     """Deadlines due in the past were added, moved, cancelled or paused: "overdue at end"
     of the weeks since the earliest of them reads them as they are now."""
     if due_times := list(due_times):
-        weekly_history_changed(since=min(due_times), estate_id=complaint.estate_id)
+        history_changed.send(Deadline, since=min(due_times), estate_id=complaint.estate_id)
 
 
 def policy_for(*, complaint: Complaint) -> DeadlinePolicy | None:

@@ -28,9 +28,9 @@ from complaints.models import (
 )
 from complaints.selectors import estate_ids_visible_to
 from complaints.services.deadlines import deadline_build
-from complaints.services.ladder import escalation_build
-from complaints.services.notifications import Outbox, notify_escalation, notify_intake
+from complaints.services.ladder import escalation_build, staff_at_level
 from complaints.services.timeline import event_build
+from complaints.signals import complaint_received
 from residents.models import Estate, Resident, Unit
 from residents.phones import normalise_phone
 from staff.roles import FRONT_DESK_PLUS, user_roles
@@ -315,10 +315,13 @@ def complaint_create(
         if repeat_of is not None
         else None
     )
-    outbox = Outbox(calendars={estate.pk: calendar})
-    if escalation is not None or complaint.severity == Severity.URGENT:
-        outbox.staff(estate_id=estate.pk, level=1)  # read now, outside the counter's lock
-
+    # Who answers at level 1 hears of a repeat or an urgent complaint. Read now: once the
+    # reference counter is taken, its row lock is held for the inserts alone.
+    supervisors = (
+        staff_at_level(estate_id=estate.pk, level=1)
+        if escalation is not None or complaint.severity == Severity.URGENT
+        else []
+    )
     complaint.reference = reference_next(estate=estate, day=local_day)
     complaint.save(force_insert=True)
     deadlines = []
@@ -342,7 +345,6 @@ def complaint_create(
     ]
     if escalation is not None:
         escalation.save(force_insert=True)
-        notify_escalation(outbox=outbox, escalation=escalation, complaint=complaint, now=now)
         events.append(
             event_build(
                 complaint=complaint,
@@ -358,7 +360,8 @@ def complaint_create(
             )
         )
     ComplaintEvent.objects.bulk_create(events)
-    notify_intake(outbox=outbox, complaint=complaint, now=now)
-    outbox.save()
+    complaint_received.send(
+        Complaint, complaint=complaint, now=now, escalation=escalation, supervisors=supervisors
+    )
     _deadlines_known(complaint, deadlines)
     return complaint

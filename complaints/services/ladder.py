@@ -5,10 +5,26 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from complaints.models import Complaint, Deadline, Escalation
 from complaints.models.choices import MAX_ESCALATION_LEVEL
-from complaints.services.notifications import Outbox, notify_escalation
+from complaints.signals import escalations_raised
+from staff.roles import FRONT_DESK, MANAGER, SUPERVISOR
+
+
+def staff_at_level(*, estate_id: int, level: int) -> list:
+    """Who answers at an escalation level: 0 the desk, 1 supervisors, 2 managers, 3 managers
+    and the company's quality department (the superusers)."""
+    User = get_user_model()
+    role = {0: FRONT_DESK, 1: SUPERVISOR}.get(level, MANAGER)
+    people = Q(groups__name=role, staff_member__estates=estate_id)
+    if level >= 3:
+        people |= Q(is_superuser=True)
+    return list(
+        User.objects.filter(people, is_active=True).select_related("staff_member").distinct()
+    )
 
 
 def escalation_build(
@@ -51,7 +67,6 @@ def escalation_open(
     actor=None,
     note: str = "",
     deadline: Deadline | None = None,
-    outbox: Outbox | None = None,
 ) -> Escalation | None:
     """Raise the complaint one level (at most to 3) and tell that level.
 
@@ -64,9 +79,5 @@ def escalation_open(
     if escalation is None:
         return None
     escalation.save()
-    own_outbox = outbox is None
-    outbox = outbox or Outbox()
-    notify_escalation(outbox=outbox, escalation=escalation, complaint=complaint, now=now)
-    if own_outbox:
-        outbox.save()
+    escalations_raised.send(Escalation, escalations=[escalation], now=now)
     return escalation

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from complaints.clock import calendar_for_estate
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState
-from complaints.reports.history import weekly_history_changed
 from complaints.services.deadlines import due_for, policy_for
 from complaints.services.timeline import event_record
+from complaints.signals import history_changed
 
 COMPUTED_KINDS = (
     DeadlineKind.ACKNOWLEDGE,
@@ -94,5 +94,11 @@ def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=N
                     )
                     moved += 1
             for estate_id, since in reached_back.items():
-                weekly_history_changed(since=since, estate_id=estate_id)
+                history_changed.send(Deadline, since=since, estate_id=estate_id)
     return moved
+
+
+def deadlines_recompute_for_calendar(sender, *, estate, actor, reason: str, **kwargs) -> int:
+    """``residents.signals.calendar_changed``: the estate's open deadlines follow its calendar."""
+    complaints = Complaint.objects.filter(estate=estate, closed_at__isnull=True)
+    return deadlines_recompute(complaints=complaints, actor=actor, reason=reason)

@@ -27,11 +27,7 @@ from complaints.models import (
     EscalationReason,
 )
 from complaints.services.ladder import escalation_build
-from complaints.services.notifications import (
-    Outbox,
-    notify_deadline_reminder,
-    notify_escalation,
-)
+from complaints.signals import deadlines_due_soon, escalations_raised, escalations_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +61,6 @@ def _due_complaint_ids(*, now: dt.datetime, exclude: set[int], limit: int) -> li
 
 
 def _escalate_batch(*, candidate_ids: list[int], now: dt.datetime, result: SweepResult) -> None:
-    outbox = Outbox()
     with transaction.atomic():
         complaints = {
             c.pk: c
@@ -120,15 +115,10 @@ def _escalate_batch(*, candidate_ids: list[int], now: dt.datetime, result: Sweep
             complaint.version += 1  # fresh: read under this transaction's lock
             complaint.updated_at = now
         Complaint.objects.bulk_update(touched, ["escalation_level", "version", "updated_at"])
-        for escalation in created:
-            notify_escalation(
-                outbox=outbox, escalation=escalation, complaint=escalation.complaint, now=now
-            )
-        outbox.save()
+        escalations_raised.send(Escalation, escalations=created, now=now)
 
 
 def _remind_batch(*, now: dt.datetime, result: SweepResult) -> int:
-    outbox = Outbox()
     with transaction.atomic():
         deadlines = list(
             Deadline.objects.select_for_update(skip_locked=True, of=("self",))
@@ -153,17 +143,13 @@ def _remind_batch(*, now: dt.datetime, result: SweepResult) -> int:
             .order_by("remind_at")[:BATCH]
         )
         for deadline in deadlines:
-            notify_deadline_reminder(
-                outbox=outbox, deadline=deadline, complaint=deadline.complaint, now=now
-            )
             result.reminded.append((deadline.complaint.reference, deadline.kind))
         Deadline.objects.filter(pk__in=[d.pk for d in deadlines]).update(reminded_at=now)
-        outbox.save()
+        deadlines_due_soon.send(Deadline, deadlines=deadlines, now=now)
     return len(deadlines)
 
 
 def _remind_escalations_batch(*, now: dt.datetime, result: SweepResult) -> int:
-    outbox = Outbox()
     every = dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES)
     with transaction.atomic():
         escalations = list(
@@ -176,19 +162,13 @@ def _remind_escalations_batch(*, now: dt.datetime, result: SweepResult) -> int:
             )
             .order_by("next_reminder_at")[:BATCH]
         )
+        reminders = []
         for escalation in escalations:
-            rounds = max(1, int((now - escalation.created_at) / every))
-            notify_escalation(
-                outbox=outbox,
-                escalation=escalation,
-                complaint=escalation.complaint,
-                now=now,
-                round=rounds,
-            )
+            reminders.append((escalation, max(1, int((now - escalation.created_at) / every))))
             escalation.next_reminder_at = now + every
             result.escalation_reminders.append((escalation.complaint.reference, escalation.level))
         Escalation.objects.bulk_update(escalations, ["next_reminder_at"])
-        outbox.save()
+        escalations_waiting.send(Escalation, reminders=reminders, now=now)
     return len(escalations)
 
 

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from complaints import display
-from complaints.selectors import escalations_waiting_for, notifications_of
+from complaints.selectors import escalations_waiting_for
 from residents.phones import mask_phone
 from staff.roles import FRONT_DESK_PLUS, ROLE_LABELS, SUPERVISOR_PLUS, user_roles
 
@@ -26,7 +26,7 @@ def _url_or_none(name: str) -> str | None:
 BADGE_MAX = 99
 
 
-def _badge(queryset) -> int | str:
+def badge(queryset) -> int | str:
     count = queryset[: BADGE_MAX + 1].count()
     return f"{BADGE_MAX}+" if count > BADGE_MAX else count
 
@@ -45,8 +45,7 @@ def desk_nav(context) -> dict:
         "can_log": bool(roles & FRONT_DESK_PLUS),
         "can_see_residents": bool(roles & FRONT_DESK_PLUS),
         "supervises": supervises,
-        "open_escalations": (_badge(escalations_waiting_for(user)) if supervises else 0),
-        "unread": _badge(notifications_of(user).filter(read_at__isnull=True).order_by()),
+        "open_escalations": (badge(escalations_waiting_for(user)) if supervises else 0),
         "weekly_url": _url_or_none("reports:weekly") if supervises else None,
         "is_admin": user.is_staff,
         "role_labels": [str(ROLE_LABELS[role]) for role in sorted(roles) if role in ROLE_LABELS],

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "residents",
     "staff",
     "complaints",
+    "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -129,9 +131,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("DESK_LOGIN_COOLOFF_MINUT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # How many reverse proxies (nginx: 1) stand before the app and append to X-Forwarded-For.
 DESK_TRUSTED_PROXIES = int(env("DESK_TRUSTED_PROXIES", "0"))
-AXES_CLIENT_IP_CALLABLE = "config.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "staff.lockout.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "staff.lockout.lockout_response"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/complaints/"
@@ -247,8 +249,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
 # Notifications: the outbox is sent by the worker; a channel is a class with send(notification).
 DESK_CHANNELS = {
-    "email": env("DESK_EMAIL_CHANNEL", "complaints.channels.EmailChannel"),
-    "sms": env("DESK_SMS_CHANNEL", "complaints.channels.ConsoleSmsChannel"),
+    "email": env("DESK_EMAIL_CHANNEL", "notifications.transports.EmailChannel"),
+    "sms": env("DESK_SMS_CHANNEL", "notifications.transports.ConsoleSmsChannel"),
 }
 DESK_BASE_URL = env("DESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DESK_ESCALATION_REMINDER_MINUTES = int(env("DESK_ESCALATION_REMINDER_MINUTES", "60"))
@@ -264,13 +266,13 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": DESK_SWEEP_SECONDS},
     },
     "send-notifications": {
-        "task": "complaints.tasks.send_notifications",
+        "task": "notifications.tasks.send_notifications",
         "schedule": DESK_SWEEP_SECONDS,
         "options": {"expires": DESK_SWEEP_SECONDS},
     },
     # Hourly; each manager's email goes once Monday DESK_WEEKLY_EMAIL_HOUR comes in their zones.
     "weekly-summaries": {
-        "task": "complaints.tasks.send_weekly_summaries",
+        "task": "reports.tasks.send_weekly_summaries",
         "schedule": crontab(minute=0),
         "options": {"expires": 3600},
     },

@@ -398,7 +398,8 @@ def test_intake_through_the_api(frontdesk, supervisor, unit, django_assert_max_n
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from complaints.models import Escalation, Notification
+    from complaints.models import Escalation
+    from notifications.models import Notification
 
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=frontdesk).key}")

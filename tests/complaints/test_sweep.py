@@ -14,12 +14,12 @@ from complaints.models import (
     ComplaintEvent,
     Deadline,
     Escalation,
-    Notification,
 )
 from complaints.services import complaint_act
 from complaints.services.escalations import escalation_acknowledge
-from complaints.services.notifications import notifications_send
 from complaints.services.sweep import sweep_run
+from notifications.models import Notification
+from notifications.sending import notifications_send
 from tests.factories import log_complaint
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -10,9 +10,9 @@ import zoneinfo
 import time_machine
 
 from complaints.models import Complaint
-from complaints.reports.weekly import weekly_summary
-from complaints.reports.weeks import IsoWeek
 from complaints.services import complaint_act
+from reports.weekly import weekly_summary
+from reports.weeks import IsoWeek
 from tests.factories import log_complaint
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

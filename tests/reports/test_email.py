@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from complaints.models import WeeklyReportDelivery
-from complaints.reports import mailing
-from complaints.reports.figures import FIGURE_LABELS
-from complaints.tasks import send_weekly_summaries
+from reports import mailing
+from reports.figures import FIGURE_LABELS
+from reports.models import WeeklyReportDelivery
+from reports.tasks import send_weekly_summaries
 from staff.models import StaffMember
 from tests.factories import EstateFactory, make_staff
 from tests.reports.helpers import WEDNESDAY, explain_invalid, london, receive, shanghai
@@ -160,7 +160,7 @@ def test_the_send_runs_outside_any_transaction(monkeypatch):
 
 def test_the_schedule_asks_every_hour():
     entry = settings.CELERY_BEAT_SCHEDULE["weekly-summaries"]
-    assert entry["task"] == "complaints.tasks.send_weekly_summaries"
+    assert entry["task"] == "reports.tasks.send_weekly_summaries"
     assert entry["schedule"].minute == {0}
     assert entry["schedule"].hour == set(range(24))
     assert settings.DESK_WEEKLY_EMAIL_HOUR == 8

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from complaints.models import Category
-from complaints.reports.figures import FIGURE_LABELS
+from reports.figures import FIGURE_LABELS
 from staff.models import StaffMember
 from tests.reports.helpers import (
     AFTER_THE_WEEK,

@@ -8,9 +8,9 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.http import Http404
 
-from complaints.reports.figures import COUNTS
-from complaints.reports.weekly import weekly_summary
 from complaints.selectors import complaint_list
+from reports.figures import COUNTS
+from reports.weekly import weekly_summary
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, make_staff
 from tests.reports.helpers import (
     AFTER_THE_WEEK,

@@ -15,15 +15,14 @@ from complaints.demo import demo_seed
 from complaints.models import (
     Complaint,
     DeadlinePolicy,
-    WeeklySummaryChange,
-    WeeklySummarySnapshot,
 )
-from complaints.reports import stored as storage
-from complaints.reports.history import ALL_OF_HISTORY
-from complaints.reports.mailing import weekly_summaries_send
-from complaints.reports.stored import weekly_report
-from complaints.reports.weekly import scope_estates, weekly_figures
 from complaints.services.recompute import deadlines_recompute
+from reports import stored as storage
+from reports.history import ALL_OF_HISTORY
+from reports.mailing import weekly_summaries_send
+from reports.models import WeeklySummaryChange, WeeklySummarySnapshot
+from reports.stored import weekly_report
+from reports.weekly import scope_estates, weekly_figures
 from residents.models import Building, Estate, Unit
 from staff.models import StaffMember
 from tests.factories import BuildingFactory, UnitFactory, make_staff

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from complaints.reports.weeks import IsoWeek
+from reports.weeks import IsoWeek
 from tests.reports.helpers import (
     WEDNESDAY,
     WEEK,

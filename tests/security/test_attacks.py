@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from complaints.models import Complaint, Escalation, Notification
-from complaints.reports.mailing import weekly_email
-from complaints.reports.weeks import IsoWeek
-from complaints.services.notifications import notifications_send
+from complaints.models import Complaint, Escalation
+from notifications.models import Notification
+from notifications.sending import notifications_send
+from reports.mailing import weekly_email
+from reports.weeks import IsoWeek
 from tests.complaints.api_helpers import client_for, image_bytes
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
 from tests.security.markup import BREAKOUT, hostile, live_markup

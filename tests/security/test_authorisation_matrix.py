@@ -24,7 +24,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
-from complaints.models import ComplaintEvent, Escalation, Evidence, Notification
+from complaints.models import ComplaintEvent, Escalation, Evidence
+from notifications.models import Notification
 from tests.complaints.api_helpers import image_bytes
 from tests.security.conftest import ROLES
 

@@ -38,11 +38,11 @@ from complaints.models import (
     Deadline,
     DeadlineState,
     Escalation,
-    Notification,
-    WeeklyReportDelivery,
 )
-from complaints.reports import mailing
 from complaints.services.sweep import sweep_run
+from notifications.models import Notification
+from reports import mailing
+from reports.models import WeeklyReportDelivery
 from tests.factories import log_complaint, make_staff
 from tests.security.processes import (
     ROOT,
@@ -109,6 +109,7 @@ def _unsent(reference: str) -> set[str]:
     )
 
 
+@pytest.mark.usefixtures("no_quiet_hours")
 def test_redis_stopping_during_intake_loses_nothing(frontdesk, alerted, estate, tmp_path):
     with throwaway_redis(tmp_path) as redis_server:
         worker_log = tmp_path / "worker.log"
@@ -164,12 +165,13 @@ import os, sys, time
 import django
 django.setup()
 from complaints.services import sweep
+from notifications import outbox
 
 sweep.BATCH = 10
 batches = {"escalations": 0}
 
 
-original_save = sweep.Outbox.save
+original_save = outbox.Outbox.save
 
 
 def save(self):
@@ -184,7 +186,7 @@ def save(self):
     return saved
 
 
-sweep.Outbox.save = save
+outbox.Outbox.save = save
 from celery.__main__ import main
 
 sys.argv[0] = "celery"

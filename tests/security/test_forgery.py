@@ -16,11 +16,12 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from complaints.models import Complaint, ComplaintEvent, Escalation, Evidence, Notification
-from complaints.reports.mailing import weekly_email
-from complaints.reports.weeks import IsoWeek
-from complaints.services.notifications import notifications_send
+from complaints.models import Complaint, ComplaintEvent, Escalation, Evidence
 from complaints.workflow import ACTIONS
+from notifications.models import Notification
+from notifications.sending import notifications_send
+from reports.mailing import weekly_email
+from reports.weeks import IsoWeek
 from tests.complaints.api_helpers import client_for, image_bytes
 from tests.complaints.helpers import act
 from tests.factories import log_complaint

@@ -1,0 +1,27 @@
+"""What the complaint records tell the rest of the desk, without knowing who listens.
+
+``history_changed`` is sent inside the transaction of a write that changes what was true of
+the past: from the instant ``since`` on, the records of ``estate_id`` (every estate when None)
+now say something other than they said before. Writes of the present send nothing. A reader
+that keeps figures derived from the past (the weekly summary's stored weeks) listens, and its
+note of the change commits or rolls back with the change itself.
+"""
+
+from django.dispatch import Signal
+
+history_changed = Signal()  # since: datetime, estate_id: int | None
+
+# Sent inside the transaction of the write, for whoever tells people about it (the outbox):
+# what it writes then commits or rolls back with the complaint. Each ``complaint`` and each
+# escalation's or deadline's ``complaint`` comes with its estate, category and unit read.
+
+# A complaint was logged: ``complaint``, ``now``, ``escalation`` (a repeat's, or None) and
+# ``supervisors``, the people at level 1 when it is urgent or a repeat (else empty).
+complaint_received = Signal()
+# Escalations were raised: ``escalations`` (each with its complaint) and ``now``.
+escalations_raised = Signal()
+# Open escalations are still waiting: ``reminders``, pairs of (escalation, how many times it
+# has been reminded), and ``now``.
+escalations_waiting = Signal()
+# Deadlines reached their reminder time: ``deadlines`` (each with its complaint) and ``now``.
+deadlines_due_soon = Signal()

@@ -1,0 +1,122 @@
+"""What each notification says, in its recipient's language, and to whom it goes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import Complaint, DeadlineKind, EscalationReason, Severity
+from notifications.outbox import Outbox
+
+
+def complaint_url(complaint: Complaint) -> str:
+    return f"{settings.DESK_BASE_URL}/complaints/{complaint.reference}/"
+
+
+def _describe(complaint: Complaint) -> str:
+    unit = complaint.unit.label if complaint.unit_id else _("common area")
+    return "\n".join(
+        [
+            _("Complaint: %(reference)s") % {"reference": complaint.reference},
+            _("Estate: %(estate)s, %(unit)s") % {"estate": complaint.estate.name, "unit": unit},
+            _("Category: %(category)s") % {"category": complaint.category.name},
+            _("Summary: %(summary)s") % {"summary": complaint.summary},
+            _("Open it: %(url)s") % {"url": complaint_url(complaint)},
+        ]
+    )
+
+
+def notify_escalation(
+    *, outbox: Outbox, escalation, complaint: Complaint, now: dt.datetime, round: int = 0
+) -> None:
+    """Tell the people of the escalation's level; ``round`` > 0 is a reminder of the same."""
+
+    def subject():
+        prefix = _("Reminder") + ": " if round else ""
+        return prefix + _("[Escalated to level %(level)d] %(reference)s %(summary)s") % {
+            "level": escalation.level,
+            "reference": complaint.reference,
+            "summary": complaint.summary,
+        }
+
+    def body():
+        reason = EscalationReason(escalation.reason).label
+        lead = _("Escalated to level %(level)d: %(reason)s.") % {
+            "level": escalation.level,
+            "reason": reason,
+        }
+        return lead + "\n\n" + _describe(complaint)
+
+    outbox.to_staff(
+        complaint=complaint,
+        users=outbox.staff(estate_id=complaint.estate_id, level=escalation.level),
+        kind="escalation_reminder" if round else "escalation",
+        key=f"esc{escalation.pk}:r{round}",
+        subject=subject,
+        body=body,
+        now=now,
+    )
+
+
+def notify_deadline_reminder(
+    *, outbox: Outbox, deadline, complaint: Complaint, now: dt.datetime
+) -> None:
+    """80% of the time is gone: the assignee is reminded, or the desk when nobody is."""
+    users = (
+        [complaint.assignee]
+        if complaint.assignee_id
+        else outbox.staff(estate_id=complaint.estate_id, level=0)
+    )
+
+    def subject():
+        return _("[Due soon] %(reference)s: %(deadline)s due %(due)s") % {
+            "reference": complaint.reference,
+            "deadline": DeadlineKind(deadline.kind).label,
+            "due": timezone.localtime(deadline.due_at, complaint.estate.zone).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+        }
+
+    outbox.to_staff(
+        complaint=complaint,
+        users=users,
+        kind="deadline_reminder",
+        key=f"dl{deadline.pk}:remind",
+        subject=subject,
+        body=lambda: _describe(complaint),
+        now=now,
+    )
+
+
+def notify_intake(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    """An urgent complaint alerts the supervisors at once; the resident is told it was
+    received (outside quiet hours)."""
+    if complaint.severity == Severity.URGENT:
+        outbox.to_staff(
+            complaint=complaint,
+            users=outbox.staff(estate_id=complaint.estate_id, level=1),
+            kind="urgent_intake",
+            key=f"c{complaint.pk}:urgent",
+            subject=lambda: (
+                _("[Urgent] New complaint %(reference)s %(summary)s")
+                % {"reference": complaint.reference, "summary": complaint.summary}
+            ),
+            body=lambda: _describe(complaint),
+            now=now,
+        )
+    outbox.to_resident(
+        complaint=complaint,
+        kind="received",
+        key=f"c{complaint.pk}:received",
+        body=lambda: (
+            _(
+                "Your complaint %(reference)s has been received. We will call you back; "
+                "quote this reference if you contact us."
+            )
+            % {"reference": complaint.reference}
+        ),
+        now=now,
+    )

@@ -1,0 +1,129 @@
+"""The outbox: notifications are rows written with the change that causes them, and sent
+after commit by the worker. A broker outage delays them; it never loses or blocks them.
+
+This module writes the rows; ``notifications.messages`` says what they say,
+``notifications.publisher`` wakes the worker after commit and ``notifications.sending`` sends
+them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import translation
+
+from complaints.clock import BusinessCalendar, calendar_for_estate
+from complaints.models import Complaint, Severity
+from complaints.services.ladder import staff_at_level
+from notifications.models import Notification
+from notifications.publisher import dispatch_on_commit
+from notifications.sending import one_line
+
+
+def _staff_language(user) -> str:
+    member = getattr(user, "staff_member", None)
+    return member.language if member else settings.LANGUAGE_CODE
+
+
+def _resident_not_before(complaint: Complaint, now: dt.datetime) -> dt.datetime:
+    """Never inside the estate's quiet hours (which may span midnight)."""
+    estate = complaint.estate
+    local = now.astimezone(estate.zone)
+    start, end = estate.quiet_from, estate.quiet_until
+    clock = local.time()
+    quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
+    if not quiet:
+        return now
+    wake = dt.datetime.combine(local.date(), end, tzinfo=estate.zone)
+    if wake <= local:
+        wake += dt.timedelta(days=1)
+    return wake.astimezone(dt.UTC)
+
+
+class Outbox:
+    """Collects the messages of one transaction and writes them in one insert.
+
+    Staff lists and calendars are looked up once per estate, so a sweep that escalates
+    thousands of complaints does not ask the same questions thousands of times.
+    """
+
+    def __init__(
+        self,
+        *,
+        calendars: dict[int, BusinessCalendar] | None = None,
+        staff: dict[tuple[int, int], list] | None = None,
+    ) -> None:
+        """``calendars``: estate id → calendar, and ``staff``: (estate id, level) → people,
+        for what the caller has read already."""
+        self.rows: list[Notification] = []
+        self._staff: dict[tuple[int, int], list] = dict(staff or {})
+        self._calendars: dict[int, BusinessCalendar] = dict(calendars or {})
+
+    def staff(self, *, estate_id: int, level: int) -> list:
+        key = (estate_id, level)
+        if key not in self._staff:
+            self._staff[key] = staff_at_level(estate_id=estate_id, level=level)
+        return self._staff[key]
+
+    def staff_not_before(self, complaint: Complaint, now: dt.datetime) -> dt.datetime:
+        """Urgent alerts go at once; others wait for the estate's opening hours."""
+        if complaint.severity == Severity.URGENT:
+            return now
+        if complaint.estate_id not in self._calendars:
+            self._calendars[complaint.estate_id] = calendar_for_estate(complaint.estate)
+        calendar = self._calendars[complaint.estate_id]
+        return calendar.next_opening(now).astimezone(dt.UTC)
+
+    def to_staff(self, *, complaint, users, kind, key, subject, body, now) -> None:
+        """One message per person, in their language. ``subject``/``body`` are callables run
+        with that language active; ``key`` makes a repeated message a no-op."""
+        not_before = self.staff_not_before(complaint, now)
+        for user in users:
+            language = _staff_language(user)
+            with translation.override(language):
+                self.rows.append(
+                    Notification(
+                        complaint=complaint,
+                        recipient=user,
+                        audience=Notification.Audience.STAFF,
+                        channel=Notification.Channel.EMAIL,
+                        address=user.email or "",
+                        language=language,
+                        kind=kind,
+                        subject=one_line(subject()),
+                        body=str(body()),
+                        dedupe_key=f"{key}:u{user.pk}"[:120],
+                        not_before=not_before,
+                    )
+                )
+
+    def to_resident(self, *, complaint, kind, key, body, now) -> None:
+        resident = complaint.resident
+        phone = complaint.contact_phone or (resident.phone if resident else "")
+        if not phone:
+            return
+        language = resident.language if resident else "zh-hans"
+        with translation.override(language):
+            text = str(body())
+        self.rows.append(
+            Notification(
+                complaint=complaint,
+                audience=Notification.Audience.RESIDENT,
+                channel=Notification.Channel.SMS,
+                address=phone,
+                language=language,
+                kind=kind,
+                subject=one_line(text, 100),
+                body=text,
+                dedupe_key=key[:120],
+                not_before=_resident_not_before(complaint, now),
+            )
+        )
+
+    def save(self) -> int:
+        if not self.rows:
+            return 0
+        Notification.objects.bulk_create(self.rows, ignore_conflicts=True, batch_size=1000)
+        count, self.rows = len(self.rows), []
+        dispatch_on_commit()
+        return count

@@ -1,0 +1,61 @@
+"""What the complaint records announce becomes messages in the outbox, in the same transaction.
+
+Connected once from ``notifications.apps``. Each receiver writes its messages in one insert and
+asks the worker to send them after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from complaints import signals
+from notifications.messages import notify_deadline_reminder, notify_escalation, notify_intake
+from notifications.outbox import Outbox
+
+
+def _complaint_received(
+    sender, *, complaint, now: dt.datetime, escalation, supervisors, **kwargs
+) -> None:
+    outbox = Outbox(staff={(complaint.estate_id, 1): supervisors})
+    if escalation is not None:
+        notify_escalation(outbox=outbox, escalation=escalation, complaint=complaint, now=now)
+    notify_intake(outbox=outbox, complaint=complaint, now=now)
+    outbox.save()
+
+
+def _escalations_raised(sender, *, escalations, now: dt.datetime, **kwargs) -> None:
+    outbox = Outbox()
+    for escalation in escalations:
+        notify_escalation(
+            outbox=outbox, escalation=escalation, complaint=escalation.complaint, now=now
+        )
+    outbox.save()
+
+
+def _escalations_waiting(sender, *, reminders, now: dt.datetime, **kwargs) -> None:
+    outbox = Outbox()
+    for escalation, round in reminders:
+        notify_escalation(
+            outbox=outbox,
+            escalation=escalation,
+            complaint=escalation.complaint,
+            now=now,
+            round=round,
+        )
+    outbox.save()
+
+
+def _deadlines_due_soon(sender, *, deadlines, now: dt.datetime, **kwargs) -> None:
+    outbox = Outbox()
+    for deadline in deadlines:
+        notify_deadline_reminder(
+            outbox=outbox, deadline=deadline, complaint=deadline.complaint, now=now
+        )
+    outbox.save()
+
+
+def connect() -> None:
+    signals.complaint_received.connect(_complaint_received, dispatch_uid="outbox")
+    signals.escalations_raised.connect(_escalations_raised, dispatch_uid="outbox")
+    signals.escalations_waiting.connect(_escalations_waiting, dispatch_uid="outbox")
+    signals.deadlines_due_soon.connect(_deadlines_due_soon, dispatch_uid="outbox")

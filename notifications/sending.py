@@ -1,0 +1,70 @@
+"""Sending what the outbox holds: claimed in a short transaction, sent outside it, each row
+marked sent or given its error and a later try."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import Notification
+from notifications.transports import transport_for
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Header-safe: no CR/LF can reach an email subject."""
+    return " ".join(str(text).split())[:limit]
+
+
+def _claim(*, now: dt.datetime, limit: int) -> list[int]:
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, not_before__lte=now, attempts__lt=MAX_ATTEMPTS)
+            .order_by("not_before", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            # Claimed for a lease: a sender that dies mid-send leaves them to the next one.
+            lease = dt.timedelta(seconds=settings.DESK_SEND_LEASE_SECONDS)
+            Notification.objects.filter(id__in=ids).update(not_before=now + lease)
+    return ids
+
+
+def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send what is due. Claiming is a short transaction; the network is outside it."""
+    now = now or timezone.now()
+    sent = 0
+    for notification in Notification.objects.filter(id__in=_claim(now=now, limit=limit)):
+        try:
+            transport_for(notification.channel).send(notification)
+        except Exception as exc:  # noqa: BLE001 - recorded on the row and retried
+            attempts = notification.attempts + 1
+            backoff = dt.timedelta(minutes=min(2**attempts, 60))
+            Notification.objects.filter(pk=notification.pk).update(
+                attempts=attempts,
+                last_error=one_line(repr(exc), 300),
+                not_before=timezone.now() + backoff,
+            )
+            logger.warning("Sending notification %s failed: %r", notification.pk, exc)
+            continue
+        Notification.objects.filter(pk=notification.pk).update(
+            sent_at=timezone.now(), attempts=notification.attempts + 1, last_error=""
+        )
+        sent += 1
+    return sent
+
+
+def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(id__in=list(ids))
+    return queryset.update(read_at=timezone.now())

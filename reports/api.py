@@ -1,0 +1,118 @@
+"""GET /api/v1/reports/weekly/?week=2026-W47&estate=CODE — the SPEC §7 weekly report."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports.forms import WeeklyReportForm
+from reports.stored import weekly_report
+from reports.weekly import can_read_weekly
+
+
+def _figures(component: str, *, many: bool = False, **extra) -> serializers.Serializer:
+    share = {"allow_null": True, "min_value": 0, "max_value": 1}
+    return inline_serializer(
+        component,
+        {
+            **extra,
+            "received": serializers.IntegerField(),
+            "closed": serializers.IntegerField(),
+            "open_at_end": serializers.IntegerField(),
+            "escalated": serializers.IntegerField(),
+            "overdue_at_end": serializers.IntegerField(),
+            "callbacks_on_time": serializers.FloatField(**share),
+            "median_resolution_hours": serializers.FloatField(allow_null=True),
+            "satisfaction": serializers.FloatField(**share),
+            "repeat": serializers.IntegerField(),
+            "invalid": serializers.IntegerField(),
+        },
+        many=many,
+    )
+
+
+REPORT = inline_serializer(
+    "WeeklyReport",
+    {
+        "week": serializers.CharField(),
+        "estate": serializers.CharField(allow_null=True),
+        "start": serializers.DateField(help_text="Monday of the week"),
+        "end": serializers.DateField(help_text="Monday after the week (exclusive)"),
+        "time_zones": inline_serializer(
+            "WeeklyBounds",
+            {
+                "time_zone": serializers.CharField(),
+                "estates": serializers.ListField(child=serializers.CharField()),
+                "start": serializers.DateTimeField(),
+                "end": serializers.DateTimeField(),
+            },
+            many=True,
+            help_text="The week's exact bounds on each estate's clock",
+        ),
+        "estates": inline_serializer(
+            "WeeklyEstate",
+            {"code": serializers.CharField(), "name": serializers.CharField()},
+            many=True,
+        ),
+        "categories": _figures(
+            "WeeklyCategory", many=True, code=serializers.CharField(), name=serializers.CharField()
+        ),
+        "total": _figures("WeeklyFigures"),
+        "previous_week": serializers.CharField(),
+        "previous_total": _figures("WeeklyPreviousFigures"),
+        "top_buildings": inline_serializer(
+            "WeeklyBuilding",
+            {
+                "label": serializers.CharField(),
+                "received": serializers.IntegerField(),
+                "estate": serializers.CharField(),
+                "building": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+        "trend": inline_serializer(
+            "WeeklyTrend",
+            {
+                "week": serializers.CharField(),
+                "received": serializers.IntegerField(),
+                "closed": serializers.IntegerField(),
+                "escalated": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+        "computed_at": serializers.DateTimeField(
+            help_text="When the figures were computed: a week that is over is kept once computed"
+        ),
+    },
+)
+
+
+class ReadsWeeklySummary(BasePermission):
+    message = _("The weekly summary is for supervisors and managers.")
+
+    def has_permission(self, request, view) -> bool:
+        return can_read_weekly(request.user)
+
+
+class WeeklyReport(APIView):
+    permission_classes = [IsAuthenticated, ReadsWeeklySummary]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("week", str, description="ISO week, e.g. 2026-W47; default last week"),
+            OpenApiParameter("estate", str, description="Estate code; default all you cover"),
+        ],
+        responses=REPORT,
+    )
+    def get(self, request):
+        form = WeeklyReportForm(request.query_params, user=request.user)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        return Response(
+            weekly_report(reader=request.user, week=form.chosen_week, estate=form.chosen_estate)
+        )

@@ -1,0 +1,36 @@
+"""Which week and which estate: the page, its exports and the API read the same two parameters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.selectors import estates_visible_to
+from reports.weeks import IsoWeek, validate_iso_week
+
+
+class WeeklyReportForm(forms.Form):
+    week = forms.CharField(
+        label=_("Week"),
+        required=False,
+        validators=[validate_iso_week],
+        widget=forms.TextInput(attrs={"type": "week", "placeholder": "2026-W47"}),
+        help_text=_("Monday to Sunday in each estate's time zone."),
+    )
+    estate = forms.ChoiceField(label=_("Estate"), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].choices = [("", _("All my estates"))] + [
+            (estate.code, estate.name) for estate in estates_visible_to(user)
+        ]
+
+    @property
+    def chosen_week(self) -> IsoWeek:
+        """The chosen week, or the last full week in the desk's zone."""
+        value = self.cleaned_data.get("week")
+        return IsoWeek.parse(value) if value else IsoWeek.last_full()
+
+    @property
+    def chosen_estate(self) -> str | None:
+        return self.cleaned_data.get("estate") or None

@@ -1,0 +1,175 @@
+"""The weekly summary page and its CSV/XLSX exports, for supervisors and managers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from reports import exports
+from reports import figures as f
+from reports.display import change, display
+from reports.forms import WeeklyReportForm
+from reports.stored import weekly_report
+from reports.weekly import can_read_weekly
+from reports.weeks import IsoWeek
+
+CHART_FIGURES = ("received", "closed", "escalated")
+
+
+def _form(request) -> WeeklyReportForm:
+    if not can_read_weekly(request.user):
+        raise PermissionDenied(_("The weekly summary is for supervisors and managers."))
+    data = request.GET.copy()
+    if not data.get("week"):
+        # The picker shows the week the page reports on: the last full one unless chosen.
+        data["week"] = str(IsoWeek.last_full())
+    return WeeklyReportForm(data, user=request.user)
+
+
+def worklist_url(*, week: str, figure: str, estate=None, category=None, building=None) -> str:
+    """The worklist filtered to exactly the complaints behind one count."""
+    params = {"week": week, "figure": figure}
+    params.update(
+        {
+            key: value
+            for key, value in (("estate", estate), ("category", category), ("building", building))
+            if value
+        }
+    )
+    return f"{reverse('complaints:worklist')}?{urlencode(params)}"
+
+
+def _row(label: str, figures: dict, *, week: str, estate, category=None, kind="category"):
+    cells = []
+    for name in f.FIGURES:
+        url = None
+        if name in f.COUNTS and figures[name]:
+            url = worklist_url(week=week, figure=name, estate=estate, category=category)
+        cells.append({"text": display(name, figures[name]), "url": url, "figure": name})
+    return {"label": label, "code": category or "", "cells": cells, "kind": kind}
+
+
+def table(report: dict) -> dict:
+    week, previous_week, estate = report["week"], report["previous_week"], report["estate"]
+    rows = [
+        _row(row["name"], row, week=week, estate=estate, category=row["code"])
+        for row in report["categories"]
+    ]
+    rows.append(_row(_("Total"), report["total"], week=week, estate=estate, kind="total"))
+    rows.append(
+        _row(
+            _("Previous week (%(week)s)") % {"week": previous_week},
+            report["previous_total"],
+            week=previous_week,
+            estate=estate,
+            kind="previous",
+        )
+    )
+    changes = [
+        {"text": change(name, report["total"][name], report["previous_total"][name])}
+        for name in f.FIGURES
+    ]
+    rows.append({"label": _("Change"), "code": "", "cells": changes, "kind": "change"})
+    return {"headers": [str(f.FIGURE_LABELS[name]) for name in f.FIGURES], "rows": rows}
+
+
+def chart_data(report: dict) -> dict:
+    def series(rows: list[dict]) -> list[dict]:
+        return [
+            {"label": str(f.FIGURE_LABELS[name]), "data": [row[name] for row in rows]}
+            for name in CHART_FIGURES
+        ]
+
+    return {
+        "byCategory": {
+            "title": _("Complaints by category"),
+            "labels": [row["name"] for row in report["categories"]],
+            "series": series(report["categories"]),
+        },
+        "trend": {
+            "title": _("The last eight weeks"),
+            "labels": [row["week"] for row in report["trend"]],
+            "series": series(report["trend"]),
+        },
+    }
+
+
+def _week_link(request, week) -> str:
+    query = request.GET.copy()
+    query["week"] = str(week)
+    return f"?{query.urlencode()}"
+
+
+@require_GET
+@login_required
+def weekly(request):
+    form = _form(request)
+    if not form.is_valid():
+        return render(request, "reports/weekly.html", {"form": form}, status=400)
+    week = form.chosen_week
+    report = weekly_report(reader=request.user, week=week, estate=form.chosen_estate)
+    query = urlencode({k: v for k, v in (("week", str(week)), ("estate", report["estate"])) if v})
+    return render(
+        request,
+        "reports/weekly.html",
+        {
+            "form": form,
+            "report": report,
+            "table": table(report),
+            "chart_data": chart_data(report),
+            "computed_at": dt.datetime.fromisoformat(report["computed_at"]),
+            "first_day": dt.date.fromisoformat(report["start"]),
+            "last_day": dt.date.fromisoformat(report["end"]) - dt.timedelta(days=1),
+            "estate_names": ", ".join(e["name"] for e in report["estates"]),
+            "previous_link": _week_link(request, week.shifted(-1)),
+            "next_link": _week_link(request, week.shifted(1)),
+            "query": query,
+            "buildings": [
+                {
+                    **row,
+                    "url": worklist_url(
+                        week=report["week"],
+                        figure="received",
+                        estate=row["estate"],
+                        building=row["building"],
+                    ),
+                }
+                for row in report["top_buildings"]
+            ],
+        },
+    )
+
+
+def _export(request, ext: str):
+    form = _form(request)
+    if not form.is_valid():
+        errors = "; ".join(str(m) for messages in form.errors.values() for m in messages)
+        return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+    report = weekly_report(reader=request.user, week=form.chosen_week, estate=form.chosen_estate)
+    if ext == "csv":
+        response = HttpResponse(exports.csv_text(report), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exports.xlsx_bytes(report), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(report, ext)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def weekly_csv(request):
+    return _export(request, "csv")
+
+
+@require_GET
+@login_required
+def weekly_xlsx(request):
+    return _export(request, "xlsx")

@@ -1,0 +1,443 @@
+"""The weekly category summary (SPEC §6, §7): one ISO week, one estate or all the reader covers.
+
+The figures are defined in ``reports.figures``; this module counts them per
+top-level category in a fixed number of aggregate queries, whatever the number of complaints:
+the estates, the complaint counts of this and the previous week, the first callbacks, the
+resolution times (two on PostgreSQL), the top buildings, three for the trend and the category
+names, besides the reader's roles and estates. The timeline is read by the entries' ``kind``
+and ``at``; on a large table an index on those two columns keeps each read short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import zoneinfo
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from complaints.models import (
+    Category,
+    Complaint,
+    Deadline,
+    DeadlineKind,
+    Escalation,
+)
+from complaints.selectors import complaints_visible_to, estates_visible_to
+from reports import figures as f
+from reports.weeks import IsoWeek, Window
+from residents.models import Estate
+from staff.roles import SUPERVISOR_PLUS, user_roles
+
+TREND_WEEKS = 8
+TOP_BUILDINGS = 5
+# Besides the counts, each category's aggregates hold the satisfaction ratio's two parts.
+COUNTED = (*f.COUNTS, "rated", "pleased")
+CONDITIONS = {**f.COUNTS, "rated": f.rated, "pleased": f.pleased}
+
+
+def can_read_weekly(user) -> bool:
+    """The summary and its exports are for supervisors and managers (and the superuser)."""
+    return bool(user_roles(user) & SUPERVISOR_PLUS)
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median of an interval."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def scope_estates(reader, estate: str | None) -> list[Estate]:
+    """The estates the report covers: ``estate`` or all the reader covers (``reader=None``
+    is the system: every estate). Raises Http404 for an estate not covered."""
+    estates = Estate.objects.all() if reader is None else estates_visible_to(reader)
+    if estate:
+        estates = estates.filter(code=estate)
+    chosen = list(estates.only("id", "code", "name", "time_zone").order_by("code"))
+    if estate and not chosen:
+        raise Http404("No such estate among those you cover.")
+    return chosen
+
+
+def scope_complaints(reader, estates: list[Estate]) -> QuerySet[Complaint] | None:
+    """The complaints the reader sees of ``estates``; None when that is every one of them, as
+    for the system and for supervisors and managers (``weekly_figures`` then reads them by
+    estate, on rows it joins anyway, without a second read of the complaint table)."""
+    if reader is None or can_read_weekly(reader):
+        return None
+    return complaints_visible_to(reader).filter(estate_id__in=[e.pk for e in estates])
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The complaints counted: those of ``complaints``, or when None every one of the
+    estates ``estate_ids``."""
+
+    estate_ids: tuple[int, ...]
+    complaints: QuerySet[Complaint] | None
+
+    def rows(self) -> QuerySet[Complaint]:
+        if self.complaints is not None:
+            return self.complaints
+        return Complaint.objects.filter(estate_id__in=self.estate_ids)
+
+    def of(self, queryset: QuerySet) -> QuerySet:
+        """Rows of another table (deadlines, events, escalations) of these complaints."""
+        if self.complaints is not None:
+            return queryset.filter(complaint__in=self.complaints)
+        return queryset.filter(complaint__estate_id__in=self.estate_ids)
+
+
+@contextmanager
+def _one_off_queries():
+    """PostgreSQL's JIT compiler, judging these aggregates costly, spends seconds compiling
+    them to save milliseconds; a transaction-local setting keeps it out of the report alone."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _hours(duration: dt.timedelta | None) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 3600, 2)
+
+
+def _figures(counts: dict, callbacks: tuple[int, int], median: float | None) -> dict:
+    due, on_time = callbacks
+    return {
+        "received": counts.get("received", 0),
+        "closed": counts.get("closed", 0),
+        "open_at_end": counts.get("open_at_end", 0),
+        "escalated": counts.get("escalated", 0),
+        "overdue_at_end": counts.get("overdue_at_end", 0),
+        "callbacks_on_time": _ratio(on_time, due),
+        "median_resolution_hours": median,
+        "satisfaction": _ratio(counts.get("pleased", 0), counts.get("rated", 0)),
+        "repeat": counts.get("repeat", 0),
+        "invalid": counts.get("invalid", 0),
+    }
+
+
+def _counts(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], dict]:
+    """{(tag, category id): {figure: count}} in one grouped query over both weeks."""
+    earliest = min(w.first_start for w in weeks.values())
+    latest = max(w.last_end for w in weeks.values())
+    # Only what can meet a definition: a complaint closed before the first week began and never
+    # reopened (closed_at < earliest) was neither received, closed, escalated nor open then.
+    candidates = (
+        scope.rows()
+        .filter(received_at__lt=latest)
+        .filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=earliest) | Q(received_at__gte=earliest)
+        )
+    )
+    aggregates = {
+        f"{tag}__{name}": Count("pk", filter=CONDITIONS[name](window))
+        for tag, window in weeks.items()
+        for name in COUNTED
+    }
+    result: dict[tuple[str, int], dict] = {}
+    for row in candidates.values("top_category_id").annotate(**aggregates).order_by():
+        for tag in weeks:
+            result[(tag, row["top_category_id"])] = {
+                name: row[f"{tag}__{name}"] for name in COUNTED
+            }
+    return result
+
+
+def _callbacks(scope: _Scope, weeks: dict[str, Window], now) -> dict[tuple[str, int], tuple]:
+    earliest = min(w.first_start for w in weeks.values())
+    latest = max(w.last_end for w in weeks.values())
+    aggregates = {}
+    for tag, window in weeks.items():
+        due = f.callbacks_due(window, now=now)
+        aggregates[f"{tag}__due"] = Count("pk", filter=due)
+        aggregates[f"{tag}__on_time"] = Count("pk", filter=due & f.CALLBACK_ON_TIME)
+    rows = (
+        scope.of(Deadline.objects)
+        .filter(
+            kind=DeadlineKind.FIRST_CALLBACK,
+            due_at__gte=earliest,
+            due_at__lt=latest,
+        )
+        .values("complaint__top_category_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {
+        (tag, row["complaint__top_category_id"]): (row[f"{tag}__due"], row[f"{tag}__on_time"])
+        for row in rows
+        for tag in weeks
+    }
+
+
+def _medians(scope: _Scope, weeks: dict[str, Window]) -> tuple[dict, dict]:
+    """({(tag, category id): hours}, {tag: hours}) of the resolutions in each week."""
+    earliest = min(w.first_start for w in weeks.values())
+    latest = max(w.last_end for w in weeks.values())
+    tag = Case(
+        *[When(f.resolutions(window), then=Value(name)) for name, window in weeks.items()],
+        default=None,
+    )
+    events = (
+        scope.of(f.resolutions_of())
+        .filter(at__gte=earliest, at__lt=latest)
+        .annotate(week_tag=tag)
+        .filter(week_tag__isnull=False)
+        .order_by()
+    )
+    if connection.vendor == "postgresql":
+        duration = ExpressionWrapper(
+            F("at") - F("complaint__received_at"), output_field=DurationField()
+        )
+        per_category = events.values("complaint__top_category_id", "week_tag").annotate(
+            median=Median(duration)
+        )
+        overall = events.values("week_tag").annotate(median=Median(duration))
+        return (
+            {
+                (r["week_tag"], r["complaint__top_category_id"]): _hours(r["median"])
+                for r in per_category
+            },
+            {r["week_tag"]: _hours(r["median"]) for r in overall},
+        )
+    # Elsewhere (SQLite) the week's resolution times are few enough to take the median here.
+    durations: dict[tuple, list[dt.timedelta]] = defaultdict(list)
+    for category_id, week_tag, received_at, at in events.values_list(
+        "complaint__top_category_id", "week_tag", "complaint__received_at", "at"
+    ):
+        durations[(week_tag, category_id)].append(at - received_at)
+        durations[week_tag].append(at - received_at)
+    medians = {key: _hours(statistics.median(values)) for key, values in durations.items()}
+    return (
+        {key: value for key, value in medians.items() if isinstance(key, tuple)},
+        {key: value for key, value in medians.items() if not isinstance(key, tuple)},
+    )
+
+
+def _top_buildings(scope: _Scope, window: Window, several_estates: bool) -> list[dict]:
+    rows = (
+        scope.rows()
+        .filter(f.received(window), unit__isnull=False)
+        .values("unit__building_id", "unit__building__name", "estate__code", "estate__name")
+        .annotate(received=Count("pk"))
+        .order_by("-received", "estate__code", "unit__building__name")[:TOP_BUILDINGS]
+    )
+    return [
+        {
+            "label": (
+                f"{row['estate__name']} {row['unit__building__name']}"
+                if several_estates
+                else row["unit__building__name"]
+            ),
+            "received": row["received"],
+            "estate": row["estate__code"],
+            "building": row["unit__building_id"],
+        }
+        for row in rows
+    ]
+
+
+def _trend(scope: _Scope, window: Window) -> list[dict]:
+    """Received, closed and escalated for the eight weeks ending with ``window``."""
+    weeks = [window.shifted(-back) for back in range(TREND_WEEKS - 1, -1, -1)]
+    earliest, latest = weeks[0].first_start, window.last_end
+
+    def week_index(field: str, estate: str = "estate_id") -> Case:
+        whens = [When(w.within(field, estate=estate), then=Value(i)) for i, w in enumerate(weeks)]
+        return Case(*whens, default=None, output_field=IntegerField())
+
+    def per_week(queryset, field: str, counted: Count, estate: str) -> dict[int, int]:
+        rows = (
+            queryset.filter(**{f"{field}__gte": earliest, f"{field}__lt": latest})
+            .annotate(week_index=week_index(field, estate))
+            .values("week_index")
+            .annotate(n=counted)
+            .order_by()
+        )
+        return {row["week_index"]: row["n"] for row in rows if row["week_index"] is not None}
+
+    # The same definitions as ``figures.received/closed/escalated``, counted per week.
+    received = per_week(scope.rows(), "received_at", Count("pk"), "estate_id")
+    closed = per_week(
+        scope.of(f.closings()),
+        "at",
+        Count("complaint_id", distinct=True),
+        "complaint__estate_id",
+    )
+    escalated = per_week(
+        scope.of(Escalation.objects),
+        "created_at",
+        Count("complaint_id", distinct=True),
+        "complaint__estate_id",
+    )
+    return [
+        {
+            "week": str(w.week),
+            "received": received.get(i, 0),
+            "closed": closed.get(i, 0),
+            "escalated": escalated.get(i, 0),
+        }
+        for i, w in enumerate(weeks)
+    ]
+
+
+def _sum(rows: list[dict]) -> dict:
+    total: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for name, value in row.items():
+            total[name] += value
+    return total
+
+
+def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None) -> dict:
+    """The SPEC §7 report, computed now. ``reader=None`` reads as the system (every estate);
+    otherwise only what ``complaints_visible_to(reader)`` holds. Raises Http404 for an estate
+    not covered. The pages, API, exports, command and email read it through
+    ``reports.stored.weekly_report``, which keeps finished weeks."""
+    now = now or timezone.now()
+    estates = scope_estates(reader, estate)
+    complaints = scope_complaints(reader, estates)
+    figures = weekly_figures(estates=estates, complaints=complaints, week=week, now=now)
+    return weekly_report_render(figures, estates=estates, week=week, estate=estate, computed_at=now)
+
+
+# The shape of ``weekly_figures``; a stored payload of another version is computed again.
+FIGURES_VERSION = 1
+
+
+def weekly_figures(
+    *,
+    estates: list[Estate],
+    week: IsoWeek,
+    now,
+    complaints: QuerySet[Complaint] | None = None,
+) -> dict:
+    """The numbers of the report, language-neutral: per top-level category id (JSON keys are
+    strings), the totals of this and the previous week, the top buildings and the trend.
+
+    ``complaints``: those of ``estates`` the reader sees, None for all of them.
+    ``now`` matters only for a week not yet over (callbacks not yet due are not counted)."""
+    window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
+    weeks = {"current": window, "previous": window.shifted(-1)}
+    if estates:
+        with _one_off_queries():
+            scope = _Scope(tuple(e.pk for e in estates), complaints)
+            counts = _counts(scope, weeks)
+            callbacks = _callbacks(scope, weeks, now)
+            category_medians, total_medians = _medians(scope, weeks)
+            top_buildings = _top_buildings(scope, window, len(estates) > 1)
+            trend = _trend(scope, window)
+    else:
+        counts, callbacks, category_medians, total_medians, top_buildings = {}, {}, {}, {}, []
+        trend = [
+            {"week": str(week.shifted(-back)), "received": 0, "closed": 0, "escalated": 0}
+            for back in range(TREND_WEEKS - 1, -1, -1)
+        ]
+
+    def totals(tag: str) -> dict:
+        cat_callbacks = [v for (t, _c), v in callbacks.items() if t == tag]
+        return _figures(
+            _sum([v for (t, _c), v in counts.items() if t == tag]),
+            (sum(d for d, _o in cat_callbacks), sum(o for _d, o in cat_callbacks)),
+            total_medians.get(tag),
+        )
+
+    current = {
+        category_id
+        for tag, category_id in (*counts, *callbacks, *category_medians)
+        if tag == "current"
+    }
+    return {
+        "version": FIGURES_VERSION,
+        # Categories with figures: listed even when no longer active or top-level.
+        "seen": sorted({category_id for _tag, category_id in (*counts, *callbacks)}),
+        "categories": {
+            str(category_id): _figures(
+                counts.get(("current", category_id), {}),
+                callbacks.get(("current", category_id), (0, 0)),
+                category_medians.get(("current", category_id)),
+            )
+            for category_id in sorted(current)
+        },
+        "total": totals("current"),
+        "previous_total": totals("previous"),
+        "top_buildings": top_buildings,
+        "trend": trend,
+    }
+
+
+def weekly_report_render(
+    figures: dict,
+    *,
+    estates: list[Estate],
+    week: IsoWeek,
+    estate: str | None,
+    computed_at: dt.datetime,
+) -> dict:
+    """The SPEC §7 report from ``weekly_figures``: category names in the active language,
+    the estates and their week's bounds as they are now."""
+    window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
+    categories = Category.objects.filter(
+        Q(parent__isnull=True, active=True) | Q(pk__in=figures["seen"])
+    ).order_by("code")
+    nothing = _figures({}, (0, 0), None)
+    zones = [
+        {
+            "time_zone": span.time_zone,
+            "estates": [e.code for e in estates if e.pk in span.estate_ids],
+            "start": span.start.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
+            "end": span.end.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
+        }
+        for span in window.spans
+    ]
+    return {
+        "week": str(week),
+        "estate": estate or None,
+        "start": week.monday.isoformat(),
+        "end": week.shifted(1).monday.isoformat(),
+        "time_zones": zones,
+        "estates": [{"code": e.code, "name": e.name} for e in estates],
+        "categories": [
+            {
+                "code": category.code,
+                "name": category.name,
+                **figures["categories"].get(str(category.pk), nothing),
+            }
+            for category in categories
+        ],
+        "total": figures["total"],
+        "previous_week": str(week.shifted(-1)),
+        "previous_total": figures["previous_total"],
+        "top_buildings": figures["top_buildings"],
+        "trend": figures["trend"],
+        # When these figures were computed: a finished week may have been stored earlier.
+        "computed_at": computed_at.astimezone(dt.UTC).isoformat(),
+    }
