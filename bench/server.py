@@ -54,7 +54,7 @@ class Fixtures:
 
 def fixtures_choose() -> Fixtures:
     from complaints.models import Complaint
-    from reports.weeks import IsoWeek
+    from reports.iso_weeks import IsoWeek
     from residents.models import Estate
 
     estate = Estate.objects.order_by("code").values_list("code", flat=True).first()

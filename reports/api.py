@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reports.forms import WeeklyReportForm
-from reports.stored import weekly_report
-from reports.weekly import can_read_weekly
+from reports.snapshots import weekly_report
+from reports.summary import can_read_weekly
 
 
 def _figures(component: str, *, many: bool = False, **extra) -> serializers.Serializer:

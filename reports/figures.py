@@ -32,7 +32,7 @@ from complaints.models import (
     Validity,
 )
 from complaints.workflow import ACTIONS
-from reports.weeks import IsoWeek, Span, Window
+from reports.iso_weeks import IsoWeek, Span, Window
 from residents.models import Estate
 
 FIGURES = (

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.selectors import estates_visible_to
-from reports.weeks import IsoWeek, validate_iso_week
+from reports.iso_weeks import IsoWeek, validate_iso_week
 
 
 class WeeklyReportForm(forms.Form):

@@ -23,11 +23,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reports import exports
-from reports.display import display
 from reports.figures import FIGURE_LABELS, FIGURES
+from reports.formatting import display
+from reports.iso_weeks import IsoWeek
 from reports.models import WeeklyReportDelivery
-from reports.stored import weekly_report, weekly_reports_prepare
-from reports.weeks import IsoWeek
+from reports.snapshots import weekly_report, weekly_reports_prepare
 from staff.roles import MANAGER
 
 logger = logging.getLogger(__name__)

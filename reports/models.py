@@ -45,7 +45,7 @@ class WeeklySummarySnapshot(models.Model):
     Medians do not add up, so a report over three estates is stored as such, not summed from
     per-estate rows. ``payload`` is language-neutral (ids, codes and numbers); names are read
     when the report is shown. It is trusted only while no change to history recorded since
-    ``computed_at`` reaches back before ``ends_at`` (see ``reports.history``).
+    ``computed_at`` reaches back before ``ends_at`` (see ``reports.past_changes``).
     """
 
     week = models.CharField(_("week"), max_length=8, help_text=_("ISO week, e.g. 2026-W47."))

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET
 
 from reports import exports
 from reports import figures as f
-from reports.display import change, display
+from reports.formatting import change, display
 from reports.forms import WeeklyReportForm
-from reports.stored import weekly_report
-from reports.weekly import can_read_weekly
-from reports.weeks import IsoWeek
+from reports.iso_weeks import IsoWeek
+from reports.snapshots import weekly_report
+from reports.summary import can_read_weekly
 
 CHART_FIGURES = ("received", "closed", "escalated")
 

@@ -32,8 +32,8 @@ from complaints.models import (
     Escalation,
     ReferenceCounter,
 )
-from reports.history import weekly_history_changed
 from reports.models import WeeklySummarySnapshot
+from reports.past_changes import weekly_history_changed
 from residents.models import Estate
 
 WEEKS = 12

@@ -11,8 +11,8 @@ import time_machine
 
 from complaints.models import Complaint
 from complaints.services import complaint_act
-from reports.weekly import weekly_summary
-from reports.weeks import IsoWeek
+from reports.iso_weeks import IsoWeek
+from reports.summary import weekly_summary
 from tests.factories import log_complaint
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

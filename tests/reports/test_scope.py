@@ -10,7 +10,7 @@ from django.http import Http404
 
 from complaints.selectors import complaint_list
 from reports.figures import COUNTS
-from reports.weekly import weekly_summary
+from reports.summary import weekly_summary
 from tests.factories import BuildingFactory, EstateFactory, UnitFactory, make_staff
 from tests.reports.helpers import (
     AFTER_THE_WEEK,

@@ -17,12 +17,13 @@ from complaints.models import (
     DeadlinePolicy,
 )
 from complaints.services.recompute import deadlines_recompute
-from reports import stored as storage
-from reports.history import ALL_OF_HISTORY
+from reports import snapshots as storage
+from reports.counting import weekly_figures
 from reports.mailing import weekly_summaries_send
 from reports.models import WeeklySummaryChange, WeeklySummarySnapshot
-from reports.stored import weekly_report
-from reports.weekly import scope_estates, weekly_figures
+from reports.past_changes import ALL_OF_HISTORY
+from reports.snapshots import weekly_report
+from reports.summary import scope_estates
 from residents.models import Building, Estate, Unit
 from staff.models import StaffMember
 from tests.factories import BuildingFactory, UnitFactory, make_staff

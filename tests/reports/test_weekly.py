@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from reports.weeks import IsoWeek
+from reports.iso_weeks import IsoWeek
 from tests.reports.helpers import (
     WEDNESDAY,
     WEEK,

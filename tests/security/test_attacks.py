@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 from complaints.models import Complaint, Escalation
 from notifications.models import Notification
 from notifications.sending import notifications_send
+from reports.iso_weeks import IsoWeek
 from reports.mailing import weekly_email
-from reports.weeks import IsoWeek
 from tests.complaints.api_helpers import client_for, image_bytes
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
 from tests.security.markup import BREAKOUT, hostile, live_markup

@@ -18,7 +18,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from complaints.models import Category, Complaint
-from reports.weeks import IsoWeek
+from reports.iso_weeks import IsoWeek
 from staff.models import Department
 from tests.complaints.helpers import act
 from tests.factories import BuildingFactory, UnitFactory, log_complaint, make_staff

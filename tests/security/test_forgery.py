@@ -20,8 +20,8 @@ from complaints.models import Complaint, ComplaintEvent, Escalation, Evidence
 from complaints.workflow import ACTIONS
 from notifications.models import Notification
 from notifications.sending import notifications_send
+from reports.iso_weeks import IsoWeek
 from reports.mailing import weekly_email
-from reports.weeks import IsoWeek
 from tests.complaints.api_helpers import client_for, image_bytes
 from tests.complaints.helpers import act
 from tests.factories import log_complaint

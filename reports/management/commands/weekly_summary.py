@@ -4,10 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from reports import exports
-from reports.display import display
 from reports.figures import FIGURE_LABELS, FIGURES
-from reports.stored import weekly_report
-from reports.weeks import IsoWeek
+from reports.formatting import display
+from reports.iso_weeks import IsoWeek
+from reports.snapshots import weekly_report
 
 
 class Command(BaseCommand):

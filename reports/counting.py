@@ -1,4 +1,5 @@
-"""The weekly category summary (SPEC §6, §7): one ISO week, one estate or all the reader covers.
+"""The weekly summary's numbers (SPEC §6): one ISO week's figures, counted per top-level
+category over a set of estates.
 
 The figures are defined in ``reports.figures``; this module counts them per
 top-level category in a fixed number of aggregate queries, whatever the number of complaints:
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import zoneinfo
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,21 +31,16 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404
-from django.utils import timezone
 
 from complaints.models import (
-    Category,
     Complaint,
     Deadline,
     DeadlineKind,
     Escalation,
 )
-from complaints.selectors import complaints_visible_to, estates_visible_to
 from reports import figures as f
-from reports.weeks import IsoWeek, Window
+from reports.iso_weeks import IsoWeek, Window
 from residents.models import Estate
-from staff.roles import SUPERVISOR_PLUS, user_roles
 
 TREND_WEEKS = 8
 TOP_BUILDINGS = 5
@@ -54,38 +49,12 @@ COUNTED = (*f.COUNTS, "rated", "pleased")
 CONDITIONS = {**f.COUNTS, "rated": f.rated, "pleased": f.pleased}
 
 
-def can_read_weekly(user) -> bool:
-    """The summary and its exports are for supervisors and managers (and the superuser)."""
-    return bool(user_roles(user) & SUPERVISOR_PLUS)
-
-
 class Median(Aggregate):
     """PostgreSQL's continuous median of an interval."""
 
     function = "PERCENTILE_CONT"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = DurationField()
-
-
-def scope_estates(reader, estate: str | None) -> list[Estate]:
-    """The estates the report covers: ``estate`` or all the reader covers (``reader=None``
-    is the system: every estate). Raises Http404 for an estate not covered."""
-    estates = Estate.objects.all() if reader is None else estates_visible_to(reader)
-    if estate:
-        estates = estates.filter(code=estate)
-    chosen = list(estates.only("id", "code", "name", "time_zone").order_by("code"))
-    if estate and not chosen:
-        raise Http404("No such estate among those you cover.")
-    return chosen
-
-
-def scope_complaints(reader, estates: list[Estate]) -> QuerySet[Complaint] | None:
-    """The complaints the reader sees of ``estates``; None when that is every one of them, as
-    for the system and for supervisors and managers (``weekly_figures`` then reads them by
-    estate, on rows it joins anyway, without a second read of the complaint table)."""
-    if reader is None or can_read_weekly(reader):
-        return None
-    return complaints_visible_to(reader).filter(estate_id__in=[e.pk for e in estates])
 
 
 @dataclass(frozen=True)
@@ -129,7 +98,7 @@ def _hours(duration: dt.timedelta | None) -> float | None:
     return None if duration is None else round(duration.total_seconds() / 3600, 2)
 
 
-def _figures(counts: dict, callbacks: tuple[int, int], median: float | None) -> dict:
+def figures_of(counts: dict, callbacks: tuple[int, int], median: float | None) -> dict:
     due, on_time = callbacks
     return {
         "received": counts.get("received", 0),
@@ -317,18 +286,6 @@ def _sum(rows: list[dict]) -> dict:
     return total
 
 
-def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None) -> dict:
-    """The SPEC §7 report, computed now. ``reader=None`` reads as the system (every estate);
-    otherwise only what ``complaints_visible_to(reader)`` holds. Raises Http404 for an estate
-    not covered. The pages, API, exports, command and email read it through
-    ``reports.stored.weekly_report``, which keeps finished weeks."""
-    now = now or timezone.now()
-    estates = scope_estates(reader, estate)
-    complaints = scope_complaints(reader, estates)
-    figures = weekly_figures(estates=estates, complaints=complaints, week=week, now=now)
-    return weekly_report_render(figures, estates=estates, week=week, estate=estate, computed_at=now)
-
-
 # The shape of ``weekly_figures``; a stored payload of another version is computed again.
 FIGURES_VERSION = 1
 
@@ -364,7 +321,7 @@ def weekly_figures(
 
     def totals(tag: str) -> dict:
         cat_callbacks = [v for (t, _c), v in callbacks.items() if t == tag]
-        return _figures(
+        return figures_of(
             _sum([v for (t, _c), v in counts.items() if t == tag]),
             (sum(d for d, _o in cat_callbacks), sum(o for _d, o in cat_callbacks)),
             total_medians.get(tag),
@@ -380,7 +337,7 @@ def weekly_figures(
         # Categories with figures: listed even when no longer active or top-level.
         "seen": sorted({category_id for _tag, category_id in (*counts, *callbacks)}),
         "categories": {
-            str(category_id): _figures(
+            str(category_id): figures_of(
                 counts.get(("current", category_id), {}),
                 callbacks.get(("current", category_id), (0, 0)),
                 category_medians.get(("current", category_id)),
@@ -391,53 +348,4 @@ def weekly_figures(
         "previous_total": totals("previous"),
         "top_buildings": top_buildings,
         "trend": trend,
-    }
-
-
-def weekly_report_render(
-    figures: dict,
-    *,
-    estates: list[Estate],
-    week: IsoWeek,
-    estate: str | None,
-    computed_at: dt.datetime,
-) -> dict:
-    """The SPEC §7 report from ``weekly_figures``: category names in the active language,
-    the estates and their week's bounds as they are now."""
-    window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
-    categories = Category.objects.filter(
-        Q(parent__isnull=True, active=True) | Q(pk__in=figures["seen"])
-    ).order_by("code")
-    nothing = _figures({}, (0, 0), None)
-    zones = [
-        {
-            "time_zone": span.time_zone,
-            "estates": [e.code for e in estates if e.pk in span.estate_ids],
-            "start": span.start.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
-            "end": span.end.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
-        }
-        for span in window.spans
-    ]
-    return {
-        "week": str(week),
-        "estate": estate or None,
-        "start": week.monday.isoformat(),
-        "end": week.shifted(1).monday.isoformat(),
-        "time_zones": zones,
-        "estates": [{"code": e.code, "name": e.name} for e in estates],
-        "categories": [
-            {
-                "code": category.code,
-                "name": category.name,
-                **figures["categories"].get(str(category.pk), nothing),
-            }
-            for category in categories
-        ],
-        "total": figures["total"],
-        "previous_week": str(week.shifted(-1)),
-        "previous_total": figures["previous_total"],
-        "top_buildings": figures["top_buildings"],
-        "trend": figures["trend"],
-        # When these figures were computed: a finished week may have been stored earlier.
-        "computed_at": computed_at.astimezone(dt.UTC).isoformat(),
     }

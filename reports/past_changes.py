@@ -3,7 +3,7 @@
 The complaint records announce such writes (``complaints.signals.history_changed``); this
 module turns each announcement into a record here, in the same transaction.
 
-A finished week is stored (``reports.stored``) and must still equal what computing
+A finished week is stored (``reports.snapshots``) and must still equal what computing
 it now would give. The figures (``reports.figures``) mostly count what happens at
 the present instant: events, escalations and met deadlines are written "now", so they reach
 the current week only. The writes that reach back are recorded here, each in the transaction

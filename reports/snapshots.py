@@ -4,7 +4,7 @@ Monday email) goes through ``weekly_report``.
 A week that has ended in every estate of the report is computed once and stored per exact set
 of estates (``WeeklySummarySnapshot``); later reads return the stored figures while they are
 still what computing them now would give, i.e. while no write recorded by
-``reports.history`` since the computation reaches back before the week's end. The
+``reports.past_changes`` since the computation reaches back before the week's end. The
 current week is always computed live. The hourly Monday-email task stores the week just ended
 ahead of its readers and prunes what is no longer needed.
 """
@@ -18,15 +18,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
+from reports.counting import FIGURES_VERSION, weekly_figures
+from reports.iso_weeks import IsoWeek, Window
 from reports.models import WeeklySummaryChange, WeeklySummarySnapshot
-from reports.weekly import (
-    FIGURES_VERSION,
-    scope_complaints,
-    scope_estates,
-    weekly_figures,
-    weekly_report_render,
-)
-from reports.weeks import IsoWeek, Window
+from reports.summary import scope_complaints, scope_estates, weekly_report_render
 from residents.models import Estate
 from staff.roles import SUPERVISOR_PLUS
 
