@@ -14,7 +14,7 @@ from django.utils import translation
 
 from complaints.clock import BusinessCalendar, calendar_for_estate
 from complaints.models import Complaint, Severity
-from complaints.services.ladder import staff_at_level
+from complaints.services.escalations import staff_at_level
 from notifications.models import Notification
 from notifications.publisher import dispatch_on_commit
 from notifications.sending import one_line

@@ -24,7 +24,7 @@ from complaints.api import serializers as s
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
 from complaints.models import Category, Complaint, Deadline, DeadlineState, Evidence
-from complaints.services.escalations import escalation_acknowledge
+from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.evidence import EVIDENCE_CONTENT_TYPES
 from complaints.workflow import ACTIONS, role_refusal
 from residents.models import Resident, Unit

@@ -140,7 +140,7 @@ class Story:
     # -- escalations and the sweep --------------------------------------------------------
 
     def _escalation(self, at, actor_id, reason: str, note: str = "", deadline=None) -> dict:
-        """As ``services.ladder.escalation_open``; returns the event data it causes."""
+        """As ``services.escalations.escalation_open``; returns the event data it causes."""
         complaint = self.complaint
         before = complaint.escalation_level
         data = {"level": {"before": before, "after": before}, "reason": reason, "escalation": None}

@@ -31,7 +31,7 @@ from complaints.services.deadlines import (
     deadlines_meet,
     policy_for,
 )
-from complaints.services.ladder import escalation_open
+from complaints.services.escalations import escalation_open
 from complaints.services.timeline import event_record
 from complaints.signals import history_changed
 from complaints.workflow import ACTIONS, refusal

@@ -1,68 +1,83 @@
-"""Acknowledging an escalation: someone at its level has taken it on."""
+"""The escalation ladder: 0 desk → 1 supervisor → 2 project manager → 3 quality department."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import Http404
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
-from complaints.errors import ActionRefused
-from complaints.models import Escalation
-from complaints.selectors import complaint_get, escalations_visible_to
-from complaints.services.actions import Context, assignment_apply
-from complaints.services.deadlines import deadline_agree
-from complaints.services.timeline import event_record
+from complaints.models import Complaint, Deadline, Escalation
+from complaints.models.choices import MAX_ESCALATION_LEVEL
+from complaints.signals import escalations_raised
+from staff.roles import FRONT_DESK, MANAGER, SUPERVISOR
 
 
-def escalation_acknowledge(
-    *,
-    escalation_id: int,
-    actor,
-    callback_due_at: dt.datetime | None = None,
-    assignee: str = "",
-    note: str = "",
-) -> Escalation:
-    reference = (
-        escalations_visible_to(actor)
-        .filter(pk=escalation_id)
-        .values_list("complaint__reference", flat=True)
-        .first()
+def staff_at_level(*, estate_id: int, level: int) -> list:
+    """Who answers at an escalation level: 0 the desk, 1 supervisors, 2 managers, 3 managers
+    and the company's quality department (the superusers)."""
+    User = get_user_model()
+    role = {0: FRONT_DESK, 1: SUPERVISOR}.get(level, MANAGER)
+    people = Q(groups__name=role, staff_member__estates=estate_id)
+    if level >= 3:
+        people |= Q(is_superuser=True)
+    return list(
+        User.objects.filter(people, is_active=True).select_related("staff_member").distinct()
     )
-    if reference is None:
-        raise Http404("No such escalation.")
-    now = timezone.now()
-    with transaction.atomic():
-        complaint = complaint_get(user=actor, reference=reference, for_update=True)
-        escalation = Escalation.objects.select_for_update().get(pk=escalation_id)
-        if escalation.acknowledged_at is not None:
-            raise ActionRefused(_("This escalation was already acknowledged."))
-        data: dict = {"escalation": escalation.pk, "level": escalation.level}
-        if callback_due_at is not None:
-            if callback_due_at <= now:
-                raise ValidationError({"callback_due_at": _("Choose a time in the future.")})
-            deadline_agree(complaint=complaint, due=callback_due_at, start=now)
-            data["callback_due_at"] = callback_due_at.isoformat()
-        if assignee:
-            _note, assigned = assignment_apply(
-                Context(complaint=complaint, actor=actor, data={"assignee": assignee}, now=now)
-            )
-            data.update(assigned)
-        escalation.acknowledged_at = now
-        escalation.acknowledged_by = actor
-        escalation.next_reminder_at = None
-        escalation.save(update_fields=["acknowledged_at", "acknowledged_by", "next_reminder_at"])
-        complaint.version += 1
-        complaint.save()
-        event_record(
-            complaint=complaint,
-            actor=actor,
-            kind="escalation_acknowledged",
-            at=now,
-            note=note,
-            data=data,
-        )
+
+
+def escalation_build(
+    *,
+    complaint: Complaint,
+    reason: str,
+    now: dt.datetime,
+    actor=None,
+    note: str = "",
+    deadline: Deadline | None = None,
+) -> Escalation | None:
+    """Raise the complaint one level (at most to 3) and return the unsaved escalation.
+
+    A missed deadline always gets its row, at level 3 too (one per deadline); any other
+    reason at the top level adds nothing and returns None. The queue orders by
+    ``overdue_since``: the missed deadline's due time, or now for any other reason.
+    """
+    before = complaint.escalation_level
+    if before >= MAX_ESCALATION_LEVEL and deadline is None:
+        return None
+    complaint.escalation_level = min(before + 1, MAX_ESCALATION_LEVEL)
+    return Escalation(
+        complaint=complaint,
+        deadline=deadline,
+        level=complaint.escalation_level,
+        reason=reason,
+        note=note,
+        created_at=now,
+        overdue_since=deadline.due_at if deadline is not None else now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        next_reminder_at=now + dt.timedelta(minutes=settings.DESK_ESCALATION_REMINDER_MINUTES),
+    )
+
+
+def escalation_open(
+    *,
+    complaint: Complaint,
+    reason: str,
+    now: dt.datetime,
+    actor=None,
+    note: str = "",
+    deadline: Deadline | None = None,
+) -> Escalation | None:
+    """Raise the complaint one level (at most to 3) and tell that level.
+
+    The caller holds the complaint's row lock and saves the complaint. Returns None when it
+    is already at the top level and nothing is added.
+    """
+    escalation = escalation_build(
+        complaint=complaint, reason=reason, now=now, actor=actor, note=note, deadline=deadline
+    )
+    if escalation is None:
+        return None
+    escalation.save()
+    escalations_raised.send(Escalation, escalations=[escalation], now=now)
     return escalation

@@ -28,7 +28,7 @@ from complaints.models import (
 )
 from complaints.selectors import estate_ids_visible_to
 from complaints.services.deadlines import deadline_build
-from complaints.services.ladder import escalation_build, staff_at_level
+from complaints.services.escalations import escalation_build, staff_at_level
 from complaints.services.timeline import event_build
 from complaints.signals import complaint_received
 from residents.models import Estate, Resident, Unit

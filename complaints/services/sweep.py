@@ -26,7 +26,7 @@ from complaints.models import (
     Escalation,
     EscalationReason,
 )
-from complaints.services.ladder import escalation_build
+from complaints.services.escalations import escalation_build
 from complaints.signals import deadlines_due_soon, escalations_raised, escalations_waiting
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from complaints.errors import ActionRefused
 from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_estate, options_html
 from complaints.models import DeadlineKind, Escalation, EscalationReason, Severity
 from complaints.selectors import escalations_visible_to, escalations_waiting_for
-from complaints.services.escalations import escalation_acknowledge
+from complaints.services.acknowledgements import escalation_acknowledge
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
 PAGE_SIZE = 50

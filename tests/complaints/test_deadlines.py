@@ -8,7 +8,7 @@ import time_machine
 
 from complaints.clock import BusinessCalendar, CalendarHasNoOpenings, calendar_for_estate
 from complaints.models import Complaint, DeadlineKind, DeadlinePolicy, DeadlineState
-from complaints.services.escalations import escalation_acknowledge
+from complaints.services.acknowledgements import escalation_acknowledge
 from residents.models import CalendarDay, Estate, OpeningWindow
 from tests.complaints.helpers import TUESDAY_10, act, complaint_at, local, valid_data
 from tests.factories import category, log_complaint

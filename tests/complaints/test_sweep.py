@@ -16,7 +16,7 @@ from complaints.models import (
     Escalation,
 )
 from complaints.services import complaint_act
-from complaints.services.escalations import escalation_acknowledge
+from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.sweep import sweep_run
 from notifications.models import Notification
 from notifications.sending import notifications_send
