@@ -17,6 +17,8 @@ from complaints.models import (
     Escalation,
     Evidence,
 )
+from complaints.selectors import complaints_visible_to
+from complaints.services.recompute import deadlines_recompute
 
 
 class ReadOnlyAdminMixin:
@@ -47,8 +49,6 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 def _recompute_for_policy(policy: DeadlinePolicy, actor, verb: str) -> int:
-    from complaints.services.recompute import deadlines_recompute
-
     complaints = Complaint.objects.filter(severity=policy.severity, closed_at__isnull=True)
     if policy.category_id:
         complaints = complaints.filter(top_category_id=policy.category_id)
@@ -138,8 +138,6 @@ class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def get_queryset(self, request):
-        from complaints.selectors import complaints_visible_to
-
         return complaints_visible_to(request.user)
 
 

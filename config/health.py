@@ -1,5 +1,6 @@
 """``/healthz``: 200 while the database answers; the broker's state is reported, not required."""
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -21,8 +22,6 @@ def _broker() -> str:
     if not settings.REDIS_URL:
         return "embedded"
     try:
-        import redis
-
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "down", with its reason
         return f"error: {exc.__class__.__name__}"

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from residents.phones import normalise_phone
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -124,8 +126,6 @@ class Resident(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        from residents.phones import normalise_phone
-
         self.phone = normalise_phone(self.phone)
         super().save(*args, **kwargs)
 

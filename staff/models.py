@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,8 +27,6 @@ class Department(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
 
