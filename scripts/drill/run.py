@@ -192,7 +192,9 @@ def _intake_run(ports: list[int], token: str, *, clock: Clock) -> tuple[Intake, 
     return intake, intake_seconds
 
 
-def _kill_await(cursor, killer: SweepKiller, *, clock: Clock, run_started: float) -> Kill:
+def _kill_await(
+    cursor: psycopg2.extensions.cursor, killer: SweepKiller, *, clock: Clock, run_started: float
+) -> Kill:
     """Wait for every overdue deadline to be escalated, then for the killer's report."""
     expected_escalations = COMPLAINTS // 2
 
@@ -215,7 +217,7 @@ def _kill_await(cursor, killer: SweepKiller, *, clock: Clock, run_started: float
     return kill
 
 
-def _outbox_await(cursor, *, clock: Clock, run_started: float) -> None:
+def _outbox_await(cursor: psycopg2.extensions.cursor, *, clock: Clock, run_started: float) -> None:
     def everything_sent() -> bool:
         return (
             count(cursor, "SELECT count(*) FROM complaints_notification WHERE sent_at IS NULL") == 0
@@ -236,7 +238,7 @@ def _outbox_await(cursor, *, clock: Clock, run_started: float) -> None:
     clock.marks["all_sent_after_s"] = round(time.monotonic() - run_started, 2)
 
 
-def _facts_after_kill(cursor, *, estate_id: int, kill: Kill) -> dict:
+def _facts_after_kill(cursor: psycopg2.extensions.cursor, *, estate_id: int, kill: Kill) -> dict:
     time.sleep(4)  # two more sweeps: nothing may be added
     checked_at = dt.datetime.now(dt.UTC)
     facts = check_database(cursor, estate_id=estate_id, checked_at=checked_at)
@@ -274,7 +276,9 @@ def _load_run(
     return Load(started, intake, intake_seconds, kill, facts)
 
 
-def _summary(load: Load, *, ports: list[int], services: list[Service], workers: dict) -> dict:
+def _summary(
+    load: Load, *, ports: list[int], services: list[Service], workers: dict[str, Service]
+) -> dict:
     intake, kill = load.intake, load.kill
     survivor = next(s for s in workers.values() if s.name != kill.worker)
     killed = next(s for s in workers.values() if s.name == kill.worker)
