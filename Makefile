@@ -56,7 +56,7 @@ check-deploy: install
 # Web, workers and beat from the deploy/ samples on loopback, 200 complaints, a worker killed
 # mid-sweep (docs/deploy.md). Needs PostgreSQL and Redis on 127.0.0.1.
 drill: install
-	$(PY) scripts/drill.py $(DRILL_ARGS)
+	$(PY) -m scripts.drill $(DRILL_ARGS)
 
 # SPEC §8 performance figures against a PostgreSQL database of N demo complaints, built once
 # (desk_bench_N on 127.0.0.1) and reused; gunicorn and wrk for the HTTP part (docs/benchmarks.md).

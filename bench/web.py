@@ -206,26 +206,21 @@ class Intake:
     workers_after: list[int]
 
 
-def intake(
-    server: Gunicorn,
-    *,
-    token: str,
-    units: list[tuple[str, int]],
-    categories: list[str],
-    seconds: int,
-    connections: int,
-) -> Intake:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise RuntimeError("wrk is missing: apt-get install -y wrk")
-    script = LUA % {
+def _script(*, token: str, units: list[tuple[str, int]], categories: list[str]) -> str:
+    return LUA % {
         "seed": 1,
         "units": ", ".join(f'{{"{code}", {pk}}}' for code, pk in units),
         "categories": ", ".join(f'"{c}"' for c in categories),
         "token": token,
         "host": HOST,
     }
-    before = server.pids()
+
+
+def _wrk(script: str, *, port: int, seconds: int, connections: int) -> dict:
+    """Run wrk with ``script`` and return what the script's done() reported."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is missing: apt-get install -y wrk")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
@@ -242,7 +237,7 @@ def intake(
                 "10s",
                 "-s",
                 handle.name,
-                f"http://{HOST}:{server.port}",
+                f"http://{HOST}:{port}",
             ],
             capture_output=True,
             text=True,
@@ -253,8 +248,21 @@ def intake(
     lines = [x for x in finished.stdout.splitlines() if x.startswith("WRK_JSON ")]
     if not lines:
         raise RuntimeError(f"wrk reported nothing:\n{finished.stdout}\n{finished.stderr}")
-    line = lines[0]
-    result = json.loads(line.removeprefix("WRK_JSON "))
+    return json.loads(lines[0].removeprefix("WRK_JSON "))
+
+
+def intake(
+    server: Gunicorn,
+    *,
+    token: str,
+    units: list[tuple[str, int]],
+    categories: list[str],
+    seconds: int,
+    connections: int,
+) -> Intake:
+    script = _script(token=token, units=units, categories=categories)
+    before = server.pids()
+    result = _wrk(script, port=server.port, seconds=seconds, connections=connections)
     created = result["statuses"].get("201", 0)
     return Intake(
         per_second=created / result["seconds"],

@@ -1,4 +1,4 @@
-"""The multi-process drill (scripts/drill.py): two gunicorn web processes, two Celery workers
+"""The multi-process drill (python -m scripts.drill): two gunicorn web processes, two Celery workers
 and one beat started from the sample units, 200 complaints through the API, one worker killed
 inside the sweep. It runs against the pytest-django test database and the test Redis
 database, so it needs PostgreSQL and Redis; in CI a missing service fails it."""
@@ -32,7 +32,8 @@ def test_the_drill_escalates_every_missed_deadline_once_and_loses_nothing(redis_
     result = subprocess.run(
         [
             sys.executable,
-            "scripts/drill.py",
+            "-m",
+            "scripts.drill",
             "--existing-database",
             "--database-url",
             _test_database_url(),

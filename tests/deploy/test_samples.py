@@ -1,7 +1,6 @@
 """The deployment samples: the drill runs what the units say, the JSON log format, the health
 check behind a TLS-terminating proxy."""
 
-import importlib.util
 import io
 import json
 import logging
@@ -12,25 +11,17 @@ import sys
 from pathlib import Path
 
 from config.logging import JsonFormatter
+from scripts.drill.units import unit_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _drill_module():
-    spec = importlib.util.spec_from_file_location("desk_drill", ROOT / "scripts" / "drill.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_drill_starts_the_sample_units_command_lines():
-    drill = _drill_module()
     bin_dir = str(Path(sys.executable).parent)
 
-    web, web_env = drill.unit_command("complaint-desk-web.service")
-    worker, worker_env = drill.unit_command("complaint-desk-worker@.service", instance="2")
-    beat, beat_env = drill.unit_command("complaint-desk-beat.service")
+    web, web_env = unit_command("complaint-desk-web.service")
+    worker, worker_env = unit_command("complaint-desk-worker@.service", instance="2")
+    beat, beat_env = unit_command("complaint-desk-beat.service")
 
     assert web == [
         f"{bin_dir}/gunicorn",
