@@ -11,7 +11,7 @@
   next sweep reconnects and carries on.
 - Two schedulers fire the Monday email at the same moment: it goes once.
 
-Longer, multi-process drills are in tests/deploy/test_drill.py (scripts/drill.py); a broker that
+Longer, multi-process drills are in tests/deploy/test_drill.py (scripts/drill/); a broker that
 is unreachable from the start is in tests/complaints/test_worker.py.
 """
 
