@@ -31,7 +31,6 @@ def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=N
         complaint__in=complaints, state=DeadlineState.PENDING, kind__in=COMPUTED_KINDS
     )
     ids = list(pending.values_list("complaint_id", flat=True).distinct())
-    calendars: dict[int, object] = {}
     now = timezone.now()
     for start in range(0, len(ids), BATCH):
         with transaction.atomic():
@@ -44,57 +43,57 @@ def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=N
                 .filter(pk__in=ids[start : start + BATCH])
             )
             for complaint in locked:
-                if complaint.estate_id not in calendars:
-                    calendars[complaint.estate_id] = calendar_for_estate(complaint.estate)
-                policy = policy_for(complaint=complaint)
-                if policy is None:
-                    continue
-                for deadline in complaint.deadlines.filter(
-                    state=DeadlineState.PENDING, kind__in=COMPUTED_KINDS
+                for before, deadline in _complaint_recompute(
+                    complaint=complaint, reason=reason, actor=actor, now=now
                 ):
-                    due, remind, explanation = due_for(
-                        kind=deadline.kind,
-                        start=deadline.starts_at,
-                        policy=policy,
-                        calendar=calendars[complaint.estate_id],
-                    )
-                    if due == deadline.due_at and policy.pk == deadline.policy_id:
-                        continue
-                    before = deadline.due_at
-                    deadline.due_at = max(due, deadline.starts_at)
-                    earliest = min(
-                        before, deadline.due_at, reached_back.get(complaint.estate_id, before)
-                    )
-                    reached_back[complaint.estate_id] = earliest
-                    deadline.policy = policy
-                    deadline.explanation = {**explanation, "recomputed": reason}
-                    deadline.remind_at = min(remind, deadline.due_at)
-                    if deadline.remind_at <= now:
-                        deadline.reminded_at = deadline.reminded_at or now
-                    deadline.save(
-                        update_fields=[
-                            "due_at",
-                            "policy",
-                            "explanation",
-                            "remind_at",
-                            "reminded_at",
-                        ]
-                    )
-                    event_record(
-                        complaint=complaint,
-                        actor=actor,
-                        kind="deadline_recomputed",
-                        at=now,
-                        note=reason,
-                        data={
-                            "deadline": deadline.kind,
-                            "before": before.isoformat(),
-                            "after": deadline.due_at.isoformat(),
-                        },
-                    )
+                    earliest = min(before, deadline.due_at)
+                    previous = reached_back.get(complaint.estate_id, earliest)
+                    reached_back[complaint.estate_id] = min(earliest, previous)
                     moved += 1
             for estate_id, since in reached_back.items():
                 history_changed.send(Deadline, since=since, estate_id=estate_id)
+    return moved
+
+
+def _complaint_recompute(
+    *, complaint: Complaint, reason: str, actor, now: dt.datetime
+) -> list[tuple[dt.datetime, Deadline]]:
+    """Move the complaint's pending policy deadlines; returns (due before, deadline) of each
+    one that moved, each written to the timeline."""
+    policy = policy_for(complaint=complaint)
+    if policy is None:
+        return []
+    calendar = calendar_for_estate(complaint.estate)
+    moved = []
+    for deadline in complaint.deadlines.filter(
+        state=DeadlineState.PENDING, kind__in=COMPUTED_KINDS
+    ):
+        due, remind, explanation = due_for(
+            kind=deadline.kind, start=deadline.starts_at, policy=policy, calendar=calendar
+        )
+        if due == deadline.due_at and policy.pk == deadline.policy_id:
+            continue
+        before = deadline.due_at
+        deadline.due_at = max(due, deadline.starts_at)
+        deadline.policy = policy
+        deadline.explanation = {**explanation, "recomputed": reason}
+        deadline.remind_at = min(remind, deadline.due_at)
+        if deadline.remind_at <= now:
+            deadline.reminded_at = deadline.reminded_at or now
+        deadline.save(update_fields=["due_at", "policy", "explanation", "remind_at", "reminded_at"])
+        event_record(
+            complaint=complaint,
+            actor=actor,
+            kind="deadline_recomputed",
+            at=now,
+            note=reason,
+            data={
+                "deadline": deadline.kind,
+                "before": before.isoformat(),
+                "after": deadline.due_at.isoformat(),
+            },
+        )
+        moved.append((before, deadline))
     return moved
 
 
