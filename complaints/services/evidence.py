@@ -1,4 +1,4 @@
-"""Evidence files: checked by their content, stored under generated names."""
+"""Evidence files: checked by their content, kept under generated names."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def evidence_add(*, reference: str, actor, upload: UploadedFile) -> Evidence:
     complaint_get(user=actor, reference=reference)  # 404 before any work for the invisible
     ext, content_type, is_image = _check(upload)
     original = safe_display_name(upload.name)
-    stored = default_storage.save(
+    saved_name = default_storage.save(
         f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", upload
     )
     try:
@@ -112,7 +112,7 @@ def evidence_add(*, reference: str, actor, upload: UploadedFile) -> Evidence:
             complaint = complaint_get(user=actor, reference=reference, for_update=True)
             evidence = Evidence.objects.create(
                 complaint=complaint,
-                file=stored,
+                file=saved_name,
                 original_name=original,
                 content_type=content_type,
                 size=upload.size,
@@ -127,6 +127,6 @@ def evidence_add(*, reference: str, actor, upload: UploadedFile) -> Evidence:
                 data={"evidence": evidence.pk, "name": original, "size": evidence.size},
             )
     except BaseException:
-        default_storage.delete(stored)
+        default_storage.delete(saved_name)
         raise
     return evidence
