@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-
-from residents.models import Estate
 
 
 class Department(models.Model):
@@ -28,8 +27,6 @@ class Department(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
 
@@ -49,7 +46,10 @@ class StaffMember(models.Model):
         verbose_name=_("department"),
     )
     estates = models.ManyToManyField(
-        Estate, related_name="staff_members", blank=True, verbose_name=_("estates covered")
+        "residents.Estate",
+        related_name="staff_members",
+        blank=True,
+        verbose_name=_("estates covered"),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(

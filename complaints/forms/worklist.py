@@ -12,6 +12,7 @@ from complaints.reports.figures import FIGURE_CHOICES, FIGURE_LABELS
 from complaints.reports.weeks import validate_iso_week
 from complaints.selectors import estates_visible_to
 from residents.models import Building
+from staff.roles import staff_of
 
 SORTS = {
     "-received": _("Newest first"),
@@ -73,7 +74,7 @@ class WorklistFilterForm(forms.Form):
             buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
         self.fields["building"].choices = every + list(buildings.items())
         self.fields["sort"].choices = list(SORTS.items())
-        staff = getattr(user, "staff_member", None)
+        staff = staff_of(user)
         # The id is enough to filter by; reading the department would cost a query.
         self.department_id = staff.department_id if staff else None
         if self.department_id is None:
