@@ -35,12 +35,14 @@ from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 
 def _with_deadlines(queryset):
+    """Each complaint with the deadlines its answer shows, as ``shown_deadlines``."""
     return queryset.prefetch_related(
         Prefetch(
             "deadlines",
             queryset=Deadline.objects.exclude(state=DeadlineState.CANCELLED).order_by(
                 "due_at", "id"
             ),
+            to_attr="shown_deadlines",
         )
     )
 
