@@ -88,8 +88,7 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     if severity := filters.get("severity"):
         queryset = queryset.filter(severity=severity)
     if estate := filters.get("estate"):
-        # The estate's id, read in the same statement: on the complaint's own column the
-        # planner can walk (estate, stage, received) in the page's order and stop at a page.
+        # The estate's id, read in the same statement (docs/benchmarks.md, "Query shapes").
         estate_id = Estate.objects.filter(code=estate).order_by().values("id")[:1]
         queryset = queryset.filter(estate_id=Subquery(estate_id))
     if building := filters.get("building"):
@@ -109,8 +108,7 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
         )
         queryset = queryset.filter(Exists(overdue))
         if not stage or stage == Stage.CLOSED:
-            # Closed complaints owe nothing. Another chosen stage implies it already; said twice,
-            # PostgreSQL would count "not closed" on top of the stage and think the page rare.
+            # Closed complaints owe nothing; another chosen stage implies it already.
             queryset = queryset.exclude(stage=Stage.CLOSED)
     if filters.get("escalated"):
         queryset = queryset.filter(escalation_level__gt=0)

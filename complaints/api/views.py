@@ -150,8 +150,7 @@ class ComplaintListCreate(generics.ListCreateAPIView):
             overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
         )
         # The small related rows (a handful of departments and staff, the few repeats) come
-        # in one query each rather than as joins: fewer joins keep the page's query quick to
-        # plan, and ``repeat_of`` is never read row by row.
+        # in one query each rather than as joins (docs/benchmarks.md, "Query shapes").
         return _with_deadlines(
             selectors.complaint_list(user=self.request.user, filters=filters)
             .select_related(None)
