@@ -15,6 +15,11 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import CharField, DateField, TimeField, Value
+
+from complaints.configuration_cache import ConfigurationCache
+from residents.models import CalendarDay, Estate, OpeningWindow
+
 DEFAULT_WINDOWS = ((dt.time(8, 30), dt.time(18, 0)),)
 # A window closing at 23:59 or later runs to midnight, so a 24-hour calendar has no gap.
 END_OF_DAY = dt.time(23, 59)
@@ -147,53 +152,41 @@ class BusinessCalendar:
         return int(total.total_seconds() // 60)
 
 
-def _calendar_rows(estate) -> tuple[list[tuple], list[tuple]]:
-    """(weekday, opens, closes) of the opening windows and (date, kind, opens like) of the
-    calendar days: from a prefetch when the estate has one, else in one plain query (every
-    deadline reads it, and the ORM would spend longer writing this SQL than running it)."""
-    cache = getattr(estate, "_prefetched_objects_cache", {})
-    if "opening_windows" in cache and "calendar_days" in cache:
-        windows = [(w.weekday, w.opens, w.closes) for w in estate.opening_windows.all()]
-        days = [(d.date, d.kind, d.opens_like) for d in estate.calendar_days.all()]
-        return windows, days
-    from django.db import connection
-    from django.utils.dateparse import parse_date, parse_time
-
-    from residents.models import CalendarDay, OpeningWindow
-
-    quote = connection.ops.quote_name
-    windows_table = quote(OpeningWindow._meta.db_table)
-    days_table = quote(CalendarDay._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT NULL, {quote('weekday')}, NULL, {quote('opens')}, {quote('closes')} "
-            f"FROM {windows_table} WHERE {quote('estate_id')} = %s "
-            f"UNION ALL SELECT {quote('date')}, {quote('opens_like')}, {quote('kind')}, NULL, "
-            f"NULL FROM {days_table} WHERE {quote('estate_id')} = %s",
-            [estate.pk, estate.pk],
-        )
-        rows = cursor.fetchall()
-    windows, days = [], []
-    for date, weekday, kind, opens, closes in rows:
-        # SQLite answers dates and times as text.
+def _calendar_rows(estate_id: int) -> tuple[list[tuple], list[tuple]]:
+    """(weekday, opens, closes) of the estate's opening windows and (date, kind, opens like)
+    of its calendar days, in one statement: each column takes the type of the windows' half,
+    so every database answers dates and times as such."""
+    windows = OpeningWindow.objects.filter(estate_id=estate_id).values_list(
+        Value(None, output_field=DateField()),
+        "weekday",
+        Value(None, output_field=CharField()),
+        "opens",
+        "closes",
+    )
+    days = CalendarDay.objects.filter(estate_id=estate_id).values_list(
+        "date",
+        "opens_like",
+        "kind",
+        Value(None, output_field=TimeField()),
+        Value(None, output_field=TimeField()),
+    )
+    window_rows, day_rows = [], []
+    for date, weekday, kind, opens, closes in windows.order_by().union(days.order_by(), all=True):
         if date is None:
-            opens = opens if isinstance(opens, dt.time) else parse_time(opens)
-            closes = closes if isinstance(closes, dt.time) else parse_time(closes)
-            windows.append((weekday, opens, closes))
+            window_rows.append((weekday, opens, closes))
         else:
-            days.append((date if isinstance(date, dt.date) else parse_date(date), kind, weekday))
-    return windows, days
+            day_rows.append((date, kind, weekday))
+    return window_rows, day_rows
 
 
-def calendar_for_estate(estate) -> BusinessCalendar:
-    """The estate's calendar from its opening windows and calendar days (defaults if none)."""
-    window_rows, day_rows = _calendar_rows(estate)
+def _calendar_build(estate: Estate) -> BusinessCalendar:
+    window_rows, day_rows = _calendar_rows(estate.pk)
     windows: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
     for weekday, opens, closes in window_rows:
         windows[weekday].append((opens, closes))
     holidays, workdays = set(), {}
     for date, kind, opens_like in day_rows:
-        if kind == "holiday":
+        if kind == CalendarDay.Kind.HOLIDAY:
             holidays.add(date)
         else:
             workdays[date] = opens_like
@@ -208,3 +201,18 @@ def calendar_for_estate(estate) -> BusinessCalendar:
         workdays=workdays,
         name=estate.code,
     )
+
+
+_calendars = ConfigurationCache("calendars", sources=(Estate, OpeningWindow, CalendarDay))
+
+
+def calendar_for_estate(estate: Estate) -> BusinessCalendar:
+    """The estate's calendar from its opening windows and calendar days (defaults if none),
+    kept in the process (``configuration_cache``)."""
+    return _calendars.get(estate.pk, lambda: _calendar_build(estate))
+
+
+def calendars_forget() -> None:
+    """Read every calendar afresh next time: after a change made without signals (a queryset
+    ``update`` or ``bulk_create``), or where a change must be seen at once."""
+    _calendars.clear()

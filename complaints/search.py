@@ -90,9 +90,7 @@ def search_match(q: str) -> Q:
         tail = digits[-11:]
         match |= Q(contact_phone__endswith=tail)
         # A resident found by her phone adds only the complaints called in from another number
-        # (a relative's, or hers before it changed): the contact phone finds the rest. Listed
-        # only then, her complaints are not counted twice in the planner's estimate, which
-        # would make a frequent caller look common enough to read the table in received order.
+        # (a relative's, or hers before it changed): the contact phone finds the rest.
         other_number = Complaint.objects.filter(resident=OuterRef("pk")).exclude(
             contact_phone__endswith=tail
         )

@@ -1,8 +1,8 @@
-"""Reads of complaints, always through one scoping rule: ``complaints_visible_to``.
+"""Reads of complaints, always through one scoping rule: ``complaints_visible_to``, which
+applies ``staff.access``. What a user may not see answers as if it did not exist.
 
-A front-desk person, supervisor or manager sees the complaints of the estates they cover; a
-handler sees, within those estates, the complaints handed to their department. The superuser
-sees everything. Anything else is invisible, and answers as if it did not exist.
+The estate rules are named here too (``estates_visible_to``, ``estate_ids_visible_to``): the
+complaint pages, the API and the reports choose their estates through this module.
 """
 
 from __future__ import annotations
@@ -22,47 +22,21 @@ from complaints.models import (
 )
 from complaints.search import search_match
 from residents.models import Estate
-from staff.roles import FRONT_DESK_PLUS, HANDLER, user_access, user_roles
-
-
-def estate_ids_visible_to(user) -> frozenset[int] | None:
-    """The ids of the estates ``user`` covers; None for the superuser, who covers them all.
-
-    Read once per request with the user's roles and staff record (``user_access``).
-    """
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    if user.is_superuser:
-        return None
-    access = user_access(user)
-    # A staff record without a role is not yet (or no longer) a desk user: it covers nothing.
-    if access.member is None or not access.roles:
-        return frozenset()
-    return access.estate_ids
-
-
-def estates_visible_to(user) -> QuerySet[Estate]:
-    estate_ids = estate_ids_visible_to(user)
-    if estate_ids is None:
-        return Estate.objects.all()
-    if not estate_ids:
-        return Estate.objects.none()
-    return Estate.objects.filter(pk__in=sorted(estate_ids))
+from residents.selectors import estates_visible_to as estates_visible_to
+from staff.access import complaint_scope, escalation_floor
+from staff.access import estate_ids_visible_to as estate_ids_visible_to
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    estate_ids = estate_ids_visible_to(user)
-    if estate_ids is None:
+    scope = complaint_scope(user)
+    if scope.estate_ids is None:
         return Complaint.objects.all()
-    if not estate_ids:
+    if not scope.estate_ids:
         return Complaint.objects.none()
-    access = user_access(user)
-    visible = Complaint.objects.filter(estate_id__in=sorted(estate_ids))
-    if access.roles & FRONT_DESK_PLUS:
-        return visible
-    if HANDLER in access.roles and access.member.department_id:
-        return visible.filter(department_id=access.member.department_id)
-    return Complaint.objects.none()
+    visible = Complaint.objects.filter(estate_id__in=sorted(scope.estate_ids))
+    if scope.department_id is not None:
+        return visible.filter(department_id=scope.department_id)
+    return visible
 
 
 def complaint_get(*, user, reference: str, for_update: bool = False) -> Complaint:
@@ -113,8 +87,7 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
     if severity := filters.get("severity"):
         queryset = queryset.filter(severity=severity)
     if estate := filters.get("estate"):
-        # The estate's id, read in the same statement: on the complaint's own column the
-        # planner can walk (estate, stage, received) in the page's order and stop at a page.
+        # The estate's id, read in the same statement (docs/benchmarks.md, "Query shapes").
         estate_id = Estate.objects.filter(code=estate).order_by().values("id")[:1]
         queryset = queryset.filter(estate_id=Subquery(estate_id))
     if building := filters.get("building"):
@@ -134,8 +107,7 @@ def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
         )
         queryset = queryset.filter(Exists(overdue))
         if not stage or stage == Stage.CLOSED:
-            # Closed complaints owe nothing. Another chosen stage implies it already; said twice,
-            # PostgreSQL would count "not closed" on top of the stage and think the page rare.
+            # Closed complaints owe nothing; another chosen stage implies it already.
             queryset = queryset.exclude(stage=Stage.CLOSED)
     if filters.get("escalated"):
         queryset = queryset.filter(escalation_level__gt=0)
@@ -153,16 +125,13 @@ def complaint_events(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
 
 def escalations_visible_to(user) -> QuerySet[Escalation]:
     """Supervisors see level 1 and up, managers level 2 and up, of the estates they cover."""
-    roles = user_roles(user)
-    complaints = complaints_visible_to(user)
-    queryset = Escalation.objects.filter(complaint__in=complaints).select_related(
+    floor = escalation_floor(user)
+    if floor is None:
+        return Escalation.objects.none()
+    queryset = Escalation.objects.filter(complaint__in=complaints_visible_to(user)).select_related(
         "complaint", "acknowledged_by", "deadline"
     )
-    if user.is_superuser or "supervisor" in roles:
-        return queryset
-    if "manager" in roles:
-        return queryset.filter(level__gte=2)
-    return Escalation.objects.none()
+    return queryset.filter(level__gte=floor) if floor else queryset
 
 
 def escalations_waiting_for(user) -> QuerySet[Escalation]:

@@ -7,10 +7,9 @@ import re
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from complaints.selectors import estates_visible_to
-from residents.models import Building, Resident, Unit
+from residents.models import Building, Estate, Resident, Unit
 from residents.phones import normalise_phone
-from staff.roles import FRONT_DESK_PLUS, user_roles
+from staff.access import estate_ids_visible_to, residents_readable_by
 
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
 _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
@@ -40,6 +39,15 @@ def phone_digits(q: str) -> str:
     return normalise_phone(q)
 
 
+def estates_visible_to(user) -> QuerySet[Estate]:
+    estate_ids = estate_ids_visible_to(user)
+    if estate_ids is None:
+        return Estate.objects.all()
+    if not estate_ids:
+        return Estate.objects.none()
+    return Estate.objects.filter(pk__in=sorted(estate_ids))
+
+
 def units_visible_to(user) -> QuerySet[Unit]:
     return Unit.objects.filter(building__estate__in=estates_visible_to(user)).select_related(
         "building__estate"
@@ -51,11 +59,8 @@ def buildings_visible_to(user) -> QuerySet[Building]:
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
-    """Residents living in a unit of an estate the user covers, for the front desk and up.
-
-    Handlers reach residents only through the complaints handed to their department.
-    """
-    if not user_roles(user) & FRONT_DESK_PLUS:
+    """Residents living in a unit of an estate the user covers, for the front desk and up."""
+    if not residents_readable_by(user):
         return Resident.objects.none()
     units = Unit.objects.filter(building__estate__in=estates_visible_to(user))
     return Resident.objects.filter(pk__in=units.values("residencies__resident"))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from complaints.selectors import complaints_visible_to, estates_visible_to
 from residents.selectors import resident_get, resident_search, resident_units
-from staff.roles import FRONT_DESK_PLUS, user_roles
+from staff.access import residents_readable_by
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000  # a page number the database can still turn into an offset
@@ -21,8 +21,7 @@ HISTORY_LIMIT = 200
 
 
 def _require_desk_role(request) -> None:
-    # Handlers reach residents through the complaints handed to them, not by searching.
-    if not user_roles(request.user) & FRONT_DESK_PLUS:
+    if not residents_readable_by(request.user):
         raise PermissionDenied(_("Looking up residents is for the front desk and supervisors."))
 
 

@@ -5,6 +5,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from complaints.clock import calendars_forget
+from complaints.services.deadlines import policies_forget
 from tests.factories import (
     BuildingFactory,
     EstateFactory,
@@ -68,6 +70,14 @@ def redis_url():
 
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()
     return REDIS_TEST_URL
+
+
+@pytest.fixture(autouse=True)
+def _configuration_read_afresh():
+    """Policies and calendars are kept per process: a test's rolled-back rows must not be
+    what the next test reads."""
+    calendars_forget()
+    policies_forget()
 
 
 @pytest.fixture(autouse=True)

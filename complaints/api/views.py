@@ -35,12 +35,14 @@ from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 
 def _with_deadlines(queryset):
+    """Each complaint with the deadlines its answer shows, as ``shown_deadlines``."""
     return queryset.prefetch_related(
         Prefetch(
             "deadlines",
             queryset=Deadline.objects.exclude(state=DeadlineState.CANCELLED).order_by(
                 "due_at", "id"
             ),
+            to_attr="shown_deadlines",
         )
     )
 
@@ -148,8 +150,7 @@ class ComplaintListCreate(generics.ListCreateAPIView):
             overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
         )
         # The small related rows (a handful of departments and staff, the few repeats) come
-        # in one query each rather than as joins: fewer joins keep the page's query quick to
-        # plan, and ``repeat_of`` is never read row by row.
+        # in one query each rather than as joins (docs/benchmarks.md, "Query shapes").
         return _with_deadlines(
             selectors.complaint_list(user=self.request.user, filters=filters)
             .select_related(None)

@@ -11,6 +11,7 @@ from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
 from complaints.selectors import estates_visible_to
 from residents.models import Building
+from staff.roles import staff_of
 
 SORTS = {
     "-received": _("Newest first"),
@@ -76,7 +77,7 @@ class WorklistFilterForm(forms.Form):
         if self.count_link is not None:
             self.fields["figure"].choices = [("", ""), *self.count_link.labels.items()]
             self.fields["week"].validators.append(self.count_link.validate_week)
-        staff = getattr(user, "staff_member", None)
+        staff = staff_of(user)
         # The id is enough to filter by; reading the department would cost a query.
         self.department_id = staff.department_id if staff else None
         if self.department_id is None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django.utils import timezone
 
 from complaints.clock import BusinessCalendar, calendar_for_estate
+from complaints.configuration_cache import ConfigurationCache
 from complaints.models import (
+    Category,
     Clock,
     Complaint,
     Deadline,
@@ -26,23 +27,28 @@ def _overdue_changed(*, complaint: Complaint, due_times) -> None:
         history_changed.send(Deadline, since=min(due_times), estate_id=complaint.estate_id)
 
 
-def policy_for(*, complaint: Complaint) -> DeadlinePolicy | None:
-    """The category's own policy for the severity, else the default for the severity.
+def _policies_load() -> dict[tuple[int | None, str], DeadlinePolicy]:
+    return {
+        (policy.category_id, policy.severity): policy
+        for policy in DeadlinePolicy.objects.select_related("category")
+    }
 
-    Every intake and accept asks; the statement is written out because the ORM took longer
-    to build it than PostgreSQL to answer it."""
-    quote = connection.ops.quote_name
-    category = quote(DeadlinePolicy._meta.get_field("category").column)
-    policies = list(
-        DeadlinePolicy.objects.raw(
-            f"SELECT * FROM {quote(DeadlinePolicy._meta.db_table)} "
-            f"WHERE ({category} = %s OR {category} IS NULL) "
-            f"AND {quote(DeadlinePolicy._meta.get_field('severity').column)} = %s",
-            [complaint.top_category_id, complaint.severity],
-        )
+
+_policies = ConfigurationCache("policies", sources=(DeadlinePolicy, Category))
+
+
+def policy_for(*, complaint: Complaint) -> DeadlinePolicy | None:
+    """The category's own policy for the severity, else the default for the severity."""
+    policies = _policies.get("all", _policies_load)
+    return policies.get((complaint.top_category_id, complaint.severity)) or policies.get(
+        (None, complaint.severity)
     )
-    # A category's own policy before the default.
-    return sorted(policies, key=lambda p: p.category_id is None)[0] if policies else None
+
+
+def policies_forget() -> None:
+    """Read the policies afresh next time: after a change made without signals (a queryset
+    ``update``), or where a change must be seen at once."""
+    _policies.clear()
 
 
 def due_for(

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from complaints.clock import calendar_for_estate
+from complaints.clock import calendar_for_estate, calendars_forget
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState
-from complaints.services.deadlines import due_for, policy_for
+from complaints.services.deadlines import due_for, policies_forget, policy_for
 from complaints.services.timeline import event_record
 from complaints.signals import history_changed
 
@@ -26,6 +26,10 @@ BATCH = 500
 
 def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=None) -> int:
     """Recompute the pending policy deadlines of these complaints; returns how many moved."""
+    # A recompute follows a change of configuration, which may have been made without signals
+    # (a queryset ``update``): it reads policies and calendars as they are now.
+    policies_forget()
+    calendars_forget()
     moved = 0
     pending = Deadline.objects.filter(
         complaint__in=complaints, state=DeadlineState.PENDING, kind__in=COMPUTED_KINDS

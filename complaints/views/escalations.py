@@ -48,9 +48,8 @@ def queue(request):
         page = 1
     start = (page - 1) * PAGE_SIZE
     queue = open_escalations(request.user)
-    # The page's ids first, read in order from the queue's index; then those rows with
-    # everything they show. Asked for both at once, PostgreSQL spends longer planning the
-    # eight joins under ORDER BY ... LIMIT (20-40 ms) than the two queries take together.
+    # The page's ids first, in the queue's order; then those rows with everything they show
+    # (docs/benchmarks.md, "Query shapes").
     ids = list(queue.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
     found = {escalation.pk: escalation for escalation in queue.filter(pk__in=ids).order_by()}
     rows: list[Escalation] = [found[pk] for pk in ids if pk in found]

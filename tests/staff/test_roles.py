@@ -59,7 +59,7 @@ def test_a_user_without_a_staff_record_has_roles_and_no_estates(estate, django_a
 
     with django_assert_num_queries(1):
         access = user_access(user)
-        member = getattr(user, "staff_member", None)
+        member = staff_of(user)
 
     assert access.roles == {"supervisor"}
     assert access.estate_ids == frozenset()
