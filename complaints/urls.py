@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from complaints.views import actions, detail, escalations, export, intake, worklist
+from complaints.views import actions, detail, escalations, export, intake, residents, worklist
 
 app_name = "complaints"
 
@@ -36,4 +36,11 @@ urlpatterns = [
         escalations.acknowledge,
         name="escalation-acknowledge",
     ),
+]
+
+# /residents/: the residents as the desk finds them, with their complaints (``config.urls``
+# mounts these in the "residents" namespace).
+residents_urlpatterns = [
+    path("", residents.resident_list, name="list"),
+    path("<int:pk>/", residents.resident_detail, name="detail"),
 ]

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from complaints.api.urls import urlpatterns as complaints_api
+from complaints.urls import residents_urlpatterns as residents_pages
 from config.health import healthz
 from notifications.urls import api_urlpatterns as notifications_api
 from reports.urls import api_urlpatterns as reports_api
@@ -21,7 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("complaints.urls")),
     path("", include("notifications.urls")),
-    path("residents/", include("residents.urls")),
+    path("residents/", include((residents_pages, "residents"))),
     path("reports/", include("reports.urls")),
     path("api/v1/", include(([*complaints_api, *reports_api, *notifications_api], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,17 +1,20 @@
 """Policies and calendars are kept per process: read once, then answered without a query, and
-read again as soon as a change is saved or deleted here, or when they have been kept long
-enough for a change saved by another process to be seen."""
+read again as soon as a change is saved or deleted here, or committed by another process (its
+new stamp in the shared cache), or when they have been kept a minute."""
 
 import datetime as dt
+import uuid
 import zoneinfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.test import override_settings
 
-from complaints.clock import calendar_for_estate
+from complaints.clock import _calendars, calendar_for_estate
 from complaints.configuration_cache import ConfigurationCache
 from complaints.models import Category, DeadlinePolicy
-from complaints.services.deadlines import policy_for
+from complaints.services.deadlines import _policies, policy_for
 from residents.models import CalendarDay, Estate, OpeningWindow
 from tests.factories import log_complaint
 
@@ -137,3 +140,43 @@ def test_the_next_intake_runs_its_clock_by_the_policy_just_saved(frontdesk, esta
     due = {c.reference: c.deadlines.get(kind="acknowledge").due_at for c in (before, after)}
     assert due[before.reference] == TUESDAY_10 + dt.timedelta(minutes=15)
     assert due[after.reference] == TUESDAY_10 + dt.timedelta(minutes=45)
+
+
+def test_a_change_committed_by_another_process_is_in_the_next_calendar(estate):
+    calendar_for_estate(estate)
+    # Another process's change: this one sees no signal, only the stamp it sets on commit.
+    CalendarDay.objects.bulk_create([CalendarDay(estate=estate, date=MONDAY, kind="holiday")])
+    assert calendar_for_estate(estate).windows_on(MONDAY) != []  # the copy kept here
+
+    cache.set(_calendars.stamp_key, f"another process, {uuid.uuid4()}", timeout=None)
+
+    assert calendar_for_estate(estate).windows_on(MONDAY) == []
+
+
+def test_a_saved_policy_gives_every_process_a_new_stamp_once_committed(
+    estate, django_capture_on_commit_callbacks
+):
+    policy_for(complaint=_complaint())
+    before = cache.get(_policies.stamp_key)
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = DeadlinePolicy.objects.filter(category__isnull=True, severity="normal").get()
+        policy.reminder_percent = 70
+        policy.save()
+        assert cache.get(_policies.stamp_key) == before  # not before the change is readable
+
+    assert cache.get(_policies.stamp_key) not in (None, before)
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+)
+def test_without_a_shared_stamp_nothing_is_kept(estate, django_assert_num_queries):
+    calendar_for_estate(estate)
+    with django_assert_num_queries(1):
+        calendar_for_estate(estate)
