@@ -92,4 +92,6 @@ def log_complaint(actor, *, estate, **fields) -> Complaint:
     values.update(fields)
     if isinstance(values["category"], str):
         values["category"] = category(values["category"])
-    return services.complaint_create(actor=actor, estate=estate, **values)
+    return services.complaint_create(
+        actor=actor, data=services.ComplaintInput(estate=estate, **values)
+    )

@@ -175,7 +175,9 @@ class ComplaintListCreate(generics.ListCreateAPIView):
             raise ActionForbidden(_("Your role may not log complaints."))
         body = s.ComplaintCreateSerializer(data=request.data, user=request.user)
         body.is_valid(raise_exception=True)
-        complaint = services.complaint_create(actor=request.user, **body.validated_data)
+        complaint = services.complaint_create(
+            actor=request.user, data=services.ComplaintInput(**body.validated_data)
+        )
         # The complaint as written, with its related rows and deadline: what a read of it
         # (GET on its URL) answers, without reading it back.
         answer = s.ComplaintSerializer(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.forms.fields import LocalDateTimeField, MultipleFileField, labelled
 from complaints.models import Category, Channel, DesiredOutcome, Severity
 from complaints.selectors import estates_visible_to
+from complaints.services.intake import ComplaintInput
 from residents.models import Building, Estate, Resident, Unit
 from residents.selectors import residents_visible_to, units_visible_to
 
@@ -184,13 +185,12 @@ class IntakeForm(forms.Form):
             return None
         return self.fields["resident"].queryset.filter(pk=resident_id).first()
 
-    def service_kwargs(self) -> dict:
+    def complaint_input(self) -> ComplaintInput:
         data = self.cleaned_data
-        return {name: data.get(name) for name in SERVICE_FIELDS} | {
-            "contact_name": data.get("contact_name") or "",
-            "contact_phone": data.get("contact_phone") or "",
-            "severity": data.get("severity") or "",
-        }
+        values = {name: data.get(name) for name in SERVICE_FIELDS}
+        for blank_is_empty in ("contact_name", "contact_phone", "severity"):
+            values[blank_is_empty] = values[blank_is_empty] or ""
+        return ComplaintInput(**values)
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """The service's {field: [messages]} on the fields of this form."""

@@ -2,6 +2,6 @@
 
 from complaints.services.actions import complaint_act
 from complaints.services.evidence import evidence_add
-from complaints.services.intake import complaint_create
+from complaints.services.intake import ComplaintInput, complaint_create
 
-__all__ = ["complaint_act", "complaint_create", "evidence_add"]
+__all__ = ["ComplaintInput", "complaint_act", "complaint_create", "evidence_add"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -20,6 +22,7 @@ from complaints.models import (
     ComplaintEvent,
     DeadlineKind,
     DesiredOutcome,
+    Escalation,
     EscalationReason,
     ReferenceCounter,
     Severity,
@@ -129,108 +132,212 @@ def repeat_find(
     )
 
 
-def _clean(
-    *,
-    actor,
-    estate,
-    unit,
-    resident,
-    contact_name,
-    contact_phone,
-    channel,
-    category,
-    severity,
-    summary,
-    account,
-    desired_outcome,
-    received_at,
-    now,
-) -> dict:
-    errors: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class ComplaintInput:
+    """What the desk is told when a complaint is logged: the API's and the intake form's fields
+    (SPEC §7). Empty texts and choices take their defaults; ``complaint_create`` checks it all."""
 
-    def fail(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
+    estate: Estate | None
+    category: Category | None
+    channel: str
+    summary: str
+    account: str
+    unit: Unit | None = None
+    resident: Resident | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    severity: str = ""
+    desired_outcome: str = ""
+    received_at: dt.datetime | None = None
 
+
+@dataclass(frozen=True)
+class _Checked:
+    """A ``ComplaintInput`` that passed every check, with its defaults filled in."""
+
+    estate: Estate
+    category: Category
+    contact_name: str
+    contact_phone: str
+    severity: str
+    desired_outcome: str
+    summary: str
+    account: str
+    received_at: dt.datetime
+
+
+Errors = dict[str, list[str]]
+
+
+def _fail(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _choices_message(values: list[str]) -> str:
+    return _("Choose one of: %(choices)s.") % {"choices": ", ".join(values)}
+
+
+def _check_place(data: ComplaintInput, actor: User, errors: Errors) -> None:
+    estate, unit = data.estate, data.unit
     if estate is None:
-        fail("estate", _("This field is required."))
+        _fail(errors, "estate", _("This field is required."))
     elif (covered := estate_ids_visible_to(actor)) is not None and estate.pk not in covered:
-        fail("estate", _("You do not cover this estate."))
+        _fail(errors, "estate", _("You do not cover this estate."))
     if unit is not None and estate is not None and unit.building.estate_id != estate.pk:
-        fail("unit", _("This unit is not in the chosen estate."))
-    contact_name = (contact_name or "").strip()
-    phone = normalise_phone(contact_phone or "")
-    if contact_phone and not (7 <= len(phone) <= 15):
-        fail("contact_phone", _("Enter a phone number of 7 to 15 digits."))
-    if resident is None and not contact_name:
-        fail("contact_name", _("Give the complainant's name, or choose a resident."))
-    if resident is None and not phone:
-        fail("contact_phone", _("Give a phone number to call the complainant back on."))
-    if resident is not None and not phone:
-        phone = resident.phone
-    if channel not in Channel.values:
-        fail("channel", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Channel.values)})
+        _fail(errors, "unit", _("This unit is not in the chosen estate."))
+
+
+def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
+    """The contact's name and phone (digits; the resident's own when none is given)."""
+    name = (data.contact_name or "").strip()
+    phone = normalise_phone(data.contact_phone or "")
+    if data.contact_phone and not (7 <= len(phone) <= 15):
+        _fail(errors, "contact_phone", _("Enter a phone number of 7 to 15 digits."))
+    if data.resident is None and not name:
+        _fail(errors, "contact_name", _("Give the complainant's name, or choose a resident."))
+    if data.resident is None and not phone:
+        _fail(errors, "contact_phone", _("Give a phone number to call the complainant back on."))
+    if data.resident is not None and not phone:
+        phone = data.resident.phone
+    return name, phone
+
+
+def _check_choices(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
+    """The severity (the category's default when none) and the desired outcome."""
+    if data.channel not in Channel.values:
+        _fail(errors, "channel", _choices_message(Channel.values))
+    category = data.category
     if category is None:
-        fail("category", _("This field is required."))
+        _fail(errors, "category", _("This field is required."))
     elif not category.active:
-        fail("category", _("This category is no longer in use."))
-    severity = severity or (category.default_severity if category else Severity.NORMAL)
+        _fail(errors, "category", _("This category is no longer in use."))
+    severity = data.severity or (category.default_severity if category else Severity.NORMAL)
     if severity not in Severity.values:
-        fail("severity", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Severity.values)})
-    desired_outcome = desired_outcome or DesiredOutcome.REPAIR
+        _fail(errors, "severity", _choices_message(Severity.values))
+    desired_outcome = data.desired_outcome or DesiredOutcome.REPAIR
     if desired_outcome not in DesiredOutcome.values:
-        fail(
-            "desired_outcome",
-            _("Choose one of: %(choices)s.") % {"choices": ", ".join(DesiredOutcome.values)},
-        )
-    summary = (summary or "").strip()
-    account = (account or "").strip()
-    if not summary:
-        fail("summary", _("This field is required."))
-    if not account:
-        fail("account", _("Record the resident's own account."))
+        _fail(errors, "desired_outcome", _choices_message(DesiredOutcome.values))
+    return severity, desired_outcome
+
+
+def _check_received_at(data: ComplaintInput, now: dt.datetime, errors: Errors) -> dt.datetime:
+    received_at = data.received_at
     if received_at is None:
-        received_at = now
-    elif not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
-        fail("received_at", _("Give a date and time with its time zone."))
-        received_at = now
-    elif received_at > now + FUTURE_TOLERANCE:
-        fail("received_at", _("The received time cannot be in the future."))
+        return now
+    if not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
+        _fail(errors, "received_at", _("Give a date and time with its time zone."))
+        return now
+    if received_at > now + FUTURE_TOLERANCE:
+        _fail(errors, "received_at", _("The received time cannot be in the future."))
     elif received_at < now - dt.timedelta(days=settings.DESK_BACKDATE_MAX_DAYS):
-        fail(
+        _fail(
+            errors,
             "received_at",
             _("Complaints can be entered up to %(days)d days back.")
             % {"days": settings.DESK_BACKDATE_MAX_DAYS},
         )
+    return min(received_at, now)
+
+
+def _checked(data: ComplaintInput, *, actor: User, now: dt.datetime) -> _Checked:
+    """Every check at once, so that a form shows every mistake; raises ValidationError."""
+    errors: Errors = {}
+    _check_place(data, actor, errors)
+    contact_name, contact_phone = _check_contact(data, errors)
+    severity, desired_outcome = _check_choices(data, errors)
+    summary = (data.summary or "").strip()
+    account = (data.account or "").strip()
+    if not summary:
+        _fail(errors, "summary", _("This field is required."))
+    if not account:
+        _fail(errors, "account", _("Record the resident's own account."))
+    received_at = _check_received_at(data, now, errors)
     if errors:
         raise ValidationError(errors)
-    return {
-        "contact_name": contact_name,
-        "contact_phone": phone,
-        "severity": severity,
-        "desired_outcome": desired_outcome,
-        "summary": summary,
-        "account": account,
-        "received_at": min(received_at, now),
-    }
+    assert data.estate is not None and data.category is not None  # both checked above
+    return _Checked(
+        estate=data.estate,
+        category=data.category,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        severity=severity,
+        desired_outcome=desired_outcome,
+        summary=summary,
+        account=account,
+        received_at=received_at,
+    )
+
+
+def _complaint_build(
+    data: ComplaintInput, checked: _Checked, *, actor: User, local_day: dt.date
+) -> Complaint:
+    """The complaint as it will be written, unsaved and not yet numbered."""
+    category = checked.category
+    top_category = category.parent if category.parent_id else category
+    return Complaint(
+        estate=checked.estate,
+        unit=data.unit,
+        resident=data.resident,
+        contact_name=checked.contact_name,
+        contact_phone=checked.contact_phone,
+        channel=data.channel,
+        category=category,
+        top_category=top_category,
+        severity=checked.severity,
+        summary=checked.summary,
+        account=checked.account,
+        desired_outcome=checked.desired_outcome,
+        received_at=checked.received_at,
+        logged_by=actor,
+        in_warranty=warranty_applies(unit=data.unit, category=category, on=local_day),
+        repeat_of=repeat_find(
+            estate=checked.estate,
+            unit=data.unit,
+            resident=data.resident,
+            top_category=top_category,
+            received_at=checked.received_at,
+        ),
+        escalation_level=0,
+        stage=Stage.INTAKE,
+    )
+
+
+def _intake_events(
+    complaint: Complaint, escalation: Escalation | None, *, actor: User, now: dt.datetime
+) -> list[ComplaintEvent]:
+    data = {"channel": complaint.channel, "received_at": complaint.received_at.isoformat()}
+    if now - complaint.received_at > FUTURE_TOLERANCE:
+        data.update(backdated=True, entered_at=now.isoformat())
+    events = [
+        event_build(
+            complaint=complaint,
+            actor=actor,
+            kind="created",
+            at=now,
+            to_stage=Stage.INTAKE,
+            data=data,
+        )
+    ]
+    if escalation is not None and complaint.repeat_of is not None:
+        events.append(
+            event_build(
+                complaint=complaint,
+                actor=None,
+                kind="escalated",
+                at=now,
+                data={
+                    "level": {"before": 0, "after": escalation.level},
+                    "reason": EscalationReason.REPEAT,
+                    "repeat_of": complaint.repeat_of.reference,
+                    "escalation": escalation.pk,
+                },
+            )
+        )
+    return events
 
 
 @transaction.atomic
-def complaint_create(
-    *,
-    actor,
-    estate: Estate | None,
-    category: Category | None,
-    channel: str,
-    summary: str,
-    account: str,
-    unit: Unit | None = None,
-    resident: Resident | None = None,
-    contact_name: str = "",
-    contact_phone: str = "",
-    severity: str = "",
-    desired_outcome: str = "",
-    received_at: dt.datetime | None = None,
-) -> Complaint:
+def complaint_create(*, actor: User, data: ComplaintInput) -> Complaint:
     """Log a complaint: numbered, timed, checked for a repeat (escalated at once if it is
     one), the resident and, when urgent or a repeat, the supervisors told through the outbox.
 
@@ -241,53 +348,17 @@ def complaint_create(
     if not user_roles(actor) & FRONT_DESK_PLUS:
         raise ActionForbidden(_("Your role may not log complaints."))
     now = timezone.now()
-    clean = _clean(
-        actor=actor,
-        estate=estate,
-        unit=unit,
-        resident=resident,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-        channel=channel,
-        category=category,
-        severity=severity,
-        summary=summary,
-        account=account,
-        desired_outcome=desired_outcome,
-        received_at=received_at,
-        now=now,
-    )
-    received_at = clean.pop("received_at")
+    checked = _checked(data, actor=actor, now=now)
+    estate, received_at = checked.estate, checked.received_at
     local_day = received_at.astimezone(estate.zone).date()
-    top_category = category.parent if category.parent_id else category
-    repeat_of = repeat_find(
-        estate=estate,
-        unit=unit,
-        resident=resident,
-        top_category=top_category,
-        received_at=received_at,
-    )
-    complaint = Complaint(
-        estate=estate,
-        unit=unit,
-        resident=resident,
-        channel=channel,
-        category=category,
-        top_category=top_category,
-        received_at=received_at,
-        logged_by=actor,
-        in_warranty=warranty_applies(unit=unit, category=category, on=local_day),
-        repeat_of=repeat_of,
-        escalation_level=0,
-        stage=Stage.INTAKE,
-        **clean,
-    )
+    complaint = _complaint_build(data, checked, actor=actor, local_day=local_day)
     # One read of the calendar serves the deadline and the notifications' opening hours.
     calendar = calendar_for_estate(estate)
     deadline = deadline_build(
         complaint=complaint, kind=DeadlineKind.ACKNOWLEDGE, start=received_at, calendar=calendar
     )
     # A repeat starts at level 1: the complaint is written escalated, not updated after.
+    repeat_of = complaint.repeat_of
     escalation = (
         escalation_build(
             complaint=complaint, reason=EscalationReason.REPEAT, note=repeat_of.reference, now=now
@@ -304,44 +375,13 @@ def complaint_create(
     )
     complaint.reference = reference_next(estate=estate, day=local_day)
     complaint.save(force_insert=True)
-    deadlines = []
     if deadline is not None:
         deadline.save(force_insert=True)
-        deadlines.append(deadline)
-    backdated = now - received_at > FUTURE_TOLERANCE
-    events = [
-        event_build(
-            complaint=complaint,
-            actor=actor,
-            kind="created",
-            at=now,
-            to_stage=Stage.INTAKE,
-            data={
-                "channel": channel,
-                "received_at": received_at.isoformat(),
-                **({"backdated": True, "entered_at": now.isoformat()} if backdated else {}),
-            },
-        )
-    ]
     if escalation is not None:
         escalation.save(force_insert=True)
-        events.append(
-            event_build(
-                complaint=complaint,
-                actor=None,
-                kind="escalated",
-                at=now,
-                data={
-                    "level": {"before": 0, "after": escalation.level},
-                    "reason": EscalationReason.REPEAT,
-                    "repeat_of": repeat_of.reference,
-                    "escalation": escalation.pk,
-                },
-            )
-        )
-    ComplaintEvent.objects.bulk_create(events)
+    ComplaintEvent.objects.bulk_create(_intake_events(complaint, escalation, actor=actor, now=now))
     complaint_received.send(
         Complaint, complaint=complaint, now=now, escalation=escalation, supervisors=supervisors
     )
-    complaint.shown_deadlines = deadlines
+    complaint.shown_deadlines = [deadline] if deadline is not None else []
     return complaint

@@ -58,7 +58,7 @@ def intake(request):
     form = IntakeForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         try:
-            complaint = complaint_create(actor=request.user, **form.service_kwargs())
+            complaint = complaint_create(actor=request.user, data=form.complaint_input())
         except ValidationError as exc:
             form.add_service_errors(exc)
         except ActionForbidden as exc:
