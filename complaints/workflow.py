@@ -3,6 +3,10 @@
 Services enforce this table, the API and the pages read it to show what is possible, and the
 README draws it. ``Complaint.stage`` is assigned in one place only: ``services.complaint_act``,
 from ``Action.target``.
+
+Each action's inputs (``complaints.inputs.Input``) are declared here and nowhere else: their
+choices and lengths, what is required, the page's labels. The page forms and the API
+serializers are generated from them, and ``complaint_act`` holds every body to them.
 """
 
 from __future__ import annotations
