@@ -3,6 +3,10 @@
 Services enforce this table, the API and the pages read it to show what is possible, and the
 README draws it. ``Complaint.stage`` is assigned in one place only: ``services.complaint_act``,
 from ``Action.target``.
+
+Each action's inputs (``complaints.inputs.Input``) are declared here and nowhere else: their
+choices and lengths, what is required, the page's labels. The page forms and the API
+serializers are generated from them, and ``complaint_act`` holds every body to them.
 """
 
 from __future__ import annotations
@@ -12,16 +16,33 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.errors import ActionForbidden, ActionRefused
-from complaints.models import Stage
+from complaints.inputs import Input, Kind
+from complaints.models import (
+    Complaint,
+    EscalationReason,
+    Liability,
+    Satisfaction,
+    Stage,
+    Validity,
+)
 from complaints.models.choices import MAX_ESCALATION_LEVEL
+from staff.models import Department
 from staff.roles import EVERYONE, FRONT_DESK_PLUS, HANDLER, SUPERVISOR_PLUS, staff_of, user_roles
 
 OPEN_STAGES = frozenset({Stage.INTAKE, Stage.CLARIFICATION, Stage.RESOLUTION, Stage.FOLLOW_UP})
 ALL_STAGES = OPEN_STAGES | {Stage.CLOSED}
+
+# The longest free text an action keeps, unless its input says otherwise.
+TEXT_MAX = 5000
+# Inputs stored in, or looked up by, a column are as long as that column.
+HOLD_REASON_MAX = Complaint._meta.get_field("hold_reason").max_length
+DEPARTMENT_CODE_MAX = Department._meta.get_field("code").max_length
+USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
 
 # A guard returns the refusal (an exception instance) when the action may not happen now.
 Guard = Callable[["object", "object", frozenset], ActionRefused | None]
@@ -34,13 +55,17 @@ class Action:
     sources: frozenset[str]
     target: str | None
     roles: frozenset[str]
-    requires: tuple[str, ...] = ()
+    inputs: tuple[Input, ...] = ()
     guard: Guard | None = None
     help: str = ""
 
     @property
     def changes_stage(self) -> bool:
         return self.target is not None
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.inputs if spec.required)
 
 
 def _handler_of_department(complaint, user, roles) -> ActionRefused | None:
@@ -107,7 +132,15 @@ ACTIONS: dict[str, Action] = {
             frozenset({Stage.CLARIFICATION}),
             Stage.CLOSED,
             FRONT_DESK_PLUS,
-            requires=("validity", "explanation"),
+            inputs=(
+                Input(
+                    "validity",
+                    Kind.CHOICE,
+                    _("Validity"),
+                    choices=(Validity.INVALID, Validity.VALID),
+                ),
+                Input("explanation", Kind.TEXT, _("The explanation given"), max_length=TEXT_MAX),
+            ),
         ),
         Action(
             "plan_resolution",
@@ -115,7 +148,24 @@ ACTIONS: dict[str, Action] = {
             frozenset({Stage.CLARIFICATION}),
             Stage.RESOLUTION,
             FRONT_DESK_PLUS,
-            requires=("validity", "department", "plan", "callback_due_at"),
+            inputs=(
+                Input(
+                    "validity",
+                    Kind.CHOICE,
+                    _("Validity"),
+                    choices=(Validity.VALID, Validity.ASSISTED),
+                ),
+                Input(
+                    "department",
+                    Kind.DEPARTMENT,
+                    _("Handling department"),
+                    max_length=DEPARTMENT_CODE_MAX,
+                ),
+                Input(
+                    "plan", Kind.TEXT, _("The plan agreed with the resident"), max_length=TEXT_MAX
+                ),
+                Input("callback_due_at", Kind.DATETIME, _("Agreed callback time")),
+            ),
         ),
         Action(
             "mark_resolved",
@@ -123,7 +173,11 @@ ACTIONS: dict[str, Action] = {
             frozenset({Stage.RESOLUTION}),
             Stage.FOLLOW_UP,
             frozenset({HANDLER}) | SUPERVISOR_PLUS,
-            requires=("outcome", "cause", "liability"),
+            inputs=(
+                Input("outcome", Kind.TEXT, _("What was done"), max_length=TEXT_MAX),
+                Input("cause", Kind.TEXT, _("Cause"), max_length=TEXT_MAX, rows=2),
+                Input("liability", Kind.CHOICE, _("Liability"), choices=tuple(Liability)),
+            ),
             guard=_handler_of_department,
         ),
         Action(
@@ -132,7 +186,10 @@ ACTIONS: dict[str, Action] = {
             frozenset({Stage.FOLLOW_UP}),
             Stage.CLOSED,
             FRONT_DESK_PLUS,
-            requires=("satisfaction", "summary"),
+            inputs=(
+                Input("satisfaction", Kind.CHOICE, _("Satisfaction"), choices=tuple(Satisfaction)),
+                Input("summary", Kind.TEXT, _("Follow-up summary"), max_length=TEXT_MAX),
+            ),
         ),
         Action(
             "reopen",
@@ -140,7 +197,7 @@ ACTIONS: dict[str, Action] = {
             frozenset({Stage.FOLLOW_UP, Stage.CLOSED}),
             Stage.RESOLUTION,
             FRONT_DESK_PLUS,
-            requires=("reason",),
+            inputs=(Input("reason", Kind.TEXT, _("Why it is reopened"), max_length=TEXT_MAX),),
             guard=_reopen_guard,
         ),
         Action(
@@ -149,7 +206,19 @@ ACTIONS: dict[str, Action] = {
             OPEN_STAGES,
             None,
             EVERYONE,
-            requires=("reason",),
+            inputs=(
+                Input(
+                    "reason",
+                    Kind.CHOICE,
+                    _("Reason"),
+                    choices=(
+                        EscalationReason.UNSATISFIED,
+                        EscalationReason.REFUSED_TIME,
+                        EscalationReason.OTHER,
+                    ),
+                ),
+                Input("note", Kind.TEXT, _("Note"), required=False, max_length=TEXT_MAX, rows=2),
+            ),
             guard=_below_top_level,
         ),
         Action(
@@ -158,16 +227,65 @@ ACTIONS: dict[str, Action] = {
             OPEN_STAGES,
             None,
             FRONT_DESK_PLUS,
-            requires=("reached",),
+            inputs=(
+                Input(
+                    "reached",
+                    Kind.BOOL,
+                    _("Reached the resident?"),
+                    answers=(_("yes, reached"), _("no, not reached")),
+                    invalid=_("Say whether the resident was reached (true or false)."),
+                ),
+                Input(
+                    "note",
+                    Kind.TEXT,
+                    _("What was said"),
+                    required=False,
+                    max_length=TEXT_MAX,
+                    rows=2,
+                ),
+                Input(
+                    "next_callback_at",
+                    Kind.DATETIME,
+                    _("Next agreed callback (optional)"),
+                    required=False,
+                ),
+            ),
         ),
-        Action("assign", _("Assign"), OPEN_STAGES, None, SUPERVISOR_PLUS),
+        Action(
+            "assign",
+            _("Assign"),
+            OPEN_STAGES,
+            None,
+            SUPERVISOR_PLUS,
+            # Each is optional on its own; the action itself asks for a department or a person.
+            inputs=(
+                Input(
+                    "department",
+                    Kind.DEPARTMENT,
+                    _("Department"),
+                    required=False,
+                    max_length=DEPARTMENT_CODE_MAX,
+                ),
+                Input(
+                    "assignee",
+                    Kind.ASSIGNEE,
+                    _("Person"),
+                    required=False,
+                    max_length=USERNAME_MAX,
+                ),
+                Input("note", Kind.TEXT, _("Note"), required=False, max_length=TEXT_MAX, rows=2),
+            ),
+        ),
         Action(
             "hold",
             _("Put on hold"),
             frozenset({Stage.RESOLUTION}),
             None,
             SUPERVISOR_PLUS,
-            requires=("reason", "until"),
+            inputs=(
+                Input("reason", Kind.LINE, _("What it waits for"), max_length=HOLD_REASON_MAX),
+                Input("until", Kind.DATETIME, _("Expected end")),
+            ),
             guard=_not_on_hold,
         ),
         Action(
@@ -176,9 +294,19 @@ ACTIONS: dict[str, Action] = {
             frozenset({Stage.RESOLUTION}),
             None,
             SUPERVISOR_PLUS,
+            inputs=(
+                Input("reason", Kind.TEXT, _("Note"), required=False, max_length=TEXT_MAX, rows=2),
+            ),
             guard=_on_hold,
         ),
-        Action("add_note", _("Add a note"), ALL_STAGES, None, EVERYONE, requires=("text",)),
+        Action(
+            "add_note",
+            _("Add a note"),
+            ALL_STAGES,
+            None,
+            EVERYONE,
+            inputs=(Input("text", Kind.TEXT, _("Note"), max_length=10000),),
+        ),
     )
 }
 

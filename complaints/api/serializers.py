@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.display import deadline_state
+from complaints.inputs import Input, Kind
 from complaints.models import (
     Category,
     Channel,
@@ -13,15 +14,11 @@ from complaints.models import (
     ComplaintEvent,
     DesiredOutcome,
     Escalation,
-    EscalationReason,
     Evidence,
-    Liability,
-    Satisfaction,
     Severity,
-    Validity,
 )
 from complaints.selectors import estate_ids_visible_to, estates_visible_to
-from complaints.workflow import ACTIONS, available_actions
+from complaints.workflow import ACTIONS, Action, available_actions
 from residents.models import Estate, Resident, Unit
 from residents.phones import mask_phone
 
@@ -223,103 +220,34 @@ class ComplaintCreateSerializer(StrictSerializer):
         return super().to_internal_value(data)
 
 
-def _action_serializer(name: str, fields: dict) -> type[StrictSerializer]:
-    requires = frozenset(ACTIONS[name].requires)
-    optional = frozenset(fields) - requires
+def _action_field(spec: Input) -> serializers.Field:
+    """The API's field for one declared input of an action."""
+    optional = {} if spec.required else {"required": False, "allow_null": True}
+    if spec.kind is Kind.CHOICE:
+        whole = set(spec.choices) == set(type(spec.choices[0]))
+        # A whole set of choices is documented with its labels, a part of one by its values
+        # alone: the schema the API has always published.
+        choices = type(spec.choices[0]).choices if whole else spec.values
+        return serializers.ChoiceField(choices=choices, **optional)
+    if spec.kind is Kind.DATETIME:
+        return serializers.DateTimeField(**optional)
+    if spec.kind is Kind.BOOL:
+        return serializers.BooleanField(**optional)
+    if not spec.required:
+        optional["allow_blank"] = True
+    return serializers.CharField(max_length=spec.max_length, **optional)
 
-    def get_fields(self):
-        # Each instance gets fresh copies of the declared fields, rebuilt from their
-        # constructor arguments; what the workflow table requires is set on those copies.
-        copies = StrictSerializer.get_fields(self)
-        for field_name in optional:
-            field = copies[field_name]
-            field.required = False
-            field.allow_null = True
-            if isinstance(field, serializers.CharField):
-                field.allow_blank = True
-        return copies
 
+def action_serializer_class(action: Action) -> type[StrictSerializer]:
+    """The body of ``action``: its declared inputs, and the version the client read."""
+    fields = {spec.name: _action_field(spec) for spec in action.inputs}
     fields["version"] = serializers.IntegerField(required=False, min_value=1)
-    class_name = "".join(part.title() for part in name.split("_")) + "ActionSerializer"
-    return type(class_name, (StrictSerializer,), {**fields, "get_fields": get_fields})
-
-
-def _text(max_length: int = 5000) -> serializers.CharField:
-    return serializers.CharField(max_length=max_length)
+    class_name = "".join(part.title() for part in action.name.split("_")) + "ActionSerializer"
+    return type(class_name, (StrictSerializer,), fields)
 
 
 ACTION_SERIALIZERS: dict[str, type[StrictSerializer]] = {
-    "accept": _action_serializer("accept", {}),
-    "close_as_explained": _action_serializer(
-        "close_as_explained",
-        {
-            "validity": serializers.ChoiceField(choices=[Validity.INVALID, Validity.VALID]),
-            "explanation": _text(),
-        },
-    ),
-    "plan_resolution": _action_serializer(
-        "plan_resolution",
-        {
-            "validity": serializers.ChoiceField(choices=[Validity.VALID, Validity.ASSISTED]),
-            "department": _text(8),
-            "plan": _text(),
-            "callback_due_at": serializers.DateTimeField(),
-        },
-    ),
-    "mark_resolved": _action_serializer(
-        "mark_resolved",
-        {
-            "outcome": _text(),
-            "cause": _text(),
-            "liability": serializers.ChoiceField(choices=Liability.choices),
-        },
-    ),
-    "close": _action_serializer(
-        "close",
-        {
-            "satisfaction": serializers.ChoiceField(choices=Satisfaction.choices),
-            "summary": _text(),
-        },
-    ),
-    "reopen": _action_serializer("reopen", {"reason": _text()}),
-    "escalate": _action_serializer(
-        "escalate",
-        {
-            "reason": serializers.ChoiceField(
-                choices=[
-                    EscalationReason.UNSATISFIED,
-                    EscalationReason.REFUSED_TIME,
-                    EscalationReason.OTHER,
-                ]
-            ),
-            "note": _text(),
-        },
-    ),
-    "log_callback": _action_serializer(
-        "log_callback",
-        {
-            "reached": serializers.BooleanField(),
-            "note": _text(),
-            "next_callback_at": serializers.DateTimeField(),
-        },
-    ),
-    "assign": _action_serializer(
-        "assign",
-        {
-            "department": _text(8),
-            "assignee": _text(150),
-            "note": _text(),
-        },
-    ),
-    "hold": _action_serializer(
-        "hold",
-        {
-            "reason": _text(200),
-            "until": serializers.DateTimeField(),
-        },
-    ),
-    "release": _action_serializer("release", {"reason": _text()}),
-    "add_note": _action_serializer("add_note", {"text": _text(10000)}),
+    name: action_serializer_class(action) for name, action in ACTIONS.items()
 }
 
 

@@ -1,7 +1,9 @@
 """One small form per workflow action (SPEC §4), with the API's field names.
 
-Which fields are required comes from ``workflow.ACTIONS[...].requires``, as in the API; the
-rules themselves stay in the workflow table and the services.
+Each form is generated from the inputs its action declares in ``workflow.ACTIONS``: labels,
+choices, lengths and what is required come from there, as the API's serializers do. What stays
+here is what only a page needs: the departments and people to choose from, initial values, and
+the widgets.
 """
 
 from __future__ import annotations
@@ -13,29 +15,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms.fields import LocalDateTimeField, labelled
-from complaints.models import EscalationReason, Liability, Satisfaction, Validity
+from complaints.inputs import Input, Kind
 from complaints.workflow import ACTIONS
 from staff.models import Department, StaffMember
-
-YES_NO = [("true", _("yes, reached")), ("false", _("no, not reached"))]
-
-
-def _text(label, *, rows: int = 3, max_length: int = 5000) -> forms.CharField:
-    return forms.CharField(
-        label=label, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows})
-    )
-
-
-def _line(label, *, max_length: int = 200) -> forms.CharField:
-    return forms.CharField(label=label, max_length=max_length)
-
-
-def _choice(label, choices) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=[("", "—"), *choices])
-
-
-def _valid(*values) -> list[tuple[str, str]]:
-    return labelled(Validity, values)
 
 
 def department_choices() -> list[tuple[str, str]]:
@@ -94,8 +76,38 @@ def _assignee_label(user, department) -> str:
     return f"{name} ({department.name})" if department else name
 
 
+def _field(spec: Input) -> forms.Field:
+    """The page's field for one declared input; choices read from the database come later."""
+    label, required = spec.label, spec.required
+    if spec.kind is Kind.TEXT:
+        widget = forms.Textarea(attrs={"rows": spec.rows})
+        return forms.CharField(
+            label=label, required=required, max_length=spec.max_length, widget=widget
+        )
+    if spec.kind is Kind.LINE:
+        return forms.CharField(label=label, required=required, max_length=spec.max_length)
+    if spec.kind is Kind.CHOICE:
+        # In the order of the choices themselves, as every other select of the desk.
+        options = labelled(type(spec.choices[0]), spec.values)
+        return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *options])
+    if spec.kind is Kind.DATETIME:
+        return LocalDateTimeField(label=label, required=required)
+    if spec.kind is Kind.BOOL:
+        yes, no = spec.answers
+        return forms.TypedChoiceField(
+            label=label,
+            required=required,
+            choices=[("true", yes), ("false", no)],
+            coerce=lambda value: value == "true",
+            widget=forms.RadioSelect,
+            empty_value=None,
+        )
+    # A department or a person: the options depend on the complaint, set by ``ActionForm``.
+    return forms.ChoiceField(label=label, required=required)
+
+
 class ActionForm(forms.Form):
-    """The common part: the version the page was drawn from, and the required fields."""
+    """The form of one workflow action, built from the inputs the workflow table declares."""
 
     action_name = ""
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
@@ -106,45 +118,28 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.complaint = complaint
         self.initial.setdefault("version", complaint.version)
-        requires = set(ACTIONS[self.action_name].requires)
-        for name, field in self.fields.items():
-            if name != "version":
-                field.required = name in requires
-            if isinstance(field, LocalDateTimeField):
+        for spec in ACTIONS[self.action_name].inputs:
+            field = self.fields[spec.name] = _field(spec)
+            if spec.kind is Kind.DEPARTMENT:
+                field.choices = [("", "—"), *_department_choices_of(complaint)]
+            elif spec.kind is Kind.ASSIGNEE:
+                field.choices = assignee_choices(complaint)
+            elif isinstance(field, LocalDateTimeField):
                 field.zone = complaint.estate.zone
         self.setup()
 
     def setup(self) -> None:
-        """Per-action choices and initial values."""
+        """Per-action initial values."""
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
         return {k: v for k, v in data.items() if v not in (None, "")}
 
 
-class AcceptForm(ActionForm):
-    action_name = "accept"
-
-
-class CloseAsExplainedForm(ActionForm):
-    action_name = "close_as_explained"
-    validity = _choice(_("Validity"), [])
-    explanation = _text(_("The explanation given"))
-
-    def setup(self) -> None:
-        self.fields["validity"].choices = [("", "—"), *_valid("invalid", "valid")]
-
-
 class PlanResolutionForm(ActionForm):
     action_name = "plan_resolution"
-    validity = _choice(_("Validity"), [])
-    department = _choice(_("Handling department"), [])
-    plan = _text(_("The plan agreed with the resident"))
-    callback_due_at = LocalDateTimeField(label=_("Agreed callback time"))
 
     def setup(self) -> None:
-        self.fields["validity"].choices = [("", "—"), *_valid("valid", "assisted")]
-        self.fields["department"].choices = [("", "—"), *_department_choices_of(self.complaint)]
         category = self.complaint.category
         default_id = category.default_department_id or category.top.default_department_id
         # From the departments already read, not one more query for the category's own.
@@ -153,93 +148,29 @@ class PlanResolutionForm(ActionForm):
                 self.initial.setdefault("department", department.code)
 
 
-class MarkResolvedForm(ActionForm):
-    action_name = "mark_resolved"
-    outcome = _text(_("What was done"))
-    cause = _text(_("Cause"), rows=2)
-    liability = _choice(_("Liability"), labelled(Liability))
-
-
-class CloseForm(ActionForm):
-    action_name = "close"
-    satisfaction = _choice(_("Satisfaction"), labelled(Satisfaction))
-    summary = _text(_("Follow-up summary"))
-
-
-class ReopenForm(ActionForm):
-    action_name = "reopen"
-    reason = _text(_("Why it is reopened"))
-
-
-class EscalateForm(ActionForm):
-    action_name = "escalate"
-    reason = _choice(
-        _("Reason"),
-        labelled(EscalationReason, ("unsatisfied", "refused_time", "other")),
-    )
-    note = _text(_("Note"), rows=2)
-
-
-class LogCallbackForm(ActionForm):
-    action_name = "log_callback"
-    reached = forms.TypedChoiceField(
-        label=_("Reached the resident?"),
-        choices=YES_NO,
-        coerce=lambda value: value == "true",
-        widget=forms.RadioSelect,
-        empty_value=None,
-    )
-    note = _text(_("What was said"), rows=2)
-    next_callback_at = LocalDateTimeField(label=_("Next agreed callback (optional)"))
-
-
 class AssignForm(ActionForm):
     action_name = "assign"
-    department = _choice(_("Department"), [])
-    assignee = _choice(_("Person"), [])
-    note = _text(_("Note"), rows=2)
 
     def setup(self) -> None:
-        self.fields["department"].choices = [("", "—"), *_department_choices_of(self.complaint)]
-        self.fields["assignee"].choices = assignee_choices(self.complaint)
         if self.complaint.department_id:
             self.initial.setdefault("department", self.complaint.department.code)
 
 
-class HoldForm(ActionForm):
-    action_name = "hold"
-    reason = _line(_("What it waits for"))
-    until = LocalDateTimeField(label=_("Expected end"))
-
-
-class ReleaseForm(ActionForm):
-    action_name = "release"
-    reason = _text(_("Note"), rows=2)
-
-
-class AddNoteForm(ActionForm):
-    action_name = "add_note"
-    text = _text(_("Note"), max_length=10000)
-
-
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    form.action_name: form
-    for form in (
-        AcceptForm,
-        CloseAsExplainedForm,
-        PlanResolutionForm,
-        MarkResolvedForm,
-        CloseForm,
-        ReopenForm,
-        EscalateForm,
-        LogCallbackForm,
-        AssignForm,
-        HoldForm,
-        ReleaseForm,
-        AddNoteForm,
-    )
+# The actions whose page form adds initial values to its declared inputs.
+WITH_INITIAL: dict[str, type[ActionForm]] = {
+    form.action_name: form for form in (PlanResolutionForm, AssignForm)
 }
-assert set(ACTION_FORMS) == set(ACTIONS), "every workflow action needs a page form"
+
+
+def action_form_class(name: str) -> type[ActionForm]:
+    """The page form of the action ``name``: its inputs, and the version the page was drawn at."""
+    if name in WITH_INITIAL:
+        return WITH_INITIAL[name]
+    class_name = "".join(part.title() for part in name.split("_")) + "Form"
+    return type(class_name, (ActionForm,), {"action_name": name})
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {name: action_form_class(name) for name in ACTIONS}
 
 
 class EvidenceUploadForm(forms.Form):

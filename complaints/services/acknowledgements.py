@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.errors import ActionRefused
+from complaints.inputs import inputs_clean
 from complaints.models import Escalation
 from complaints.selectors import complaint_get, escalations_visible_to
 from complaints.services.actions import Context, assignment_apply
 from complaints.services.deadlines import deadline_agree
 from complaints.services.timeline import event_record
+from complaints.workflow import ACTIONS
 
 
 def escalation_acknowledge(
@@ -47,8 +49,10 @@ def escalation_acknowledge(
             deadline_agree(complaint=complaint, due=callback_due_at, start=now)
             data["callback_due_at"] = callback_due_at.isoformat()
         if assignee:
+            # Held to the assign action's own inputs, as if that action had been taken.
+            body = inputs_clean(ACTIONS["assign"].inputs, {"assignee": assignee})
             _note, assigned = assignment_apply(
-                Context(complaint=complaint, actor=actor, data={"assignee": assignee}, now=now)
+                Context(complaint=complaint, actor=actor, data=body, now=now)
             )
             data.update(assigned)
         escalation.acknowledged_at = now
