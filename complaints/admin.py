@@ -5,6 +5,7 @@ version and write its timeline, so the admin shows complaints and their records 
 """
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from complaints.models import (
@@ -48,7 +49,7 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_zh", "name_en"]
 
 
-def _recompute_for_policy(policy: DeadlinePolicy, actor, verb: str) -> int:
+def _recompute_for_policy(policy: DeadlinePolicy, actor: User, verb: str) -> int:
     complaints = Complaint.objects.filter(severity=policy.severity, closed_at__isnull=True)
     if policy.category_id:
         complaints = complaints.filter(top_category_id=policy.category_id)
@@ -87,29 +88,31 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
 
 class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ComplaintEvent
-    fields = ["at", "actor", "kind", "from_stage", "to_stage", "note", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "actor", "kind", "from_stage", "to_stage", "note", "data")
     extra = 0
 
 
 class DeadlineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Deadline
-    fields = ["kind", "starts_at", "due_at", "state", "met_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "starts_at", "due_at", "state", "met_at")
     extra = 0
 
 
 class CallbackInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Callback
-    fields = ["made_at", "made_by", "reached", "note", "next_callback_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("made_at", "made_by", "reached", "note", "next_callback_at")
     extra = 0
 
 
 class EvidenceInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Evidence
-    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
     extra = 0
 
 

@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable
+from typing import TypeVar, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 # A backstop for changes written without signals (a queryset ``update``): even with an
 # unchanged stamp, nothing is kept longer than this.
 KEEP_SECONDS = 60.0
+
+_T = TypeVar("_T")
 
 
 class ConfigurationCache:
@@ -51,12 +54,12 @@ class ConfigurationCache:
                 uid = f"{name}_{model._meta.label}"
                 signal.connect(self.changed, sender=model, dispatch_uid=uid)
 
-    def get(self, key: Hashable, load: Callable[[], object]) -> object:
+    def get(self, key: Hashable, load: Callable[[], _T]) -> _T:
         now = time.monotonic()
         stamp = self._stamp()
         kept = self._values.get(key)
         if kept is not None and stamp is not None and kept[1] == stamp and now < kept[0]:
-            return kept[2]
+            return cast(_T, kept[2])  # each key is loaded by the one ``load`` its caller gives
         generation = self._generation
         value = load()
         with self._lock:

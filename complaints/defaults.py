@@ -1,7 +1,7 @@
 """The default categories and deadline policies, seeded by a migration and editable afterwards."""
 
 # code, Chinese, English, default department, warranty years, sub-types
-CATEGORIES = [
+CATEGORIES: list[tuple[str, str, str, str, int | None, list[tuple[str, str, str, int | None]]]] = [
     (
         "QUAL",
         "房屋质量",

@@ -12,14 +12,16 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import TextChoices
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Kind(StrEnum):
@@ -42,16 +44,16 @@ class Input:
 
     name: str
     kind: Kind
-    label: str | Promise
+    label: StrOrPromise
     required: bool = True
     choices: tuple[TextChoices, ...] = ()
     max_length: int | None = None
     # How many lines a TEXT is drawn with on the page.
     rows: int = 3
     # The page's words for True and False, in that order, for a BOOL.
-    answers: tuple[str | Promise, str | Promise] | tuple[()] = ()
+    answers: tuple[StrOrPromise, StrOrPromise] | tuple[()] = ()
     # What a BOOL answers a value that is not one: no message fits every question.
-    invalid: str | Promise = ""
+    invalid: StrOrPromise = ""
 
     def __post_init__(self) -> None:
         if self.kind in TEXTUAL and self.max_length is None:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class CountLink:
     """The complaints behind one count of a report: ``condition(figure=…, week=…)``."""
 
-    labels: Mapping[str, str]
+    labels: Mapping[str, StrOrPromise]
     condition: Callable[..., Q]
     validate_week: Callable[[str], None]
 

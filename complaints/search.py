@@ -47,7 +47,8 @@ class GramsContain(Func):
     def __init__(self, q: str) -> None:
         super().__init__(F("summary"), F("contact_name"), Value(q))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    # Its own SQL: none of Func's template arguments apply.
+    def as_sql(self, compiler, connection, *args, **extra_context):
         (summary, p1), (name, p2), (q, p3) = (
             compiler.compile(expression) for expression in self.get_source_expressions()
         )

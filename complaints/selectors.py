@@ -7,6 +7,7 @@ complaint pages, the API and the reports choose their estates through this modul
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -27,7 +28,7 @@ from staff.access import complaint_scope, escalation_floor
 from staff.access import estate_ids_visible_to as estate_ids_visible_to
 
 
-def complaints_visible_to(user) -> QuerySet[Complaint]:
+def complaints_visible_to(user: User | AnonymousUser) -> QuerySet[Complaint]:
     scope = complaint_scope(user)
     if scope.estate_ids is None:
         return Complaint.objects.all()
@@ -39,7 +40,9 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     return visible
 
 
-def complaint_get(*, user, reference: str, for_update: bool = False) -> Complaint:
+def complaint_get(
+    *, user: User | AnonymousUser, reference: str, for_update: bool = False
+) -> Complaint:
     """The complaint if ``user`` may see it; otherwise Http404, exactly as if it did not exist."""
     related = (
         "estate",
@@ -70,7 +73,9 @@ def complaint_get(*, user, reference: str, for_update: bool = False) -> Complain
     return queryset.get(pk=pk)
 
 
-def complaint_list(*, user, filters: dict | None = None) -> QuerySet[Complaint]:
+def complaint_list(
+    *, user: User | AnonymousUser, filters: dict | None = None
+) -> QuerySet[Complaint]:
     filters = filters or {}
     queryset = complaints_visible_to(user).select_related(
         "estate",
@@ -123,7 +128,7 @@ def complaint_events(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:
     return complaint.events.select_related("actor").order_by("at", "id")
 
 
-def escalations_visible_to(user) -> QuerySet[Escalation]:
+def escalations_visible_to(user: User | AnonymousUser) -> QuerySet[Escalation]:
     """Supervisors see level 1 and up, managers level 2 and up, of the estates they cover."""
     floor = escalation_floor(user)
     if floor is None:
@@ -134,7 +139,7 @@ def escalations_visible_to(user) -> QuerySet[Escalation]:
     return queryset.filter(level__gte=floor) if floor else queryset
 
 
-def escalations_waiting_for(user) -> QuerySet[Escalation]:
+def escalations_waiting_for(user: User | AnonymousUser) -> QuerySet[Escalation]:
     """The open escalations of ``user``'s queue, most overdue first (ties by id).
 
     The partial index ``escalation_queue`` holds the open ones in this order: a page, or the

@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,9 @@ from complaints.models.choices import MAX_ESCALATION_LEVEL
 from staff.models import Department
 from staff.roles import EVERYONE, FRONT_DESK_PLUS, HANDLER, SUPERVISOR_PLUS, staff_of, user_roles
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 OPEN_STAGES = frozenset({Stage.INTAKE, Stage.CLARIFICATION, Stage.RESOLUTION, Stage.FOLLOW_UP})
 ALL_STAGES = OPEN_STAGES | {Stage.CLOSED}
 
@@ -45,19 +50,19 @@ DEPARTMENT_CODE_MAX = Department._meta.get_field("code").max_length
 USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
 
 # A guard returns the refusal (an exception instance) when the action may not happen now.
-Guard = Callable[["object", "object", frozenset], ActionRefused | None]
+Guard = Callable[[Complaint, User | AnonymousUser, frozenset[str]], ActionRefused | None]
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: StrOrPromise
     sources: frozenset[str]
     target: str | None
     roles: frozenset[str]
     inputs: tuple[Input, ...] = ()
     guard: Guard | None = None
-    help: str = ""
+    help: StrOrPromise = ""
 
     @property
     def changes_stage(self) -> bool:
@@ -68,7 +73,9 @@ class Action:
         return tuple(spec.name for spec in self.inputs if spec.required)
 
 
-def _handler_of_department(complaint, user, roles) -> ActionRefused | None:
+def _handler_of_department(
+    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
+) -> ActionRefused | None:
     if roles & SUPERVISOR_PLUS:
         return None
     staff = staff_of(user)
@@ -83,7 +90,9 @@ def _handler_of_department(complaint, user, roles) -> ActionRefused | None:
     return None
 
 
-def _reopen_guard(complaint, user, roles) -> ActionRefused | None:
+def _reopen_guard(
+    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
+) -> ActionRefused | None:
     if complaint.stage != Stage.CLOSED:
         return None
     if not roles & SUPERVISOR_PLUS:
@@ -97,19 +106,25 @@ def _reopen_guard(complaint, user, roles) -> ActionRefused | None:
     return None
 
 
-def _below_top_level(complaint, user, roles) -> ActionRefused | None:
+def _below_top_level(
+    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
+) -> ActionRefused | None:
     if complaint.escalation_level >= MAX_ESCALATION_LEVEL:
         return ActionRefused(_("It is already escalated to the highest level."))
     return None
 
 
-def _not_on_hold(complaint, user, roles) -> ActionRefused | None:
+def _not_on_hold(
+    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
+) -> ActionRefused | None:
     if complaint.on_hold:
         return ActionRefused(_("It is already on hold."))
     return None
 
 
-def _on_hold(complaint, user, roles) -> ActionRefused | None:
+def _on_hold(
+    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
+) -> ActionRefused | None:
     if not complaint.on_hold:
         return ActionRefused(_("It is not on hold."))
     return None
@@ -311,7 +326,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def role_refusal(action: Action, user) -> ActionForbidden | None:
+def role_refusal(action: Action, user: User | AnonymousUser) -> ActionForbidden | None:
     """The part of ``refusal`` that does not depend on the complaint: may this role ever?"""
     if not user_roles(user) & action.roles:
         return ActionForbidden(
@@ -320,7 +335,9 @@ def role_refusal(action: Action, user) -> ActionForbidden | None:
     return None
 
 
-def refusal(action: Action, complaint, user) -> ActionRefused | None:
+def refusal(
+    action: Action, complaint: Complaint, user: User | AnonymousUser
+) -> ActionRefused | None:
     """Why ``user`` may not take ``action`` on ``complaint`` now, or None when they may.
 
     The caller has already established that the user may see the complaint.
@@ -338,7 +355,7 @@ def refusal(action: Action, complaint, user) -> ActionRefused | None:
     return None
 
 
-def available_actions(complaint, user) -> list[str]:
+def available_actions(complaint: Complaint, user: User | AnonymousUser) -> list[str]:
     return [name for name, action in ACTIONS.items() if refusal(action, complaint, user) is None]
 
 

@@ -1,17 +1,20 @@
 """The in-app side of notifications: what a staff member was sent, and the unread badge."""
 
+from __future__ import annotations
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints.models import Complaint
 from notifications.models import Notification
 from notifications.selectors import notifications_of
 from notifications.sending import notifications_mark_read
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    complaint = serializers.SlugRelatedField(
+    complaint: serializers.SlugRelatedField[Complaint] = serializers.SlugRelatedField(
         slug_field="reference", read_only=True, allow_null=True
     )
 
@@ -28,7 +31,9 @@ class NotificationList(generics.ListAPIView):
     pagination_class = None
 
     def get_queryset(self):
-        queryset = notifications_of(self.request.user)
+        user = self.request.user
+        assert user.is_authenticated  # the API's default permission, IsAuthenticated
+        queryset = notifications_of(user)
         if self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"}:
             queryset = queryset.filter(read_at__isnull=True)
         return queryset[:100]

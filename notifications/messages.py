@@ -17,7 +17,7 @@ def complaint_url(complaint: Complaint) -> str:
 
 
 def _describe(complaint: Complaint) -> str:
-    unit = complaint.unit.label if complaint.unit_id else _("common area")
+    unit = complaint.unit.label if complaint.unit is not None else _("common area")
     return "\n".join(
         [
             _("Complaint: %(reference)s") % {"reference": complaint.reference},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils import translation
 
 from complaints.clock import BusinessCalendar, calendar_for_estate
@@ -20,7 +21,7 @@ from notifications.publisher import dispatch_on_commit
 from notifications.sending import one_line
 
 
-def _staff_language(user) -> str:
+def _staff_language(user: User) -> str:
     member = getattr(user, "staff_member", None)
     return member.language if member else settings.LANGUAGE_CODE
 

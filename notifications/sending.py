@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -63,7 +64,7 @@ def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> i
     return sent
 
 
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         queryset = queryset.filter(id__in=list(ids))

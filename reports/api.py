@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -16,7 +18,7 @@ from reports.summary import can_read_weekly
 
 
 def _figures(component: str, *, many: bool = False, **extra) -> serializers.Serializer:
-    share = {"allow_null": True, "min_value": 0, "max_value": 1}
+    share: dict[str, Any] = {"allow_null": True, "min_value": 0, "max_value": 1}
     return inline_serializer(
         component,
         {

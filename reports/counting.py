@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -26,6 +28,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Manager,
     Q,
     QuerySet,
     Value,
@@ -70,7 +73,7 @@ class _Scope:
             return self.complaints
         return Complaint.objects.filter(estate_id__in=self.estate_ids)
 
-    def of(self, queryset: QuerySet) -> QuerySet:
+    def of(self, queryset: QuerySet | Manager) -> QuerySet:
         """Rows of another table (deadlines, events, escalations) of these complaints."""
         if self.complaints is not None:
             return queryset.filter(complaint__in=self.complaints)
@@ -133,7 +136,11 @@ def _counts(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], di
         for name in COUNTED
     }
     result: dict[tuple[str, int], dict] = {}
-    for row in candidates.values("top_category_id").annotate(**aggregates).order_by():
+    # Read by the aggregates' names, which the typed rows of ``values`` do not know.
+    rows: Iterable[Mapping[str, Any]] = (
+        candidates.values("top_category_id").annotate(**aggregates).order_by()
+    )
+    for row in rows:
         for tag in weeks:
             result[(tag, row["top_category_id"])] = {
                 name: row[f"{tag}__{name}"] for name in COUNTED
@@ -204,7 +211,11 @@ def _medians(scope: _Scope, weeks: dict[str, Window]) -> tuple[dict, dict]:
     ):
         durations[(week_tag, category_id)].append(at - received_at)
         durations[week_tag].append(at - received_at)
-    medians = {key: _hours(statistics.median(values)) for key, values in durations.items()}
+    # Typeshed's median takes numbers only; it sorts and averages, which timedeltas do.
+    medians = {
+        key: _hours(statistics.median(values))  # type: ignore[type-var]
+        for key, values in durations.items()
+    }
     return (
         {key: value for key, value in medians.items() if isinstance(key, tuple)},
         {key: value for key, value in medians.items() if not isinstance(key, tuple)},

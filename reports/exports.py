@@ -8,6 +8,7 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from complaints.views.export import formula_safe
 from reports.figures import FIGURE_LABELS, FIGURES
@@ -61,6 +62,7 @@ def csv_text(report: dict) -> str:
 def xlsx_bytes(report: dict) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on a worksheet
     sheet.title = str(report["week"])
     sheet.append(_safe(headers()))
     for row in figure_rows(report):

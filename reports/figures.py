@@ -118,7 +118,7 @@ def _last_of_complaint(events: Callable[[], QuerySet[ComplaintEvent]], span: Spa
         )
         return Q(id__in=last)
     later = events().filter(_in(span), _later(), complaint_id=OuterRef("complaint_id"))
-    return ~Exists(later)
+    return ~Q(Exists(later))
 
 
 def last_in(events: Callable[[], QuerySet[ComplaintEvent]], span: Span):
@@ -189,7 +189,7 @@ def overdue_at_end(window: Window) -> Q:
             .filter(Q(met_at__isnull=True) | Q(met_at__gte=span.end))
         )
         # Open first: the deadlines are read only for complaints open at the end.
-        return _open_at(span.end) & Exists(owed)
+        return _open_at(span.end) & Q(Exists(owed))
 
     return window.each(overdue)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
+from complaints.forms.fields import choice_field
 from complaints.selectors import estates_visible_to
 from reports.iso_weeks import IsoWeek, validate_iso_week
 
@@ -19,9 +21,9 @@ class WeeklyReportForm(forms.Form):
     )
     estate = forms.ChoiceField(label=_("Estate"), required=False)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["estate"].choices = [("", _("All my estates"))] + [
+        choice_field(self, "estate").choices = [("", _("All my estates"))] + [
             (estate.code, estate.name) for estate in estates_visible_to(user)
         ]
 

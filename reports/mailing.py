@@ -15,6 +15,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -67,7 +68,7 @@ def managers():
     )
 
 
-def _claim(manager, week: IsoWeek, now: dt.datetime) -> WeeklyReportDelivery | None:
+def _claim(manager: User, week: IsoWeek, now: dt.datetime) -> WeeklyReportDelivery | None:
     """This sender's delivery row, or None when the email is sent or someone else is sending."""
     language = manager.staff_member.language
     try:
@@ -91,7 +92,7 @@ def _claim(manager, week: IsoWeek, now: dt.datetime) -> WeeklyReportDelivery | N
     return WeeklyReportDelivery.objects.get(manager=manager, week=str(week)) if taken else None
 
 
-def weekly_email(*, manager, week: IsoWeek) -> EmailMultiAlternatives:
+def weekly_email(*, manager: User, week: IsoWeek) -> EmailMultiAlternatives:
     """The email in the manager's language: HTML and plain text, the CSV attached."""
     with translation.override(manager.staff_member.language):
         report = weekly_report(reader=manager, week=week)

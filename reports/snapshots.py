@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
@@ -44,7 +45,13 @@ def scope_key(estate_ids) -> str:
     return ids if len(ids) <= 64 else "sha256:" + hashlib.sha256(ids.encode()).hexdigest()
 
 
-def weekly_report(*, reader, week: IsoWeek, estate: str | None = None, fresh: bool = False) -> dict:
+def weekly_report(
+    *,
+    reader: User | AnonymousUser | None,
+    week: IsoWeek,
+    estate: str | None = None,
+    fresh: bool = False,
+) -> dict:
     """The SPEC §7 report of ``weekly_summary``, a finished week read from storage while it
     is valid (``fresh``: computed again and stored anyway). ``reader=None`` is the system.
     Raises Http404 for an estate the reader does not cover."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,12 +22,12 @@ from residents.models import Estate
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
 
-def can_read_weekly(user) -> bool:
+def can_read_weekly(user: User | AnonymousUser) -> bool:
     """The summary and its exports are for supervisors and managers (and the superuser)."""
     return bool(user_roles(user) & SUPERVISOR_PLUS)
 
 
-def scope_estates(reader, estate: str | None) -> list[Estate]:
+def scope_estates(reader: User | AnonymousUser | None, estate: str | None) -> list[Estate]:
     """The estates the report covers: ``estate`` or all the reader covers (``reader=None``
     is the system: every estate). Raises Http404 for an estate not covered."""
     estates = Estate.objects.all() if reader is None else estates_visible_to(reader)
@@ -38,7 +39,9 @@ def scope_estates(reader, estate: str | None) -> list[Estate]:
     return chosen
 
 
-def scope_complaints(reader, estates: list[Estate]) -> QuerySet[Complaint] | None:
+def scope_complaints(
+    reader: User | AnonymousUser | None, estates: list[Estate]
+) -> QuerySet[Complaint] | None:
     """The complaints the reader sees of ``estates``; None when that is every one of them, as
     for the system and for supervisors and managers (``weekly_figures`` then reads them by
     estate, on rows it joins anyway, without a second read of the complaint table)."""
@@ -47,7 +50,9 @@ def scope_complaints(reader, estates: list[Estate]) -> QuerySet[Complaint] | Non
     return complaints_visible_to(reader).filter(estate_id__in=[e.pk for e in estates])
 
 
-def weekly_summary(*, reader, week: IsoWeek, estate: str | None = None, now=None) -> dict:
+def weekly_summary(
+    *, reader: User | AnonymousUser | None, week: IsoWeek, estate: str | None = None, now=None
+) -> dict:
     """The SPEC §7 report, computed now. ``reader=None`` reads as the system (every estate);
     otherwise only what ``complaints_visible_to(reader)`` holds. Raises Http404 for an estate
     not covered. The pages, API, exports, command and email read it through

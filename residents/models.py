@@ -116,6 +116,8 @@ class Resident(models.Model):
     units = models.ManyToManyField(
         Unit, through="Residency", related_name="residents", verbose_name=_("units")
     )
+    # Not a column: the units of the reader's estates, set by the pages that list residents.
+    visible_units: list[Unit]
 
     class Meta:
         ordering = ["name"]

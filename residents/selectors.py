@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -39,7 +40,7 @@ def phone_digits(q: str) -> str:
     return normalise_phone(q)
 
 
-def estates_visible_to(user) -> QuerySet[Estate]:
+def estates_visible_to(user: User | AnonymousUser) -> QuerySet[Estate]:
     estate_ids = estate_ids_visible_to(user)
     if estate_ids is None:
         return Estate.objects.all()
@@ -48,17 +49,17 @@ def estates_visible_to(user) -> QuerySet[Estate]:
     return Estate.objects.filter(pk__in=sorted(estate_ids))
 
 
-def units_visible_to(user) -> QuerySet[Unit]:
+def units_visible_to(user: User | AnonymousUser) -> QuerySet[Unit]:
     return Unit.objects.filter(building__estate__in=estates_visible_to(user)).select_related(
         "building__estate"
     )
 
 
-def buildings_visible_to(user) -> QuerySet[Building]:
+def buildings_visible_to(user: User | AnonymousUser) -> QuerySet[Building]:
     return Building.objects.filter(estate__in=estates_visible_to(user)).select_related("estate")
 
 
-def residents_visible_to(user) -> QuerySet[Resident]:
+def residents_visible_to(user: User | AnonymousUser) -> QuerySet[Resident]:
     """Residents living in a unit of an estate the user covers, for the front desk and up."""
     if not residents_readable_by(user):
         return Resident.objects.none()
@@ -66,7 +67,7 @@ def residents_visible_to(user) -> QuerySet[Resident]:
     return Resident.objects.filter(pk__in=units.values("residencies__resident"))
 
 
-def resident_search(*, user, q: str = "") -> QuerySet[Resident]:
+def resident_search(*, user: User | AnonymousUser, q: str = "") -> QuerySet[Resident]:
     """By name, phone (any part of four digits or more) or unit, within the user's estates."""
     residents = residents_visible_to(user)
     q = (q or "").strip()
@@ -80,13 +81,13 @@ def resident_search(*, user, q: str = "") -> QuerySet[Resident]:
     return residents.order_by("name", "id")
 
 
-def resident_get(*, user, resident_id: int) -> Resident:
+def resident_get(*, user: User | AnonymousUser, resident_id: int) -> Resident:
     resident = residents_visible_to(user).filter(pk=resident_id).first()
     if resident is None:
         raise Http404("No resident with that id.")
     return resident
 
 
-def resident_units(*, user, resident: Resident) -> QuerySet[Unit]:
+def resident_units(*, user: User | AnonymousUser, resident: Resident) -> QuerySet[Unit]:
     """The resident's units in the estates the user covers."""
     return units_visible_to(user).filter(residencies__resident=resident).distinct()

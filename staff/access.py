@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
+
 from staff.roles import FRONT_DESK_PLUS, HANDLER, MANAGER, SUPERVISOR, user_access, user_roles
 
 
@@ -26,7 +28,7 @@ NOTHING = ComplaintScope(estate_ids=frozenset())
 EVERYTHING = ComplaintScope(estate_ids=None)
 
 
-def estate_ids_visible_to(user) -> frozenset[int] | None:
+def estate_ids_visible_to(user: User | AnonymousUser) -> frozenset[int] | None:
     """The ids of the estates ``user`` covers; None for the superuser, who covers them all.
 
     Read once per request with the user's roles and staff record (``user_access``).
@@ -42,7 +44,7 @@ def estate_ids_visible_to(user) -> frozenset[int] | None:
     return access.estate_ids
 
 
-def complaint_scope(user) -> ComplaintScope:
+def complaint_scope(user: User | AnonymousUser) -> ComplaintScope:
     """The estates, and for a handler the department, whose complaints ``user`` reads."""
     estate_ids = estate_ids_visible_to(user)
     if estate_ids is None:
@@ -50,6 +52,8 @@ def complaint_scope(user) -> ComplaintScope:
     if not estate_ids:
         return NOTHING
     access = user_access(user)
+    # Only a staff record covers estates (``estate_ids_visible_to``), and some are covered.
+    assert access.member is not None
     if access.roles & FRONT_DESK_PLUS:
         return ComplaintScope(estate_ids=estate_ids)
     if HANDLER in access.roles and access.member.department_id:
@@ -57,13 +61,13 @@ def complaint_scope(user) -> ComplaintScope:
     return NOTHING
 
 
-def residents_readable_by(user) -> bool:
+def residents_readable_by(user: User | AnonymousUser) -> bool:
     """Looking residents up is for the front desk and up; handlers reach residents only
     through the complaints handed to their department."""
     return bool(user_roles(user) & FRONT_DESK_PLUS)
 
 
-def escalation_floor(user) -> int | None:
+def escalation_floor(user: User | AnonymousUser) -> int | None:
     """The lowest escalation level in ``user``'s queue (0: every level); None: no queue.
 
     Supervisors work level 1 and up, managers level 2 and up.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -39,15 +40,17 @@ class Access:
 
 
 NO_ACCESS = Access(roles=frozenset(), member=None, estate_ids=frozenset())
+# The user object's attribute that keeps its ``Access`` for the rest of the request.
+_ACCESS_ATTRIBUTE = "desk_access"
 
 
-def user_access(user) -> Access:
+def user_access(user: User | AnonymousUser | None) -> Access:
     """The user's roles, staff record and covered estates, read in one query and kept on the
     user object (a request loads its user afresh, so it lives as long as the request). The
     staff record is also set as ``user.staff_member``."""
     if not user or not user.is_authenticated or not user.is_active:
         return NO_ACCESS
-    known = getattr(user, "desk_access", None)
+    known: Access | None = getattr(user, _ACCESS_ATTRIBUTE, None)
     if known is not None:
         return known
     # One row per (group, covered estate): a handful for anyone, whatever the tables hold.
@@ -71,16 +74,16 @@ def user_access(user) -> Access:
             row.covered_estate_id for row in rows if row.covered_estate_id is not None
         ),
     )
-    user.desk_access = access
+    setattr(user, _ACCESS_ATTRIBUTE, access)
     return access
 
 
-def user_roles(user) -> frozenset[str]:
+def user_roles(user: User | AnonymousUser | None) -> frozenset[str]:
     """The roles of a user; the superuser holds them all. Kept on the user object."""
     return user_access(user).roles
 
 
-def staff_of(user) -> StaffMember | None:
+def staff_of(user: User | AnonymousUser | None) -> StaffMember | None:
     """The user's staff record, or None (anonymous, or no record)."""
     if not user or not user.is_authenticated:
         return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
+
 from staff.models import StaffMember
 
 
-def staff_language_set(*, user, language: str) -> None:
+def staff_language_set(*, user: User, language: str) -> None:
     """Remember the language the staff member chose; a user without a staff record has none."""
     StaffMember.objects.filter(user=user).exclude(language=language).update(language=language)

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -21,6 +25,7 @@ from complaints.selectors import estate_ids_visible_to, estates_visible_to
 from complaints.workflow import ACTIONS, Action, available_actions
 from residents.models import Estate, Resident, Unit
 from residents.phones import mask_phone
+from staff.models import Department
 
 
 class StrictSerializer(serializers.Serializer):
@@ -43,7 +48,9 @@ class EstateSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True)
+    # A declared field, which the serializer's metaclass takes off the class; the stubs read
+    # it as the ``label`` every field has.
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
     estate = serializers.CharField(source="building.estate.code", read_only=True)
 
     class Meta:
@@ -53,7 +60,10 @@ class UnitSerializer(serializers.ModelSerializer):
 
 class CategorySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # As ``label`` above: the stubs read it as the ``parent`` every field has.
+    parent: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Category
@@ -97,9 +107,13 @@ class ComplaintSerializer(serializers.ModelSerializer):
     unit_label = serializers.SerializerMethodField()
     contact_phone = serializers.SerializerMethodField()
     category = serializers.CharField(source="category.code")
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    repeat_of = serializers.SlugRelatedField(
+    department: serializers.SlugRelatedField[Department] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    repeat_of: serializers.SlugRelatedField[Complaint] = serializers.SlugRelatedField(
         slug_field="reference", read_only=True, allow_null=True
     )
     deadlines = serializers.SerializerMethodField()
@@ -155,11 +169,30 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return available_actions(complaint, self.context["request"].user)
 
 
+def _unit_found(field: serializers.Field) -> Unit | None:
+    """The unit ``ComplaintCreateSerializer``, the only parent of the unit and estate fields,
+    read ahead for them."""
+    parent = field.parent
+    assert isinstance(parent, ComplaintCreateSerializer)
+    return parent.unit_found
+
+
+def _related(serializer: serializers.Serializer, name: str) -> serializers.RelatedField:
+    """A declared relation of ``serializer``, whose ``fields`` know only that it is a field."""
+    return cast(serializers.RelatedField, serializer.fields[name])
+
+
+def _choose_from(serializer: serializers.Serializer, name: str, queryset: QuerySet) -> None:
+    """Let the declared relation ``name`` of ``serializer`` choose only from ``queryset``."""
+    # The stubs let ``queryset`` be a Manager too, and so check this as a descriptor's access.
+    _related(serializer, name).queryset = queryset  # type: ignore[arg-type]
+
+
 class _EstateField(serializers.SlugRelatedField):
     """An estate by code; the chosen unit's own estate when the codes match (no query)."""
 
     def to_internal_value(self, data):
-        unit = self.parent.unit_found
+        unit = _unit_found(self)
         if unit is not None and unit.building.estate.code == data:
             return unit.building.estate
         return super().to_internal_value(data)
@@ -167,7 +200,7 @@ class _EstateField(serializers.SlugRelatedField):
 
 class _UnitField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
-        unit = self.parent.unit_found
+        unit = _unit_found(self)
         if unit is not None and str(data) == str(unit.pk):
             return unit
         return super().to_internal_value(data)
@@ -191,12 +224,12 @@ class ComplaintCreateSerializer(StrictSerializer):
     desired_outcome = serializers.ChoiceField(choices=DesiredOutcome.choices, required=False)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user: User | AnonymousUser | None = None, **kwargs):
         """``user``: whose estates the estate, unit and resident must belong to."""
         super().__init__(*args, **kwargs)
         self.unit_found: Unit | None = None
         if user is not None:
-            self.fields["estate"].queryset = estates_visible_to(user)
+            _choose_from(self, "estate", estates_visible_to(user))
             # The estate ids themselves, not a subquery: simpler for PostgreSQL to plan.
             estate_ids = estate_ids_visible_to(user)
             units = Unit.objects.all()
@@ -206,8 +239,8 @@ class ComplaintCreateSerializer(StrictSerializer):
                 residents = Resident.objects.filter(
                     residencies__unit__building__estate_id__in=sorted(estate_ids)
                 )
-            self.fields["unit"].queryset = units.select_related("building__estate")
-            self.fields["resident"].queryset = residents.distinct()
+            _choose_from(self, "unit", units.select_related("building__estate"))
+            _choose_from(self, "resident", residents.distinct())
 
     def to_internal_value(self, data):
         # The unit (of a covered estate) with its building and estate in one query, first:
@@ -216,13 +249,15 @@ class ComplaintCreateSerializer(StrictSerializer):
         if type(unit_id) is str and unit_id.isascii() and unit_id.isdigit():
             unit_id = int(unit_id)
         if type(unit_id) is int:
-            self.unit_found = self.fields["unit"].get_queryset().filter(pk=unit_id).first()
+            units = _related(self, "unit").get_queryset()
+            assert units is not None  # declared with a queryset
+            self.unit_found = units.filter(pk=unit_id).first()
         return super().to_internal_value(data)
 
 
 def _action_field(spec: Input) -> serializers.Field:
     """The API's field for one declared input of an action."""
-    optional = {} if spec.required else {"required": False, "allow_null": True}
+    optional: dict[str, Any] = {} if spec.required else {"required": False, "allow_null": True}
     if spec.kind is Kind.CHOICE:
         whole = set(spec.choices) == set(type(spec.choices[0]))
         # A whole set of choices is documented with its labels, a part of one by its values
@@ -284,7 +319,7 @@ class EvidenceUploadSerializer(StrictSerializer):
 class EscalationSerializer(serializers.ModelSerializer):
     complaint = serializers.CharField(source="complaint.reference")
     deadline_kind = serializers.SerializerMethodField()
-    acknowledged_by = serializers.SlugRelatedField(
+    acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate, user_logged_in
-from django.db.models import Prefetch, Q
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -145,7 +148,9 @@ class ComplaintListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        filters = {key: params.get(key) for key in ("stage", "category", "severity", "estate", "q")}
+        filters: dict[str, Any] = {
+            key: params.get(key) for key in ("stage", "category", "severity", "estate", "q")
+        }
         filters.update(
             overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
         )
@@ -186,7 +191,7 @@ class ComplaintListCreate(generics.ListCreateAPIView):
         return Response(answer, status=status.HTTP_201_CREATED)
 
 
-def _readable(user):
+def _readable(user: User | AnonymousUser) -> QuerySet[Complaint]:
     return _with_deadlines(
         selectors.complaints_visible_to(user).select_related(
             "estate", "unit__building", "category", "department", "assignee", "repeat_of"

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms.fields import LocalDateTimeField, labelled
+from complaints.forms.fields import (
+    LocalDateTimeField,
+    choice_field,
+    labelled,
+    local_datetime_field,
+)
 from complaints.inputs import Input, Kind
 from complaints.workflow import ACTIONS
 from staff.models import Department, StaffMember
@@ -71,7 +77,7 @@ def options_html(choices: list[tuple[str, str]]) -> SafeString:
     return format_html_join("", '<option value="{}">{}</option>', choices)
 
 
-def _assignee_label(user, department) -> str:
+def _assignee_label(user: User, department: Department | None) -> str:
     name = user.get_full_name() or user.username
     return f"{name} ({department.name})" if department else name
 
@@ -93,6 +99,7 @@ def _field(spec: Input) -> forms.Field:
     if spec.kind is Kind.DATETIME:
         return LocalDateTimeField(label=label, required=required)
     if spec.kind is Kind.BOOL:
+        assert spec.answers  # a BOOL input declares its answers (``Input.__post_init__``)
         yes, no = spec.answers
         return forms.TypedChoiceField(
             label=label,
@@ -121,9 +128,12 @@ class ActionForm(forms.Form):
         for spec in ACTIONS[self.action_name].inputs:
             field = self.fields[spec.name] = _field(spec)
             if spec.kind is Kind.DEPARTMENT:
-                field.choices = [("", "—"), *_department_choices_of(complaint)]
+                choice_field(self, spec.name).choices = [
+                    ("", "—"),
+                    *_department_choices_of(complaint),
+                ]
             elif spec.kind is Kind.ASSIGNEE:
-                field.choices = assignee_choices(complaint)
+                choice_field(self, spec.name).choices = assignee_choices(complaint)
             elif isinstance(field, LocalDateTimeField):
                 field.zone = complaint.estate.zone
         self.setup()
@@ -188,5 +198,5 @@ class AcknowledgeForm(forms.Form):
 
     def __init__(self, *args, complaint, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["callback_due_at"].zone = complaint.estate.zone
-        self.fields["assignee"].choices = assignee_choices(complaint)
+        local_datetime_field(self, "callback_due_at").zone = complaint.estate.zone
+        choice_field(self, "assignee").choices = assignee_choices(complaint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -72,3 +73,16 @@ class MultipleFileField(forms.FileField):
             return []
         files = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+# ``form.fields`` knows its fields only as fields; these name what one was declared as.
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+def local_datetime_field(form: forms.BaseForm, name: str) -> LocalDateTimeField:
+    return cast(LocalDateTimeField, form.fields[name])

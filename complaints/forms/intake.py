@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms.fields import LocalDateTimeField, MultipleFileField, labelled
+from complaints.forms.fields import (
+    LocalDateTimeField,
+    MultipleFileField,
+    choice_field,
+    labelled,
+    local_datetime_field,
+    model_choice_field,
+)
 from complaints.models import Category, Channel, DesiredOutcome, Severity
 from complaints.selectors import estates_visible_to
 from complaints.services.intake import ComplaintInput
@@ -116,18 +126,18 @@ class IntakeForm(forms.Form):
         help_text=_("Photos (JPEG, PNG, GIF, WebP) or PDF; several at once."),
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         estates = estates_visible_to(user)
-        self.fields["estate"].queryset = estates
-        self.fields["category"].choices = category_choices()
-        self.fields["resident"].queryset = residents_visible_to(user)
+        model_choice_field(self, "estate").queryset = estates
+        choice_field(self, "category").choices = category_choices()
+        model_choice_field(self, "resident").queryset = residents_visible_to(user)
         if not self.is_bound and "estate" not in self.initial and len(estates) == 1:
             self.initial["estate"] = estates[0].code
         estate = estates.filter(code=self._raw("estate")).first()
         self.chosen_estate = estate
-        self.fields["building"].queryset = (
+        model_choice_field(self, "building").queryset = (
             Building.objects.filter(estate=estate) if estate else Building.objects.none()
         )
         building_id = self._raw("building")
@@ -136,18 +146,19 @@ class IntakeForm(forms.Form):
             # A unit chosen without its building (an API-style post): the unit names it.
             building_id = (
                 units_visible_to(user)
-                .filter(pk=_int(unit_id), building__estate=estate)
+                # A unit id that is not a number is None, which no unit's key equals.
+                .filter(pk=_int(unit_id), building__estate=estate)  # type: ignore[misc]
                 .values_list("building_id", flat=True)
                 .first()
             )
             self._set_raw("building", building_id)
-        self.fields["unit"].queryset = (
-            units_visible_to(user).filter(building_id=_int(building_id), building__estate=estate)
-            if estate and _int(building_id)
+        model_choice_field(self, "unit").queryset = (
+            units_visible_to(user).filter(building_id=building_pk, building__estate=estate)
+            if estate and (building_pk := _int(building_id))
             else Unit.objects.none()
         )
         if estate:
-            self.fields["received_at"].zone = estate.zone
+            local_datetime_field(self, "received_at").zone = estate.zone
         location_url = reverse("complaints:new-location")
         for name in ("estate", "building", "unit"):
             self.fields[name].widget.attrs.update(
@@ -167,8 +178,10 @@ class IntakeForm(forms.Form):
 
     def _set_raw(self, name: str, value) -> None:
         if self.is_bound:
-            self.data = self.data.copy()
-            self.data[name] = value or ""
+            # A QueryDict from a request, or a dict: either copies into one to change.
+            data = cast("QueryDict | dict[str, Any]", self.data).copy()
+            data[name] = value or ""
+            self.data = data
         else:
             self.initial[name] = value
 
@@ -183,11 +196,13 @@ class IntakeForm(forms.Form):
         resident_id = _int(self._raw("resident"))
         if not resident_id:
             return None
-        return self.fields["resident"].queryset.filter(pk=resident_id).first()
+        residents = model_choice_field(self, "resident").queryset
+        assert residents is not None  # chosen in ``__init__``
+        return residents.filter(pk=resident_id).first()
 
     def complaint_input(self) -> ComplaintInput:
         data = self.cleaned_data
-        values = {name: data.get(name) for name in SERVICE_FIELDS}
+        values: dict[str, Any] = {name: data.get(name) for name in SERVICE_FIELDS}
         for blank_is_empty in ("contact_name", "contact_phone", "severity"):
             values[blank_is_empty] = values[blank_is_empty] or ""
         return ComplaintInput(**values)

@@ -3,15 +3,21 @@ plus building, assigned to me and my department, and the sort order."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
-from complaints.forms.fields import labelled
+from complaints.forms.fields import choice_field, labelled
 from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
 from complaints.selectors import estates_visible_to
 from residents.models import Building
 from staff.roles import staff_of
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SORTS = {
     "-received": _("Newest first"),
@@ -49,12 +55,12 @@ class WorklistFilterForm(forms.Form):
     week = forms.CharField(required=False, widget=forms.HiddenInput)
     figure = forms.ChoiceField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        every = [("", _("all"))]
-        self.fields["stage"].choices = every + labelled(Stage)
-        self.fields["severity"].choices = every + labelled(Severity)
+        every: list[tuple[str, StrOrPromise]] = [("", _("all"))]
+        choice_field(self, "stage").choices = every + labelled(Stage)
+        choice_field(self, "severity").choices = every + labelled(Severity)
         # Every category and the reader's estates, by id: the worklist's rows take theirs from
         # here instead of joining two more tables into the page's query.
         categories = list(Category.objects.all())
@@ -62,20 +68,20 @@ class WorklistFilterForm(forms.Form):
         for category in categories:
             if category.parent_id in self.categories:
                 category.parent = self.categories[category.parent_id]
-        self.fields["category"].choices = every + [
+        choice_field(self, "category").choices = every + [
             (c.code, c.name) for c in categories if c.parent_id is None
         ]
         estates = list(estates_visible_to(user))
         self.estates = {e.pk: e for e in estates}
-        self.fields["estate"].choices = every + [(e.code, e.name) for e in estates]
+        choice_field(self, "estate").choices = every + [(e.code, e.name) for e in estates]
         buildings: dict[str, list] = {}
         for building in Building.objects.filter(estate__in=estates).select_related("estate"):
             buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
-        self.fields["building"].choices = every + list(buildings.items())
-        self.fields["sort"].choices = list(SORTS.items())
+        choice_field(self, "building").choices = every + list(buildings.items())
+        choice_field(self, "sort").choices = list(SORTS.items())
         self.count_link = count_link()
         if self.count_link is not None:
-            self.fields["figure"].choices = [("", ""), *self.count_link.labels.items()]
+            choice_field(self, "figure").choices = [("", ""), *self.count_link.labels.items()]
             self.fields["week"].validators.append(self.count_link.validate_week)
         staff = staff_of(user)
         # The id is enough to filter by; reading the department would cost a query.

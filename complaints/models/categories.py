@@ -58,10 +58,10 @@ class Category(models.Model):
 
     @property
     def top(self) -> "Category":
-        return self.parent if self.parent_id else self
+        return self.parent if self.parent is not None else self
 
     @property
     def effective_warranty_years(self) -> int | None:
         if self.warranty_years is not None:
             return self.warranty_years
-        return self.parent.warranty_years if self.parent_id else None
+        return self.parent.warranty_years if self.parent is not None else None

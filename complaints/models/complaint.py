@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +15,9 @@ from complaints.models.choices import (
     Stage,
     Validity,
 )
+
+if TYPE_CHECKING:
+    from complaints.models.records import Deadline
 
 
 class Complaint(models.Model):
@@ -142,6 +147,14 @@ class Complaint(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    # Not columns: what some reads attach to the complaints they return. The deadlines the
+    # API shows, all but the cancelled: a ``Prefetch(to_attr=...)``, or set by intake.
+    shown_deadlines: "list[Deadline]"
+    # A worklist row's next deadline and labels, translated once for the page.
+    next_deadline: "Deadline | None"
+    severity_label: str
+    stage_label: str
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("complaint")
@@ -186,4 +199,4 @@ class Complaint(models.Model):
 
     @property
     def complainant_name(self) -> str:
-        return self.contact_name or (self.resident.name if self.resident_id else "")
+        return self.contact_name or (self.resident.name if self.resident is not None else "")

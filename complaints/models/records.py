@@ -93,7 +93,7 @@ class DeadlinePolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.category.code if self.category_id else "*"
+        scope = self.category.code if self.category is not None else "*"
         return f"{scope} / {self.get_severity_display()}"
 
     def duration(self, kind: str) -> tuple[int | None, int | None]:
@@ -128,6 +128,8 @@ class Deadline(models.Model):
         verbose_name=_("policy"),
     )
     explanation = models.JSONField(_("how it was computed"), default=dict, blank=True)
+    # Not a column: the kind's label on a worklist row, translated once for the page.
+    kind_label: str
 
     class Meta:
         ordering = ["due_at", "id"]

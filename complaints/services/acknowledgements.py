@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -23,7 +24,7 @@ from complaints.workflow import ACTIONS
 def escalation_acknowledge(
     *,
     escalation_id: int,
-    actor,
+    actor: User,
     callback_due_at: dt.datetime | None = None,
     assignee: str = "",
     note: str = "",

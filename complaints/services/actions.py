@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -45,7 +46,7 @@ Outcome = tuple[str, dict]
 class Context:
     """One action under way: ``data`` is its body already held to the action's inputs."""
 
-    def __init__(self, *, complaint: Complaint, actor, data: dict, now: dt.datetime) -> None:
+    def __init__(self, *, complaint: Complaint, actor: User, data: dict, now: dt.datetime) -> None:
         self.complaint = complaint
         self.actor = actor
         self.data = data
@@ -105,7 +106,8 @@ def _plan_resolution(ctx: Context) -> Outcome:
     validity = ctx.data["validity"]
     department = ctx.department()
     due = ctx.future("callback_due_at")
-    before = complaint.department.code if complaint.department_id else None
+    assert due is not None  # a required input (``workflow.ACTIONS``)
+    before = complaint.department.code if complaint.department is not None else None
     complaint.validity = validity
     complaint.department = department
     complaint.plan = ctx.text("plan")
@@ -227,7 +229,7 @@ def assignment_apply(ctx: Context) -> Outcome:
     if ctx.text("department"):
         department = ctx.department()
         data["department"] = {
-            "before": complaint.department.code if complaint.department_id else None,
+            "before": complaint.department.code if complaint.department is not None else None,
             "after": department.code,
         }
         complaint.department = department
@@ -245,11 +247,11 @@ def assignment_apply(ctx: Context) -> Outcome:
                 }
             )
         data["assignee"] = {
-            "before": complaint.assignee.username if complaint.assignee_id else None,
+            "before": complaint.assignee.username if complaint.assignee is not None else None,
             "after": username,
         }
         complaint.assignee = member.user
-        if complaint.department_id is None and member.department_id:
+        if complaint.department_id is None and member.department is not None:
             data["department"] = {"before": None, "after": member.department.code}
             complaint.department = member.department
     return ctx.text("note"), data
@@ -258,6 +260,7 @@ def assignment_apply(ctx: Context) -> Outcome:
 def _hold(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     until = ctx.future("until")
+    assert until is not None  # a required input (``workflow.ACTIONS``)
     complaint.on_hold = True
     complaint.hold_until = until
     complaint.hold_reason = ctx.text("reason")
@@ -298,7 +301,7 @@ assert set(HANDLERS) == set(ACTIONS), "every workflow action needs exactly one h
 def complaint_act(
     *,
     reference: str,
-    actor,
+    actor: User,
     action: str,
     data: dict | None = None,
     version: int | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def due_for(
     """When a ``kind`` clock started at ``start`` runs out under ``policy``, when to remind
     (the policy's share of the time, counted on the same clock), and why, for the page."""
     minutes, working_days = policy.duration(kind)
-    explanation = {
+    explanation: dict[str, Any] = {
         "clock": policy.clock,
         "calendar": calendar.name,
         "time_zone": str(calendar.zone),
@@ -193,7 +194,7 @@ def deadline_pause(*, complaint: Complaint, kind: str, at: dt.datetime) -> None:
 
 def deadline_resume(*, complaint: Complaint, kind: str, at: dt.datetime) -> None:
     """Push the deadline out by the time it was paused (business time on a business clock)."""
-    calendar = None
+    calendar: BusinessCalendar | None = None
     resumed = []
     for deadline in complaint.deadlines.filter(kind=kind, state=DeadlineState.PAUSED):
         resumed.append(deadline.due_at)
@@ -214,11 +215,11 @@ def deadline_resume(*, complaint: Complaint, kind: str, at: dt.datetime) -> None
         deadline.explanation = {**explanation, "pauses": pauses}
         deadline.state = DeadlineState.PENDING
         if deadline.remind_at and deadline.reminded_at is None:
-            deadline.remind_at = (
-                calendar.add_business_minutes(deadline.remind_at, held)
-                if business
-                else deadline.remind_at + dt.timedelta(minutes=held)
-            )
+            if business:
+                assert calendar is not None  # read above for a business clock
+                deadline.remind_at = calendar.add_business_minutes(deadline.remind_at, held)
+            else:
+                deadline.remind_at = deadline.remind_at + dt.timedelta(minutes=held)
         deadline.save(update_fields=["due_at", "explanation", "state", "remind_at"])
         resumed.append(deadline.due_at)
     # Owed again from its new due time on (which may have passed: it was due when paused).

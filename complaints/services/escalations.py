@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from complaints.models import Complaint, Deadline, Escalation
@@ -14,7 +15,7 @@ from complaints.signals import escalations_raised
 from staff.roles import FRONT_DESK, MANAGER, SUPERVISOR
 
 
-def staff_at_level(*, estate_id: int, level: int) -> list:
+def staff_at_level(*, estate_id: int, level: int) -> list[User]:
     """Who answers at an escalation level: 0 the desk, 1 supervisors, 2 managers, 3 managers
     and the company's quality department (the superusers)."""
     User = get_user_model()
@@ -32,7 +33,7 @@ def escalation_build(
     complaint: Complaint,
     reason: str,
     now: dt.datetime,
-    actor=None,
+    actor: User | None = None,
     note: str = "",
     deadline: Deadline | None = None,
 ) -> Escalation | None:
@@ -64,7 +65,7 @@ def escalation_open(
     complaint: Complaint,
     reason: str,
     now: dt.datetime,
-    actor=None,
+    actor: User | None = None,
     note: str = "",
     deadline: Deadline | None = None,
 ) -> Escalation | None:

@@ -8,6 +8,7 @@ import unicodedata
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -45,7 +46,7 @@ def _sniff(head: bytes) -> tuple[str, str, bool] | None:
     return None
 
 
-def safe_display_name(name: str) -> str:
+def safe_display_name(name: str | None) -> str:
     """The uploaded name, for display only: no path, no control characters, bounded."""
     name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
     name = _UNSAFE.sub("_", name).strip(" .") or "file"
@@ -60,6 +61,7 @@ def _size(limit: int) -> str:
 
 
 def _check(upload: UploadedFile) -> tuple[str, str, bool]:
+    assert upload.size is not None  # a received upload knows its size
     if upload.size > settings.EVIDENCE_MAX_BYTES:
         raise ValidationError(
             {
@@ -95,7 +97,7 @@ def _check(upload: UploadedFile) -> tuple[str, str, bool]:
     return ext, content_type, is_image
 
 
-def evidence_add(*, reference: str, actor, upload: UploadedFile) -> Evidence:
+def evidence_add(*, reference: str, actor: User, upload: UploadedFile) -> Evidence:
     """Check the file, store it under a generated name, then record it on the timeline.
 
     The file is written before the transaction (no disk work while the complaint is locked)
@@ -103,6 +105,7 @@ def evidence_add(*, reference: str, actor, upload: UploadedFile) -> Evidence:
     """
     complaint_get(user=actor, reference=reference)  # 404 before any work for the invisible
     ext, content_type, is_image = _check(upload)
+    assert upload.size is not None  # as ``_check`` found
     original = safe_display_name(upload.name)
     saved_name = default_storage.save(
         f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", upload

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,13 @@ from staff.roles import FRONT_DESK_PLUS, user_roles
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
+def _column(name: str) -> str:
+    """The column of one of ``ReferenceCounter``'s own fields."""
+    field = ReferenceCounter._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None
+    return field.column
+
+
 def _counter_bump(*, estate_id: int, day: dt.date) -> int:
     """The estate-day counter plus one, in one statement (two for the day's first number).
 
@@ -50,9 +58,7 @@ def _counter_bump(*, estate_id: int, day: dt.date) -> int:
         return _counter_bump_without_returning(estate_id=estate_id, day=day)
     quote = connection.ops.quote_name
     table = quote(ReferenceCounter._meta.db_table)
-    estate_col, day_col, last = (
-        quote(ReferenceCounter._meta.get_field(name).column) for name in ("estate", "day", "last")
-    )
+    estate_col, day_col, last = (quote(_column(name)) for name in ("estate", "day", "last"))
     params = [estate_id, connection.ops.adapt_datefield_value(day)]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -273,7 +279,7 @@ def _complaint_build(
 ) -> Complaint:
     """The complaint as it will be written, unsaved and not yet numbered."""
     category = checked.category
-    top_category = category.parent if category.parent_id else category
+    top_category = category.parent if category.parent is not None else category
     return Complaint(
         estate=checked.estate,
         unit=data.unit,
@@ -305,7 +311,10 @@ def _complaint_build(
 def _intake_events(
     complaint: Complaint, escalation: Escalation | None, *, actor: User, now: dt.datetime
 ) -> list[ComplaintEvent]:
-    data = {"channel": complaint.channel, "received_at": complaint.received_at.isoformat()}
+    data: dict[str, Any] = {
+        "channel": complaint.channel,
+        "received_at": complaint.received_at.isoformat(),
+    }
     if now - complaint.received_at > FUTURE_TOLERANCE:
         data.update(backdated=True, entered_at=now.isoformat())
     events = [

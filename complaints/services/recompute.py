@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +15,7 @@ from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState
 from complaints.services.deadlines import due_for, policies_forget, policy_for
 from complaints.services.timeline import event_record
 from complaints.signals import history_changed
+from residents.models import Estate
 
 COMPUTED_KINDS = (
     DeadlineKind.ACKNOWLEDGE,
@@ -24,7 +26,9 @@ COMPUTED_KINDS = (
 BATCH = 500
 
 
-def deadlines_recompute(*, complaints: QuerySet[Complaint], reason: str, actor=None) -> int:
+def deadlines_recompute(
+    *, complaints: QuerySet[Complaint], reason: str, actor: User | None = None
+) -> int:
     """Recompute the pending policy deadlines of these complaints; returns how many moved."""
     # A recompute follows a change of configuration, which may have been made without signals
     # (a queryset ``update``): it reads policies and calendars as they are now.
@@ -101,7 +105,9 @@ def _complaint_recompute(
     return moved
 
 
-def deadlines_recompute_for_calendar(sender, *, estate, actor, reason: str, **kwargs) -> int:
+def deadlines_recompute_for_calendar(
+    sender: type[Estate], *, estate: Estate, actor: User | None, reason: str, **kwargs: object
+) -> int:
     """``residents.signals.calendar_changed``: the estate's open deadlines follow its calendar."""
     complaints = Complaint.objects.filter(estate=estate, closed_at__isnull=True)
     return deadlines_recompute(complaints=complaints, actor=actor, reason=reason)

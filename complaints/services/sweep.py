@@ -75,19 +75,20 @@ def _escalate_batch(*, candidate_ids: list[int], now: dt.datetime, result: Sweep
                 complaint_id__in=complaints, state=DeadlineState.PENDING, due_at__lte=now
             ).order_by("complaint_id", "due_at", "id")
         )
-        escalations, events = [], []
+        escalations: list[Escalation] = []
+        events: list[ComplaintEvent] = []
         for deadline in deadlines:
             complaint = complaints[deadline.complaint_id]
             before = complaint.escalation_level
-            escalations.append(
-                escalation_build(
-                    complaint=complaint,
-                    reason=EscalationReason.DEADLINE_MISSED,
-                    note=deadline.kind,
-                    now=now,
-                    deadline=deadline,
-                )
+            escalation = escalation_build(
+                complaint=complaint,
+                reason=EscalationReason.DEADLINE_MISSED,
+                note=deadline.kind,
+                now=now,
+                deadline=deadline,
             )
+            assert escalation is not None  # a missed deadline always gets its row
+            escalations.append(escalation)
             events.append(
                 ComplaintEvent(
                     complaint=complaint,

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
+
 from complaints.models import Complaint, ComplaintEvent
 
 
 def event_build(
     *,
     complaint: Complaint,
-    actor,
+    actor: User | None,
     kind: str,
     at: dt.datetime,
     from_stage: str = "",
@@ -32,7 +34,7 @@ def event_build(
 def event_record(
     *,
     complaint: Complaint,
-    actor,
+    actor: User | None,
     kind: str,
     at: dt.datetime,
     from_stage: str = "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -32,7 +34,7 @@ def _timeline(complaint, evidence: dict[int, Evidence]) -> list[dict]:
     wording = EventWording(complaint.estate.zone)
     entries = []
     for event in complaint_events(complaint=complaint):
-        data = event.data or {}
+        data: dict[str, Any] = event.data or {}
         entries.append(
             {
                 "event": event,
@@ -40,7 +42,7 @@ def _timeline(complaint, evidence: dict[int, Evidence]) -> list[dict]:
                 "from_stage": stage_label(event.from_stage) if event.from_stage else "",
                 "to_stage": stage_label(event.to_stage) if event.to_stage else "",
                 "details": wording.details(data),
-                "evidence": evidence.get(data.get("evidence")),
+                "evidence": evidence.get(data["evidence"]) if "evidence" in data else None,
                 "system": event.actor_id is None,
             }
         )

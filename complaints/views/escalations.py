@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -28,7 +30,7 @@ def _require_queue_role(request) -> None:
         raise PermissionDenied(_("The escalation queue is for supervisors and managers."))
 
 
-def open_escalations(user):
+def open_escalations(user: User | AnonymousUser) -> QuerySet[Escalation]:
     """Open escalations, most overdue first: by the missed deadline, else by when raised."""
     return escalations_waiting_for(user).select_related(
         "complaint__estate",
@@ -63,7 +65,7 @@ def queue(request):
         {
             "escalation": escalation,
             "reason": reasons[escalation.reason],
-            "deadline_kind": kinds[escalation.deadline.kind] if escalation.deadline_id else "",
+            "deadline_kind": kinds[escalation.deadline.kind] if escalation.deadline else "",
             "severity": severities[escalation.complaint.severity],
             "assignee_options": options[escalation.complaint.estate_id],
         }

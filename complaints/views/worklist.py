@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, When
 from django.shortcuts import render
@@ -12,6 +14,15 @@ from complaints.display import choice_labels
 from complaints.forms.worklist import WorklistFilterForm
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState, Severity, Stage
 from complaints.selectors import complaint_list
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _OwedDeadlines(TypedDict):
+        owed_deadlines: list[Deadline]
+
+    # A complaint read through ``with_owed_deadlines``.
+    OwedComplaint = WithAnnotations[Complaint, _OwedDeadlines]
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
@@ -51,7 +62,7 @@ def sorted_complaints(queryset: QuerySet[Complaint], sort: str) -> QuerySet[Comp
     return queryset.order_by("-received_at", "-id")
 
 
-def with_owed_deadlines(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+def with_owed_deadlines(queryset: QuerySet[Complaint]) -> QuerySet[OwedComplaint]:
     return queryset.prefetch_related(
         Prefetch(
             "deadlines",
@@ -61,7 +72,7 @@ def with_owed_deadlines(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
     )
 
 
-def worklist_queryset(request) -> tuple[WorklistFilterForm, QuerySet[Complaint]]:
+def worklist_queryset(request) -> tuple[WorklistFilterForm, QuerySet[OwedComplaint]]:
     """The form and the filtered, sorted complaints; shared with the exports."""
     form = WorklistFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else {}
