@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from complaints.demo import demo_seed
 from complaints.models import (
     Complaint,
     DeadlinePolicy,
 )
 from complaints.services.recompute import deadlines_recompute
+from demo.seed import demo_seed
 from reports import stored as storage
 from reports.history import ALL_OF_HISTORY
 from reports.mailing import weekly_summaries_send
