@@ -28,7 +28,8 @@ class DeadlineRow:
     reminded_at: dt.datetime | None = None
     complaint_id: int | None = None
     id: int | None = None
-    # When the action that opened it was taken; no column, the sweep's timing needs it.
+    # Since when the sweep could notice it: the action that opened or last resumed it. No
+    # column; the sweep's timing needs it.
     opened_at: dt.datetime | None = None
 
 
@@ -88,6 +89,8 @@ def deadline_row_resume(
     pause = {"from": paused_at.isoformat(), "to": at.isoformat(), "minutes": held}
     deadline.explanation = {**explanation, "pauses": [*explanation.get("pauses", []), pause]}
     deadline.state = DeadlineState.PENDING
+    # Paused, it was not the sweep's to notice: one that fell due meanwhile is missed now.
+    deadline.opened_at = at
     if deadline.remind_at and deadline.reminded_at is None:
         deadline.remind_at = (
             calendar.add_business_minutes(deadline.remind_at, held)
