@@ -125,7 +125,9 @@ def database_ensure(*, complaints: int, seed: int, rebuild: bool, env: dict) -> 
     _admin_execute(f'CREATE DATABASE "{name}"')
     load_before = load_average()
     migrate_seconds = _manage(env, "migrate", "--noinput", "-v", "0")
-    seed_seconds = _manage(env, "seed_demo", "--complaints", str(complaints), "--seed", str(seed))
+    seed_seconds = _manage(
+        env, "seed_demo", "--bulk", "--complaints", str(complaints), "--seed", str(seed)
+    )
     load_after = load_average()
     vacuum_seconds = _vacuum(url)
     build = Build(

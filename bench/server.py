@@ -162,7 +162,7 @@ COMPUTED = " (computed)"
 def weekly_computed(items: list[Scenario], runs: int) -> list[Figure]:
     """The weekly summary when its week is not stored yet: the first read after the week
     ends, or after a change that reaches back into it. Each run starts with no stored week."""
-    from complaints.models import WeeklySummarySnapshot
+    from reports.models import WeeklySummarySnapshot
 
     by_user = clients()
     figures = []

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "complaints",
     "reports",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from complaints.demo import demo_seed
 from complaints.models import (
     Complaint,
     DeadlinePolicy,
 )
 from complaints.services.recompute import deadlines_recompute
+from demo.seed import demo_seed
 from reports import snapshots as storage
 from reports.counting import weekly_figures
 from reports.mailing import weekly_summaries_send

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from complaints.demo import DEMO_PASSWORD, DemoDataPresent, demo_seed
-from complaints.demo.seed import DEFAULT_BATCH_SIZE
+from bench.bulk.seed import DEFAULT_BATCH_SIZE, bulk_seed
+from demo.seed import demo_seed
+from demo.start import SERVICES_LIMIT, DemoDataPresent
+from demo.world import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -11,7 +13,10 @@ class Command(BaseCommand):
         f"supervisor, frontdesk, frontdesk_b, handler and department leads; password "
         f"'{DEMO_PASSWORD}') and N complaints over the last 12 weeks in every stage. The same "
         "--seed gives the same data on an empty database. Demo data already present is an "
-        "error, unless --if-empty (do nothing) or --add (add N more complaints to it)."
+        "error, unless --if-empty (do nothing) or --add (add N more complaints to it). Up to "
+        f"{SERVICES_LIMIT:,} complaints every one is logged and moved on by the desk's own "
+        "services with the clock set to the story's time; above that, or with --bulk, the "
+        "same stories' rows are inserted in bulk (bench.bulk: 1,000,000 in minutes)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,7 +42,12 @@ class Command(BaseCommand):
             type=int,
             default=DEFAULT_BATCH_SIZE,
             metavar="B",
-            help=f"Complaints per insert transaction (default {DEFAULT_BATCH_SIZE}).",
+            help=f"Bulk loader: complaints per insert transaction (default {DEFAULT_BATCH_SIZE}).",
+        )
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help=f"Insert rows in bulk even for {SERVICES_LIMIT:,} complaints or fewer.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -47,14 +57,12 @@ class Command(BaseCommand):
         self._tty = self.stdout.isatty()
         self._reported = -1
         progress = self._progress if options["verbosity"] > 0 else None
+        common = {"complaints": count, "seed": options["seed"], "add": options["add"]}
         try:
-            summary = demo_seed(
-                complaints=count,
-                seed=options["seed"],
-                add=options["add"],
-                batch_size=options["batch_size"],
-                progress=progress,
-            )
+            if options["bulk"] or count > SERVICES_LIMIT:
+                summary = bulk_seed(**common, batch_size=options["batch_size"], progress=progress)
+            else:
+                summary = demo_seed(**common, progress=progress)
         except DemoDataPresent as present:
             if options["if_empty"] and not present.partial:
                 self.stdout.write(f"Demo data already present ({present}); nothing to do.")

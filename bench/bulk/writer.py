@@ -1,29 +1,16 @@
-"""``demo_seed``: the demo world, then N complaints generated and inserted batch by batch."""
+"""The batch writer of ``bulk_seed``: each batch of stories in one transaction, as COPY on
+PostgreSQL and ``executemany`` on SQLite, written while the next batch is planned."""
 
 from __future__ import annotations
 
-import datetime as dt
-import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 
 from django.db import connection, connections, reset_queries, transaction
-from django.utils import timezone
 
-from complaints.demo.arrivals import arrivals
-from complaints.demo.bulk import Columns, columns_insert, ids_reserve, rows_columns
-from complaints.demo.scenario import STAGES, ComplaintMaker
-from complaints.demo.story import Story
-from complaints.demo.world import (
-    DEMO_ESTATE_CODES,
-    DEMO_USERNAMES,
-    demo_world_create,
-    demo_world_load,
-    demo_world_present,
-)
+from bench.bulk.columns import Columns, columns_insert, ids_reserve, rows_columns
 from complaints.models import (
     Callback,
     Complaint,
@@ -32,137 +19,16 @@ from complaints.models import (
     Escalation,
     ReferenceCounter,
 )
-from reports.models import WeeklySummarySnapshot
-from reports.past_changes import weekly_history_changed
-from residents.models import Estate
+from demo.start import DemoSummary
+from demo.story import Story
 
-WEEKS = 12
 # In the order they are written: each row points only at rows written before it.
 TABLES = (Complaint, Deadline, Escalation, Callback, ComplaintEvent)
 # The DemoSummary count of each table's rows, in the same order.
 COUNTED = ("complaints", "deadlines", "escalations", "callbacks", "events")
-DEFAULT_BATCH_SIZE = 2000
-
-# Called with (complaints written, complaints asked for, seconds since the start).
-Progress = Callable[[int, int, float], None]
 
 
-class DemoDataPresent(Exception):
-    def __init__(self, found: list[str], *, partial: bool = False) -> None:
-        self.found = found
-        self.partial = partial
-        estates = [name for name in found if name in DEMO_ESTATE_CODES]
-        users = len(found) - len(estates)
-        super().__init__(f"estates {', '.join(estates) or 'none'}; {users} of the demo users")
-
-
-@dataclass
-class DemoSummary:
-    complaints: int = 0
-    events: int = 0
-    deadlines: int = 0
-    escalations: int = 0
-    callbacks: int = 0
-    seconds: float = 0.0
-    world_created: bool = False
-
-
-def demo_seed(
-    *,
-    complaints: int = 200,
-    seed: int = 1,
-    add: bool = False,
-    now: dt.datetime | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Progress | None = None,
-) -> DemoSummary:
-    """Create the demo world (unless ``add``) and ``complaints`` complaints of the last weeks.
-
-    The same ``seed`` and ``now`` on an empty database give the same data. Raises
-    DemoDataPresent when demo estates or users exist already and ``add`` is not set, or when
-    ``add`` finds only part of the demo world.
-    """
-    started = time.perf_counter()
-    seeding_since = timezone.now()
-    now = now or seeding_since
-    summary = DemoSummary()
-    found = demo_world_present()
-    if found and not add:
-        raise DemoDataPresent(found)
-    if found and len(found) < len(DEMO_ESTATE_CODES) + len(DEMO_USERNAMES):
-        raise DemoDataPresent(found, partial=True)
-    if not found:
-        zone = Estate().zone  # the default time zone, which the demo estates keep
-        with transaction.atomic():
-            demo_world_create(rng=random.Random(f"world-{seed}"), today=now.astimezone(zone).date())
-        summary.world_created = True
-    world = demo_world_load()
-    zone = world.estates[0].estate.zone
-    first_day = (now - dt.timedelta(weeks=WEEKS, days=1)).astimezone(zone).date()
-    counters = {
-        (row.estate_id, row.day): row.last
-        for row in ReferenceCounter.objects.filter(
-            estate__code__in=DEMO_ESTATE_CODES, day__gte=first_day
-        )
-    }
-    maker = ComplaintMaker(world=world, rng=random.Random(seed), now=now, counters=counters)
-    times = arrivals(
-        count=complaints, now=now, zone=zone, rng=random.Random(f"arrivals-{seed}"), days=WEEKS * 7
-    )
-
-    def written() -> None:
-        if progress:
-            progress(summary.complaints, complaints, time.perf_counter() - started)
-
-    earliest: dt.datetime | None = None
-    with _BatchWriter(summary, written, background=not connection.in_atomic_block) as writer:
-        batch: list[Story] = []
-        for story in _stories(maker, times, count=complaints):
-            received_at = story.complaint.received_at
-            earliest = received_at if earliest is None else min(earliest, received_at)
-            batch.append(story)
-            if len(batch) >= batch_size:
-                writer.write(batch, {key: counters[key] for key in _days(batch)})
-                batch = []
-        if batch or not complaints:
-            writer.write(batch, {key: counters[key] for key in _days(batch)})
-    # Whole stories were written into the past. Weeks of the summary stored meanwhile by a
-    # reader of a world made just now are dropped; added to an existing world, they record the
-    # change, so every stored week it reaches is computed again.
-    if summary.world_created:
-        WeeklySummarySnapshot.objects.filter(computed_at__gte=seeding_since).delete()
-    elif earliest is not None:
-        weekly_history_changed(since=earliest)
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so that the first pages read the new rows with good plans instead
-        # of waiting for autovacuum to notice them.
-        tables = [m._meta.db_table for m in (*TABLES, ReferenceCounter)]
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
-    summary.seconds = time.perf_counter() - started
-    return summary
-
-
-def _stories(maker: ComplaintMaker, times: Iterator[dt.datetime], *, count: int):
-    """Stories in order of arrival; the last few make sure every stage is shown at least once."""
-    seen: set[str] = set()
-    for i, received_at in enumerate(times):
-        missing = [stage for stage in STAGES if stage not in seen]
-        forced = missing[0] if missing and count - i <= len(missing) else None
-        story = maker.make(received_at, stage=forced)
-        seen.add(story.complaint.stage)
-        yield story
-
-
-def _days(stories: list[Story]) -> set[tuple[int, dt.date]]:
-    """The (estate, local day) reference counters a batch moves on."""
-    return {
-        (c.estate_id, c.received_at.astimezone(c.estate.zone).date())
-        for c in (story.complaint for story in stories)
-    }
-
-
-class _BatchWriter:
+class BatchWriter:
     """Writes batches in order, each in its own transaction.
 
     Outside a caller's transaction one batch is written while the next is generated, so that
@@ -191,7 +57,7 @@ class _BatchWriter:
             self.pool = ThreadPoolExecutor(max_workers=1)
         self.pending: Future | None = None
 
-    def __enter__(self) -> _BatchWriter:
+    def __enter__(self) -> BatchWriter:
         return self
 
     def write(self, stories: list[Story], counters: dict) -> None:

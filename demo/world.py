@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group, User
 
 from complaints.clock import BusinessCalendar, calendar_for_estate
 from complaints.defaults import seed_defaults
-from complaints.demo.people import ENGLISH_NAMES, mobile_phone, person_name
 from complaints.models import Category, DeadlinePolicy
+from demo.people import ENGLISH_NAMES, mobile_phone, person_name
 from residents.models import (
     Building,
     CalendarDay,

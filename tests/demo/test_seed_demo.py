@@ -11,7 +11,6 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import F, Max
 
-from complaints.demo import DEMO_ESTATE_CODES, DEMO_PASSWORD
 from complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -22,6 +21,7 @@ from complaints.models import (
     Stage,
 )
 from complaints.selectors import complaints_visible_to
+from demo.world import DEMO_ESTATE_CODES, DEMO_PASSWORD
 from residents.models import Estate
 from staff.models import Department
 from tests.factories import log_complaint
@@ -237,8 +237,9 @@ def test_progress_is_shown_line_by_line_off_a_terminal(seeded):
 
 @pytest.mark.django_db(transaction=True)
 def test_batches_written_by_the_background_writer_hold_together():
-    """Outside a transaction batches are written by a thread while the next is generated."""
-    output = seed(120, seed=5, batch_size=50)
+    """Outside a transaction the bulk loader's batches are written by a thread while the next
+    is generated."""
+    output = seed(120, seed=5, batch_size=50, bulk=True)
 
     assert [line.split(" (")[0] for line in output.splitlines()[:3]] == [
         "complaints 50/120",

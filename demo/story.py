@@ -1,10 +1,10 @@
-"""One demo complaint's life, written as the services and the sweep would have written it.
+"""One demo complaint's life as the services and the sweep would write it: the plan of its steps.
 
-Each method mirrors a handler of ``complaints.services.actions`` (same fields, same deadline
-moves, same event data) on an unsaved complaint and plain rows, so that stories can be
-inserted a batch at a time. Before every step the story catches up with what the background
-sweep would have done meanwhile (remind, mark missed deadlines and escalate them) and with
-what supervisors did about the escalations waiting in their queue.
+Each method mirrors a handler of ``complaints.services.actions`` (same fields, deadline moves
+and event data) on an unsaved complaint and plain rows, and first catches up with the sweep
+(reminders, missed deadlines escalated) and with the supervisors' acknowledgements. Its
+deadlines time the next steps; ``demo.replay`` takes its events through the services, and
+``bench.bulk`` inserts its rows as they are.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import random
 from django.conf import settings
 
 from complaints.clock import BusinessCalendar
-from complaints.demo.rows import CallbackRow, DeadlineRow, EscalationRow, EventRow
 from complaints.models import (
-    Clock,
     Complaint,
     DeadlineKind,
     DeadlinePolicy,
@@ -27,6 +25,7 @@ from complaints.models import (
 )
 from complaints.models.choices import MAX_ESCALATION_LEVEL
 from complaints.services.deadlines import due_for
+from demo.rows import CallbackRow, DeadlineRow, EscalationRow, EventRow, deadline_row_resume
 
 OPEN_DEADLINE_STATES = (DeadlineState.PENDING, DeadlineState.PAUSED)
 # An acknowledgement further away than the demo reaches: the escalation waits in the queue.
@@ -94,15 +93,15 @@ class Story:
         """The latest deadline of ``kind``."""
         return next((d for d in reversed(self.deadlines) if d.kind == kind), None)
 
-    def _open(self, kind: str, start: dt.datetime) -> None:
-        """As ``services.deadlines.deadline_open``."""
+    def _open(self, kind: str, start: dt.datetime, *, opened: dt.datetime) -> None:
+        """As ``services.deadlines.deadline_open``, by the action taken at ``opened``."""
         if self.policy is not None:
             due, remind, why = due_for(
                 kind=kind, start=start, policy=self.policy, calendar=self.calendar
             )
-            self._add(kind, start, due, min(remind, due), self.policy, why)
+            self._add(kind, start, due, min(remind, due), self.policy, why, opened)
 
-    def _add(self, kind, start, due, remind, policy, explanation) -> None:
+    def _add(self, kind, start, due, remind, policy, explanation, opened) -> None:
         self.deadlines.append(
             DeadlineRow(
                 kind=kind,
@@ -111,6 +110,7 @@ class Story:
                 remind_at=remind,
                 policy_id=policy.pk if policy else None,
                 explanation=explanation,
+                opened_at=opened,
             )
         )
 
@@ -121,7 +121,7 @@ class Story:
                 deadline.state = DeadlineState.CANCELLED
         explanation = {"agreed_with_resident": True, "started_at": start.isoformat()}
         remind = start + (max(due, start) - start) * 0.8
-        self._add(DeadlineKind.AGREED_CALLBACK, start, due, remind, None, explanation)
+        self._add(DeadlineKind.AGREED_CALLBACK, start, due, remind, None, explanation, start)
 
     def _meet(self, kinds: tuple[str, ...], at: dt.datetime) -> list[str]:
         met = []
@@ -172,7 +172,7 @@ class Story:
             for deadline in due:
                 remind_at = deadline.remind_at
                 if deadline.reminded_at is None and remind_at is not None and remind_at < until:
-                    deadline.reminded_at = self._swept(remind_at, until)
+                    deadline.reminded_at = self._swept(remind_at, until, deadline)
             missed = min((d for d in due if d.due_at < until), key=lambda d: d.due_at, default=None)
             ack = min(self._pending_acks, key=lambda pair: pair[0], default=None)
             ack = ack if ack and ack[0] < until else None
@@ -186,7 +186,7 @@ class Story:
 
     def _missed(self, deadline: DeadlineRow, until: dt.datetime) -> None:
         """As ``services.sweep``: the deadline is missed and escalated, once."""
-        at = self._swept(deadline.due_at, until)
+        at = self._swept(deadline.due_at, until, deadline)
         deadline.state = DeadlineState.MISSED
         escalation = self._escalation(
             at, None, EscalationReason.DEADLINE_MISSED, deadline.kind, deadline=deadline
@@ -199,12 +199,12 @@ class Story:
         }
         self.record(at, None, "escalated", data=data)
 
-    def _swept(self, due: dt.datetime, until: dt.datetime) -> dt.datetime:
-        """When the sweep, running every minute, noticed something due: not before the
-        complaint was entered (a back-dated one may be overdue on entry), not after ``until``.
-        """
-        noticed = due + dt.timedelta(seconds=self.rng.randint(5, 59))
-        return min(max(noticed, self.complaint.created_at), until)
+    def _swept(self, due: dt.datetime, until: dt.datetime, deadline: DeadlineRow) -> dt.datetime:
+        """When the sweep, running every minute, noticed something due: within the minute
+        after it fell due or after the deadline was opened (a back-dated complaint, or a
+        clock that started at receipt, may be overdue as it opens), not after ``until``."""
+        noticed = max(due, deadline.opened_at) + dt.timedelta(seconds=self.rng.randint(5, 59))
+        return min(noticed, until)
 
     def _acknowledge(self, at: dt.datetime, escalation: EscalationRow) -> None:
         level_one, higher = self.acknowledgers
@@ -240,7 +240,7 @@ class Story:
         if at - complaint.received_at > dt.timedelta(minutes=5):
             data.update({"backdated": True, "entered_at": at.isoformat()})
         self.record(at, actor_id, "created", to_stage=Stage.INTAKE, data=data, bump=False)
-        self._open(DeadlineKind.ACKNOWLEDGE, complaint.received_at)
+        self._open(DeadlineKind.ACKNOWLEDGE, complaint.received_at, opened=at)
         if self.repeat_of is not None:
             reference = self.repeat_of.reference
             data = self._escalation(at, None, EscalationReason.REPEAT, reference)
@@ -252,8 +252,8 @@ class Story:
         complaint = self.complaint
         complaint.accepted_at = at
         met = self._meet((DeadlineKind.ACKNOWLEDGE,), at)
-        self._open(DeadlineKind.FIRST_CALLBACK, complaint.received_at)
-        self._open(DeadlineKind.RESOLUTION, complaint.received_at)
+        self._open(DeadlineKind.FIRST_CALLBACK, complaint.received_at, opened=at)
+        self._open(DeadlineKind.RESOLUTION, complaint.received_at, opened=at)
         self._move(at, actor_id, "accept", Stage.CLARIFICATION, data={"deadlines_met": met})
 
     def close_as_explained(self, at, actor_id, *, validity: str, explanation: str) -> None:
@@ -291,7 +291,7 @@ class Story:
         complaint.outcome, complaint.cause, complaint.liability = outcome, cause, liability
         complaint.resolved_at = at
         met = self._meet((DeadlineKind.RESOLUTION,), at)
-        self._open(DeadlineKind.FOLLOW_UP, at)
+        self._open(DeadlineKind.FOLLOW_UP, at, opened=at)
         data = {"cause": cause, "liability": liability, "deadlines_met": met}
         self._move(at, actor_id, "mark_resolved", Stage.FOLLOW_UP, note=outcome, data=data)
 
@@ -317,7 +317,7 @@ class Story:
         complaint.closed_at = complaint.resolved_at = None
         complaint.satisfaction = ""
         self._cancel_open()
-        self._open(DeadlineKind.RESOLUTION, at)
+        self._open(DeadlineKind.RESOLUTION, at, opened=at)
         data.update(self._escalation(at, actor_id, EscalationReason.REOPENED, reason))
         self._move(at, actor_id, "reopen", Stage.RESOLUTION, note=reason, data=data)
 
@@ -377,28 +377,8 @@ class Story:
         complaint = self.complaint
         complaint.on_hold, complaint.hold_until, complaint.hold_reason = False, None, ""
         for deadline in self.deadlines:
-            if deadline.kind != DeadlineKind.RESOLUTION or deadline.state != "paused":
-                continue
-            explanation = dict(deadline.explanation)
-            paused_at = dt.datetime.fromisoformat(explanation.pop("paused_at"))
-            if explanation.get("clock") == Clock.BUSINESS:
-                held = self.calendar.business_minutes_between(paused_at, at)
-                deadline.due_at = self.calendar.add_business_minutes(deadline.due_at, held)
-            else:
-                held = int((at - paused_at).total_seconds() // 60)
-                deadline.due_at += dt.timedelta(minutes=held)
-            pause = {"from": paused_at.isoformat(), "to": at.isoformat(), "minutes": held}
-            deadline.explanation = {
-                **explanation,
-                "pauses": [*explanation.get("pauses", []), pause],
-            }
-            deadline.state = DeadlineState.PENDING
-            if deadline.remind_at and deadline.reminded_at is None:
-                deadline.remind_at = (
-                    self.calendar.add_business_minutes(deadline.remind_at, held)
-                    if explanation.get("clock") == Clock.BUSINESS
-                    else deadline.remind_at + dt.timedelta(minutes=held)
-                )
+            if deadline.kind == DeadlineKind.RESOLUTION and deadline.state == "paused":
+                deadline_row_resume(deadline, calendar=self.calendar, at=at)
         self.record(at, actor_id, "release")
 
     def add_note(self, at, actor_id, *, text: str) -> None:

@@ -68,7 +68,7 @@ def ids_reserve(model: type[Model], objs: Sequence[object]) -> None:
 @dataclass
 class Columns:
     """A table's new rows column by column: plain values, so they can be handed to another
-    process to insert (``demo.seed`` writes from one while the next batch is made)."""
+    process to insert (``bench.bulk.writer`` writes from one while the next batch is made)."""
 
     model: str  # "app_label.ModelName"
     names: list[str]  # field names, in column order
