@@ -323,6 +323,10 @@ class Story:
 
     def escalate(self, at, actor_id, *, reason: str, note: str) -> None:
         self.sweep(at)
+        if self.complaint.escalation_level >= MAX_ESCALATION_LEVEL:
+            # The workflow refuses to escalate past the top level, which the deadlines
+            # missed just now may have reached: the person sees the refusal and does nothing.
+            return
         self.record(
             at, actor_id, "escalate", note=note, data=self._escalation(at, actor_id, reason, note)
         )
