@@ -81,7 +81,7 @@ class LifePlayer:
         prev = complaint.created_at
         story.created(prev, complaint.logged_by_id)
         path = self._path(target, story)
-        stage = Stage.INTAKE
+        stage: str = Stage.INTAKE
         for i, step in enumerate(path):
             at = self._fit(self._natural(step, story, prev), prev, remaining=len(path) - i)
             self._extras(stage, story, estate_world, prev, at, final=False)
@@ -167,12 +167,12 @@ class LifePlayer:
     def _department(self, category: Category) -> Department:
         return (
             category.default_department
-            or (category.parent.default_department if category.parent_id else None)
+            or (category.parent.default_department if category.parent is not None else None)
             or self.world.departments["CS"]
         )
 
     def _handlers(self, complaint: Complaint) -> list[User]:
-        code = complaint.department.code if complaint.department_id else "CS"
+        code = complaint.department.code if complaint.department is not None else "CS"
         return self.world.handlers.get(code) or [self.user_objects["supervisor"]]
 
     def _resolver(self, complaint: Complaint) -> int:
@@ -218,7 +218,7 @@ class LifePlayer:
     def _agreed_callbacks(self, story: Story, start, end, desk: int) -> list[tuple]:
         """Calls at the agreed times; an unreached resident gets a new agreed time."""
         rng = self.rng
-        steps = []
+        steps: list[tuple] = []
         deadline = next(
             (
                 d

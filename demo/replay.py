@@ -172,6 +172,8 @@ class Replay:
                 sweep_run(now=step.at)
                 self.swept_at = step.at
             return
+        # Only the sweep acts as nobody; every other step has its person.
+        assert step.actor_id is not None
         actor = self.users[step.actor_id]
         if step.kind == CREATE:
             self._create(step.story, actor)
@@ -187,6 +189,11 @@ class Replay:
                 .values_list("pk", flat=True)
                 .first()
             )
+            if escalation_id is None:
+                raise RuntimeError(
+                    f"The plan acknowledges a level {step.data['level']} escalation of "
+                    f"{reference} at {step.at}, which the services did not raise."
+                )
             escalation_acknowledge(escalation_id=escalation_id, actor=actor)
         else:
             complaint_act(
