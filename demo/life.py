@@ -18,7 +18,6 @@ from complaints.models import (
     Stage,
     Validity,
 )
-from complaints.models.choices import MAX_ESCALATION_LEVEL
 from demo import replies
 from demo.story import Story
 from demo.world import EstateWorld, World
@@ -66,16 +65,23 @@ class LifePlayer:
             path.append("close")
         return path
 
-    def _play(self, story: Story, estate_world: EstateWorld, target: str) -> None:
+    def _entered(self, story: Story) -> dt.datetime:
+        """When the desk enters the complaint: at once on the phone or in person; a letter or
+        an online form waits for opening hours (days, over a public holiday)."""
         rng = self.rng
         complaint = story.complaint
         entered = complaint.received_at + MINUTE * rng.uniform(0.2, 3)
         if complaint.channel in (Channel.LETTER, Channel.ONLINE):
             entered = self._desk_time(complaint.received_at + MINUTE * rng.uniform(5, 90), story)
-        prev = min(entered, self.now)
+        return min(entered, self.now)
+
+    def _play(self, story: Story, estate_world: EstateWorld, target: str) -> None:
+        """From intake, entered at ``story.complaint.created_at``, to ``target``."""
+        complaint = story.complaint
+        prev = complaint.created_at
         story.created(prev, complaint.logged_by_id)
         path = self._path(target, story)
-        stage = Stage.INTAKE
+        stage: str = Stage.INTAKE
         for i, step in enumerate(path):
             at = self._fit(self._natural(step, story, prev), prev, remaining=len(path) - i)
             self._extras(stage, story, estate_world, prev, at, final=False)
@@ -161,12 +167,12 @@ class LifePlayer:
     def _department(self, category: Category) -> Department:
         return (
             category.default_department
-            or (category.parent.default_department if category.parent_id else None)
+            or (category.parent.default_department if category.parent is not None else None)
             or self.world.departments["CS"]
         )
 
     def _handlers(self, complaint: Complaint) -> list[User]:
-        code = complaint.department.code if complaint.department_id else "CS"
+        code = complaint.department.code if complaint.department is not None else "CS"
         return self.world.handlers.get(code) or [self.user_objects["supervisor"]]
 
     def _resolver(self, complaint: Complaint) -> int:
@@ -206,15 +212,13 @@ class LifePlayer:
         for at, action, kwargs in sorted(steps, key=lambda s: s[0]):
             if not start <= at < end:
                 continue
-            if action == "escalate" and story.complaint.escalation_level >= MAX_ESCALATION_LEVEL:
-                continue  # the workflow refuses to escalate past the top level
             actor = kwargs.pop("by", desk)
             getattr(story, action)(at, actor, **kwargs)
 
     def _agreed_callbacks(self, story: Story, start, end, desk: int) -> list[tuple]:
         """Calls at the agreed times; an unreached resident gets a new agreed time."""
         rng = self.rng
-        steps = []
+        steps: list[tuple] = []
         deadline = next(
             (
                 d

@@ -68,9 +68,10 @@ class ComplaintMaker(LifePlayer):
         self.subjects = self._subjects(world.categories)
         self.subject_weights = list(accumulate(w for *_, w in self.subjects))
         self.estate_weights = list(accumulate(e.weight for e in world.estates))
-        # Recent complaints with a unit or resident, and the latest per party and category.
+        # Recent complaints with a unit or resident, and per party and category those within
+        # the repeat window, in order of arrival.
         self.recent: deque[Complaint] = deque(maxlen=400)
-        self.latest: dict[tuple, Complaint] = {}
+        self.earlier: dict[tuple, deque[Complaint]] = {}
 
     @staticmethod
     def _subjects(categories: list[Category]) -> list[tuple[Category, Subject, float]]:
@@ -120,9 +121,11 @@ class ComplaintMaker(LifePlayer):
             rng=rng,
             acknowledgers=self.acknowledgers,
         )
+        target = stage or self._stage(received_at)
+        complaint.created_at = self._entered(story)
         story.repeat_of = self._repeat_link(complaint)
         self._remember(complaint)
-        self._play(story, estate_world, stage or self._stage(received_at))
+        self._play(story, estate_world, target)
         return story.finish()
 
     def _complaint(
@@ -166,21 +169,33 @@ class ComplaintMaker(LifePlayer):
 
     def _repeat_link(self, complaint: Complaint) -> Complaint | None:
         """As the intake rule: the latest complaint of the same unit or resident and top
-        category within the repeat window, whether or not the resident meant to repeat it."""
+        category within the repeat window, whether or not the resident meant to repeat it.
+
+        Intake sees only complaints already entered. A letter that arrived first but waits
+        for opening hours (over a holiday, for days) is no repeat's original for a call
+        entered before it; the replay enters complaints entered at the same instant in order
+        of arrival."""
         received_at = complaint.received_at
-        linked = [
-            earlier
-            for key in self._keys(complaint)
-            if (earlier := self.latest.get(key)) is not None
-            and received_at - earlier.received_at <= self.repeat_window
-        ]
+        linked = []
+        for key in self._keys(complaint):
+            for earlier in reversed(self.earlier.get(key, ())):
+                if received_at - earlier.received_at > self.repeat_window:
+                    break
+                if earlier.created_at <= complaint.created_at:
+                    linked.append(earlier)
+                    break
         return max(linked, key=lambda c: c.received_at, default=None)
 
     def _remember(self, complaint: Complaint) -> None:
-        if complaint.unit_id is not None or complaint.resident_id is not None:
-            self.recent.append(complaint)
-            for key in self._keys(complaint):
-                self.latest[key] = complaint
+        if complaint.unit_id is None and complaint.resident_id is None:
+            return
+        self.recent.append(complaint)
+        since = complaint.received_at - self.repeat_window
+        for key in self._keys(complaint):
+            earlier = self.earlier.setdefault(key, deque())
+            while earlier and earlier[0].received_at < since:
+                earlier.popleft()
+            earlier.append(complaint)
 
     def _subject_of(self, category: Category) -> Subject:
         return next(s for c, s, _ in self.subjects if c.pk == category.pk)

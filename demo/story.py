@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.conf import settings
 
@@ -143,10 +144,11 @@ class Story:
         """As ``services.escalations.escalation_open``; returns the event data it causes."""
         complaint = self.complaint
         before = complaint.escalation_level
-        data = {"level": {"before": before, "after": before}, "reason": reason, "escalation": None}
+        level = {"before": before, "after": before}
+        data: dict[str, Any] = {"level": level, "reason": reason, "escalation": None}
         if before >= MAX_ESCALATION_LEVEL and deadline is None:
             return data
-        complaint.escalation_level = data["level"]["after"] = min(before + 1, MAX_ESCALATION_LEVEL)
+        complaint.escalation_level = level["after"] = min(before + 1, MAX_ESCALATION_LEVEL)
         escalation = EscalationRow(
             level=complaint.escalation_level,
             reason=reason,
@@ -176,13 +178,13 @@ class Story:
             missed = min((d for d in due if d.due_at < until), key=lambda d: d.due_at, default=None)
             ack = min(self._pending_acks, key=lambda pair: pair[0], default=None)
             ack = ack if ack and ack[0] < until else None
-            if missed is None and ack is None:
-                return
-            if missed is not None and (ack is None or missed.due_at <= ack[0]):
-                self._missed(missed, until)
-            else:
+            if ack is not None and (missed is None or ack[0] < missed.due_at):
                 self._pending_acks.remove(ack)
                 self._acknowledge(*ack)
+            elif missed is not None:
+                self._missed(missed, until)
+            else:
+                return
 
     def _missed(self, deadline: DeadlineRow, until: dt.datetime) -> None:
         """As ``services.sweep``: the deadline is missed and escalated, once."""
@@ -203,6 +205,8 @@ class Story:
         """When the sweep, running every minute, noticed something due: within the minute
         after it fell due or after the deadline was opened (a back-dated complaint, or a
         clock that started at receipt, may be overdue as it opens), not after ``until``."""
+        # Set by ``_add`` and on resume; only rows read back from the database lack it.
+        assert deadline.opened_at is not None
         noticed = max(due, deadline.opened_at) + dt.timedelta(seconds=self.rng.randint(5, 59))
         return min(noticed, until)
 
@@ -236,7 +240,10 @@ class Story:
         """As ``services.intake.complaint_create``, including a repeat's first escalation."""
         complaint = self.complaint
         complaint.created_at = complaint.updated_at = at
-        data = {"channel": complaint.channel, "received_at": complaint.received_at.isoformat()}
+        data: dict[str, Any] = {
+            "channel": complaint.channel,
+            "received_at": complaint.received_at.isoformat(),
+        }
         if at - complaint.received_at > dt.timedelta(minutes=5):
             data.update({"backdated": True, "entered_at": at.isoformat()})
         self.record(at, actor_id, "created", to_stage=Stage.INTAKE, data=data, bump=False)
@@ -271,7 +278,7 @@ class Story:
     def plan_resolution(self, at, actor_id, *, validity, department, plan, callback_due) -> None:
         self.sweep(at)
         complaint = self.complaint
-        before = complaint.department.code if complaint.department_id else None
+        before = complaint.department.code if complaint.department is not None else None
         complaint.validity = validity
         complaint.department = department
         complaint.plan = plan
@@ -323,6 +330,10 @@ class Story:
 
     def escalate(self, at, actor_id, *, reason: str, note: str) -> None:
         self.sweep(at)
+        if self.complaint.escalation_level >= MAX_ESCALATION_LEVEL:
+            # The workflow refuses to escalate past the top level, which the deadlines
+            # missed just now may have reached: the person sees the refusal and does nothing.
+            return
         self.record(
             at, actor_id, "escalate", note=note, data=self._escalation(at, actor_id, reason, note)
         )
@@ -352,7 +363,7 @@ class Story:
     def assign(self, at, actor_id, *, assignee) -> None:
         self.sweep(at)
         complaint = self.complaint
-        before = complaint.assignee.username if complaint.assignee_id else None
+        before = complaint.assignee.username if complaint.assignee is not None else None
         complaint.assignee = assignee
         self.record(
             at,

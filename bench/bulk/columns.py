@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, JSONField, Model
 
 # Field types whose values the converters below understand; anything else is refused.
 _KNOWN = {
@@ -40,13 +40,14 @@ def ids_reserve(model: type[Model], objs: Sequence[object]) -> None:
         return
     table = model._meta.db_table
     column = model._meta.pk.column
+    assert column is not None  # only a field without a column (a relation's reverse) has none
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [table, column, len(objs)],
             )
-            ids = [row[0] for row in cursor.fetchall()]
+            ids: Sequence[int] = [row[0] for row in cursor.fetchall()]
         elif connection.vendor == "sqlite":
             # The batch transaction began IMMEDIATE and holds SQLite's only write lock, so
             # nobody else takes these. AUTOINCREMENT never reuses an id: respect its record.
@@ -121,7 +122,7 @@ def _copy_cells(field: Field, values: list) -> list[str]:
         return [null if v is None else ("t" if v else "f") for v in values]
     if kind in ("DateTimeField", "DateField"):
         return [null if v is None else v.isoformat() for v in values]
-    if kind == "JSONField":
+    if isinstance(field, JSONField):
         dumps = json.JSONEncoder if field.encoder is None else field.encoder
         encode = dumps(ensure_ascii=False).encode
         return [null if v is None else encode(v).translate(escapes) for v in values]
@@ -137,6 +138,6 @@ def _sqlite_values(field: Field, values: list) -> list:
         return [ops.adapt_datetimefield_value(v) for v in values]
     if kind == "DateField":
         return [ops.adapt_datefield_value(v) for v in values]
-    if kind == "JSONField":
+    if isinstance(field, JSONField):
         return [ops.adapt_json_value(v, field.encoder) for v in values]
     return values

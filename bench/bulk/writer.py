@@ -3,7 +3,7 @@ PostgreSQL and ``executemany`` on SQLite, written while the next batch is planne
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -19,6 +19,7 @@ from complaints.models import (
     Escalation,
     ReferenceCounter,
 )
+from demo.rows import CallbackRow, DeadlineRow, EscalationRow, EventRow
 from demo.start import DemoSummary
 from demo.story import Story
 
@@ -120,13 +121,19 @@ def _batch(stories: list[Story], counters: dict) -> _Batch:
         complaint = story.complaint
         if story.repeat_of is not None:
             complaint.repeat_of_id = story.repeat_of.pk
-        for row in (*story.deadlines, *story.escalations, *story.callbacks, *story.events):
+        rows: list[DeadlineRow | EscalationRow | CallbackRow | EventRow] = [
+            *story.deadlines,
+            *story.escalations,
+            *story.callbacks,
+            *story.events,
+        ]
+        for row in rows:
             row.complaint_id = complaint.pk
         for escalation, deadline in story.missed_deadlines:
             escalation.deadline_id = deadline.id
         for data, escalation in story.escalation_ids:
             data["escalation"] = escalation.id
-    tables = (complaints, deadlines, escalations, callbacks, events)
+    tables: tuple[Sequence[object], ...] = (complaints, deadlines, escalations, callbacks, events)
     batch = _Batch(
         tables=[
             rows_columns(model, rows) for model, rows in zip(TABLES, tables, strict=True) if rows
