@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import time_machine
 from django.contrib.auth.models import User
@@ -208,19 +208,9 @@ class Replay:
         planned = self.stories[index].complaint
         complaint = complaint_create(
             actor=actor,
+            # The planned complaint holds every field intake is told, under the same names.
             data=ComplaintInput(
-                estate=planned.estate,
-                category=planned.category,
-                channel=planned.channel,
-                summary=planned.summary,
-                account=planned.account,
-                unit=planned.unit,
-                resident=planned.resident,
-                contact_name=planned.contact_name,
-                contact_phone=planned.contact_phone,
-                severity=planned.severity,
-                desired_outcome=planned.desired_outcome,
-                received_at=planned.received_at,
+                **{f.name: getattr(planned, f.name) for f in fields(ComplaintInput)}
             ),
         )
         self.references[index] = complaint.reference
