@@ -58,3 +58,30 @@ def test_production_settings_pass_the_deployment_check_without_warnings():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_embedded_broker_connects_without_a_warning():
+    # `make run` without Redis: kombu used to warn "No hostname was supplied" on every
+    # connection, at the end of seed_demo and in the worker's log.
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    script = (
+        "import logging; logging.basicConfig(); from django.conf import settings; "
+        "from kombu import Connection; "
+        "print(Connection(settings.CELERY_BROKER_URL).info()['transport'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "filesystem"
+    assert "No hostname" not in result.stderr

@@ -176,7 +176,10 @@ CACHES = {
         }
     )
 }
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+# The embedded broker: folders under var/. The host is a placeholder the transport ignores;
+# without it kombu warns on every connection that it supplied one itself.
+EMBEDDED_BROKER_URL = "filesystem://localhost/"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or EMBEDDED_BROKER_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {}
     if REDIS_URL or os.environ.get("CELERY_BROKER_URL")
@@ -188,7 +191,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
 )
-if CELERY_BROKER_URL == "filesystem://":
+if CELERY_BROKER_URL == EMBEDDED_BROKER_URL:
     for _folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ACKS_LATE = True
