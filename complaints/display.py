@@ -32,6 +32,7 @@ EVENT_LABELS = {
     "evidence_added": gettext_lazy("Evidence added"),
     "escalation_acknowledged": gettext_lazy("Escalation acknowledged"),
     "deadline_recomputed": gettext_lazy("Deadline recomputed"),
+    "released": gettext_lazy("Hold ended"),
 }
 
 DATA_LABELS = {

@@ -349,8 +349,9 @@ class Story:
                 next_callback_at=next_at,
             )
         )
+        # As the service: only reaching the resident meets a callback.
         kinds = (DeadlineKind.FIRST_CALLBACK, DeadlineKind.AGREED_CALLBACK)
-        met = self._meet(kinds, at)
+        met = self._meet(kinds, at) if reached else []
         if next_at is not None:
             self._agree(next_at, at)
         data = {

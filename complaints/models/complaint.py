@@ -187,6 +187,10 @@ class Complaint(models.Model):
             ),
             models.Index(fields=["-received_at", "-id"], name="complaint_recv"),
             models.Index(fields=["closed_at"], name="complaint_closed"),
+            # The sweep's look-up of holds whose time has come: only held complaints.
+            models.Index(
+                fields=["hold_until"], condition=Q(on_hold=True), name="complaint_hold_due"
+            ),
         ]
 
     def __str__(self) -> str:

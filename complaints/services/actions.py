@@ -27,12 +27,12 @@ from complaints.services.deadlines import (
     deadline_agree,
     deadline_open,
     deadline_pause,
-    deadline_resume,
     deadlines_cancel_open,
     deadlines_meet,
     policy_for,
 )
 from complaints.services.escalations import escalation_open
+from complaints.services.holds import hold_end
 from complaints.services.timeline import event_record
 from complaints.signals import history_changed
 from complaints.workflow import ACTIONS, refusal
@@ -129,10 +129,7 @@ def _mark_resolved(ctx: Context) -> Outcome:
     complaint.resolved_at = ctx.now
     if complaint.on_hold:
         # Resolving ends the hold: the paused clock runs again up to now, and is met.
-        complaint.on_hold = False
-        complaint.hold_until = None
-        complaint.hold_reason = ""
-        deadline_resume(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=ctx.now)
+        hold_end(complaint=complaint, at=ctx.now)
     met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.RESOLUTION,), at=ctx.now)
     deadline_open(complaint=complaint, kind=DeadlineKind.FOLLOW_UP, start=ctx.now)
     return complaint.outcome, {
@@ -207,10 +204,15 @@ def _log_callback(ctx: Context) -> Outcome:
         note=ctx.text("note"),
         next_callback_at=next_at,
     )
-    met = deadlines_meet(
-        complaint=complaint,
-        kinds=(DeadlineKind.FIRST_CALLBACK, DeadlineKind.AGREED_CALLBACK),
-        at=ctx.now,
+    # A call nobody answered is owed still: only reaching the resident meets a callback.
+    met = (
+        deadlines_meet(
+            complaint=complaint,
+            kinds=(DeadlineKind.FIRST_CALLBACK, DeadlineKind.AGREED_CALLBACK),
+            at=ctx.now,
+        )
+        if reached
+        else []
     )
     if next_at is not None:
         deadline_agree(complaint=complaint, due=next_at, start=ctx.now)
@@ -269,11 +271,7 @@ def _hold(ctx: Context) -> Outcome:
 
 
 def _release(ctx: Context) -> Outcome:
-    complaint = ctx.complaint
-    complaint.on_hold = False
-    complaint.hold_until = None
-    complaint.hold_reason = ""
-    deadline_resume(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=ctx.now)
+    hold_end(complaint=ctx.complaint, at=ctx.now)
     return ctx.text("reason"), {}
 
 

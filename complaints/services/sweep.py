@@ -27,6 +27,7 @@ from complaints.models import (
     EscalationReason,
 )
 from complaints.services.escalations import escalation_build
+from complaints.services.holds import holds_release_due
 from complaints.signals import deadlines_due_soon, escalations_raised, escalations_waiting
 
 logger = logging.getLogger(__name__)
@@ -41,11 +42,13 @@ class SweepResult:
     escalated: list[tuple[str, str, int]] = field(default_factory=list)
     reminded: list[tuple[str, str]] = field(default_factory=list)
     escalation_reminders: list[tuple[str, int]] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"escalated {len(self.escalated)}, reminded {len(self.reminded)}, "
-            f"escalation reminders {len(self.escalation_reminders)}"
+            f"escalation reminders {len(self.escalation_reminders)}, "
+            f"holds released {len(self.released)}"
         )
 
 
@@ -177,6 +180,8 @@ def sweep_run(*, now: dt.datetime | None = None, max_batches: int = 1000) -> Swe
     """One sweep. Returns what it escalated and reminded."""
     now = now or timezone.now()
     result = SweepResult()
+    # First, so that a released clock that has already run out is escalated in this sweep.
+    result.released = holds_release_due(now=now, max_batches=max_batches)
     skipped: set[int] = set()
     for _ in range(max_batches):
         candidates = _due_complaint_ids(now=now, exclude=skipped, limit=BATCH)
@@ -193,6 +198,6 @@ def sweep_run(*, now: dt.datetime | None = None, max_batches: int = 1000) -> Swe
     for _ in range(max_batches):
         if _remind_escalations_batch(now=now, result=result) < BATCH:
             break
-    if result.escalated or result.reminded or result.escalation_reminders:
+    if result.escalated or result.reminded or result.escalation_reminders or result.released:
         logger.info("Sweep at %s: %s", now.isoformat(), result)
     return result

@@ -61,12 +61,15 @@ def _deadlines(complaint, now) -> list[dict]:
                 "deadline": deadline,
                 "state": state,
                 "state_label": DeadlineState(state).label,
+                # A closed complaint owes nothing: a deadline it missed stays "missed" on
+                # record, without a time overdue that would grow for ever.
                 "left": (
                     time_left(deadline.due_at, now)
                     if deadline.state in (DeadlineState.PENDING, DeadlineState.MISSED)
+                    and complaint.closed_at is None
                     else None
                 ),
-                "overdue": state == DeadlineState.MISSED,
+                "overdue": state == DeadlineState.MISSED and complaint.closed_at is None,
                 "explanation": deadline_explanation(deadline.explanation or {}, zone),
             }
         )

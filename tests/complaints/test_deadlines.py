@@ -9,6 +9,7 @@ import time_machine
 from complaints.clock import BusinessCalendar, CalendarHasNoOpenings, calendar_for_estate
 from complaints.models import Complaint, DeadlineKind, DeadlinePolicy, DeadlineState
 from complaints.services.acknowledgements import escalation_acknowledge
+from complaints.services.sweep import sweep_run
 from residents.models import CalendarDay, Estate, OpeningWindow
 from tests.complaints.helpers import TUESDAY_10, act, complaint_at, local, valid_data
 from tests.factories import category, log_complaint
@@ -139,7 +140,9 @@ def test_a_missed_deadline_is_met_when_the_work_is_done(frontdesk, estate):
     assert accepted.events.last().data["deadlines_met"] == ["acknowledge"]
 
 
-def test_log_callback_meets_the_callbacks_owed_and_agrees_the_next(clock, frontdesk, estate):
+def test_log_callback_meets_the_callbacks_owed_once_the_resident_is_reached(
+    clock, frontdesk, estate
+):
     complaint = log_complaint(frontdesk, estate=estate, severity="urgent")
     act(complaint, frontdesk, "accept")
     clock.shift(dt.timedelta(minutes=30))
@@ -156,14 +159,37 @@ def test_log_callback_meets_the_callbacks_owed_and_agrees_the_next(clock, frontd
     clock.shift(dt.timedelta(hours=3))
     act(complaint, frontdesk, "log_callback", reached=True, note="已告知维修进度")
 
+    # Nobody answered: the first callback is owed still; the time for the next try is agreed.
     assert after_first[1:] == [
-        (FIRST, MET, local(2026, 3, 10, 12, 0)),
+        (FIRST, PENDING, local(2026, 3, 10, 12, 0)),
         (RESOLUTION, PENDING, local(2026, 3, 11, 10, 0)),
         (AGREED, PENDING, local(2026, 3, 10, 15, 0)),
     ]
     assert deadlines(complaint)[3] == (AGREED, MET, local(2026, 3, 10, 15, 0))
     assert complaint.deadlines.get(kind=AGREED).met_at == local(2026, 3, 10, 13, 30)
+    # Reached at 13:30, after its 12:00: met, late.
+    assert complaint.deadlines.get(kind=FIRST).state == MET
+    assert complaint.deadlines.get(kind=FIRST).met_at == local(2026, 3, 10, 13, 30)
     assert not complaint.deadlines.filter(kind=AGREED, state=PENDING).exists()
+
+
+def test_a_call_nobody_answered_meets_nothing_and_the_callback_escalates_when_due(
+    clock, frontdesk, estate
+):
+    complaint = log_complaint(frontdesk, estate=estate, severity="urgent")
+    act(complaint, frontdesk, "accept")
+    clock.shift(dt.timedelta(minutes=30))
+
+    logged = act(complaint, frontdesk, "log_callback", reached=False, note="无人接听")
+
+    assert logged.events.last().data["deadlines_met"] == []
+    first = complaint.deadlines.get(kind=FIRST)
+    assert (first.state, first.met_at) == (PENDING, None)
+    swept = sweep_run(now=first.due_at + dt.timedelta(minutes=1))
+    again = sweep_run(now=first.due_at + dt.timedelta(minutes=2))
+    assert swept.escalated == [(complaint.reference, "first_callback", 1)]
+    assert again.escalated == []
+    assert complaint.deadlines.get(kind=FIRST).state == DeadlineState.MISSED
 
 
 def test_a_newly_agreed_time_replaces_the_callback_still_pending(supervisor, frontdesk, estate):

@@ -583,8 +583,14 @@ def test_log_callback_keeps_the_call_and_the_next_agreed_time(frontdesk, supervi
     assert logged.events.last().data == {
         "reached": False,
         "next_callback_at": next_at.isoformat(),
-        "deadlines_met": ["agreed_callback"],
+        "deadlines_met": [],
     }
+    # The time agreed before is replaced by the new one, not met: nobody was reached.
+    agreed = logged.deadlines.filter(kind="agreed_callback").order_by("id")
+    assert [(d.state, d.due_at) for d in agreed] == [
+        ("cancelled", agreed[0].due_at),
+        ("pending", next_at),
+    ]
 
 
 def test_escalate_raises_the_level_by_one_with_an_escalation_row(frontdesk, estate):
