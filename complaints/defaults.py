@@ -113,6 +113,7 @@ POLICIES = [
             "first_callback_minutes": 2 * HOUR,
             "resolution_minutes": 24 * HOUR,
             "follow_up_minutes": DAY,
+            "take_over_minutes": 30,
         },
     ),
     (
@@ -123,6 +124,7 @@ POLICIES = [
             "first_callback_minutes": 12 * HOUR,
             "resolution_working_days": 5,
             "follow_up_working_days": 3,
+            "take_over_minutes": HOUR,
         },
     ),
     (
@@ -133,6 +135,7 @@ POLICIES = [
             "first_callback_working_days": 1,
             "resolution_working_days": 3,
             "follow_up_working_days": 3,
+            "take_over_minutes": 2 * HOUR,
         },
     ),
 ]
@@ -163,9 +166,15 @@ def seed_defaults(Category, Department, DeadlinePolicy) -> None:
                     "warranty_years": sub_years,
                 },
             )
+    # An early migration passes the model as it stood then: only the fields it had.
+    fields = {field.name for field in DeadlinePolicy._meta.get_fields()}
     for severity, clock, acknowledge, durations in POLICIES:
         DeadlinePolicy.objects.get_or_create(
             category=None,
             severity=severity,
-            defaults={"clock": clock, "acknowledge_minutes": acknowledge, **durations},
+            defaults={
+                "clock": clock,
+                "acknowledge_minutes": acknowledge,
+                **{name: value for name, value in durations.items() if name in fields},
+            },
         )

@@ -25,3 +25,7 @@ escalations_raised = Signal()
 escalations_waiting = Signal()
 # Deadlines reached their reminder time: ``deadlines`` (each with its complaint) and ``now``.
 deadlines_due_soon = Signal()
+# A complaint was handed to a department or a person (派单): ``complaint``, with its
+# ``department`` and ``assignee`` as they now stand (the assignee None when the department is
+# to say who takes it), and ``now``.
+complaint_dispatched = Signal()

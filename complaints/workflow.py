@@ -11,17 +11,14 @@ serializers are generated from them, and ``complaint_act`` holds every body to t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, User
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints import guards
 from complaints.errors import ActionForbidden, ActionRefused
 from complaints.inputs import Input, Kind
 from complaints.models import (
@@ -32,9 +29,8 @@ from complaints.models import (
     Stage,
     Validity,
 )
-from complaints.models.choices import MAX_ESCALATION_LEVEL
 from staff.models import Department
-from staff.roles import EVERYONE, FRONT_DESK_PLUS, HANDLER, SUPERVISOR_PLUS, staff_of, user_roles
+from staff.roles import EVERYONE, FRONT_DESK_PLUS, HANDLER, SUPERVISOR_PLUS, user_roles
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -49,9 +45,6 @@ HOLD_REASON_MAX = Complaint._meta.get_field("hold_reason").max_length
 DEPARTMENT_CODE_MAX = Department._meta.get_field("code").max_length
 USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
 
-# A guard returns the refusal (an exception instance) when the action may not happen now.
-Guard = Callable[[Complaint, User | AnonymousUser, frozenset[str]], ActionRefused | None]
-
 
 @dataclass(frozen=True)
 class Action:
@@ -61,7 +54,7 @@ class Action:
     target: str | None
     roles: frozenset[str]
     inputs: tuple[Input, ...] = ()
-    guard: Guard | None = None
+    guard: guards.Guard | None = None
     help: StrOrPromise = ""
 
     @property
@@ -71,63 +64,6 @@ class Action:
     @property
     def requires(self) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.inputs if spec.required)
-
-
-def _handler_of_department(
-    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
-) -> ActionRefused | None:
-    if roles & SUPERVISOR_PLUS:
-        return None
-    staff = staff_of(user)
-    if (
-        staff is None
-        or staff.department_id is None
-        or staff.department_id != complaint.department_id
-    ):
-        return ActionForbidden(
-            _("Only the handling department or a supervisor may mark it resolved.")
-        )
-    return None
-
-
-def _reopen_guard(
-    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
-) -> ActionRefused | None:
-    if complaint.stage != Stage.CLOSED:
-        return None
-    if not roles & SUPERVISOR_PLUS:
-        return ActionForbidden(_("Only a supervisor may reopen a closed complaint."))
-    limit = timedelta(days=settings.DESK_REOPEN_MAX_DAYS)
-    if complaint.closed_at and timezone.now() - complaint.closed_at > limit:
-        return ActionRefused(
-            _("It was closed more than %(days)d days ago and can no longer be reopened.")
-            % {"days": settings.DESK_REOPEN_MAX_DAYS}
-        )
-    return None
-
-
-def _below_top_level(
-    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
-) -> ActionRefused | None:
-    if complaint.escalation_level >= MAX_ESCALATION_LEVEL:
-        return ActionRefused(_("It is already escalated to the highest level."))
-    return None
-
-
-def _not_on_hold(
-    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
-) -> ActionRefused | None:
-    if complaint.on_hold:
-        return ActionRefused(_("It is already on hold."))
-    return None
-
-
-def _on_hold(
-    complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
-) -> ActionRefused | None:
-    if not complaint.on_hold:
-        return ActionRefused(_("It is not on hold."))
-    return None
 
 
 ACTIONS: dict[str, Action] = {
@@ -193,7 +129,7 @@ ACTIONS: dict[str, Action] = {
                 Input("cause", Kind.TEXT, _("Cause"), max_length=TEXT_MAX, rows=2),
                 Input("liability", Kind.CHOICE, _("Liability"), choices=tuple(Liability)),
             ),
-            guard=_handler_of_department,
+            guard=guards.handler_of_department,
         ),
         Action(
             "close",
@@ -213,7 +149,7 @@ ACTIONS: dict[str, Action] = {
             Stage.RESOLUTION,
             FRONT_DESK_PLUS,
             inputs=(Input("reason", Kind.TEXT, _("Why it is reopened"), max_length=TEXT_MAX),),
-            guard=_reopen_guard,
+            guard=guards.reopen_guard,
         ),
         Action(
             "escalate",
@@ -234,7 +170,7 @@ ACTIONS: dict[str, Action] = {
                 ),
                 Input("note", Kind.TEXT, _("Note"), required=False, max_length=TEXT_MAX, rows=2),
             ),
-            guard=_below_top_level,
+            guard=guards.below_top_level,
         ),
         Action(
             "log_callback",
@@ -271,7 +207,7 @@ ACTIONS: dict[str, Action] = {
             _("Assign"),
             OPEN_STAGES,
             None,
-            SUPERVISOR_PLUS,
+            frozenset({HANDLER}) | SUPERVISOR_PLUS,
             # Each is optional on its own; the action itself asks for a department or a person.
             inputs=(
                 Input(
@@ -290,6 +226,17 @@ ACTIONS: dict[str, Action] = {
                 ),
                 Input("note", Kind.TEXT, _("Note"), required=False, max_length=TEXT_MAX, rows=2),
             ),
+            guard=guards.department_lead,
+        ),
+        Action(
+            "take",
+            _("Take it on"),
+            # Until it is resolved: once the department's work is done there is nothing to take.
+            frozenset({Stage.INTAKE, Stage.CLARIFICATION, Stage.RESOLUTION}),
+            None,
+            frozenset({HANDLER}),
+            guard=guards.takeable,
+            help=_("You become the person handling it for your department."),
         ),
         Action(
             "hold",
@@ -301,7 +248,7 @@ ACTIONS: dict[str, Action] = {
                 Input("reason", Kind.LINE, _("What it waits for"), max_length=HOLD_REASON_MAX),
                 Input("until", Kind.DATETIME, _("Expected end")),
             ),
-            guard=_not_on_hold,
+            guard=guards.not_on_hold,
         ),
         Action(
             "release",
@@ -312,7 +259,7 @@ ACTIONS: dict[str, Action] = {
             inputs=(
                 Input("reason", Kind.TEXT, _("Note"), required=False, max_length=TEXT_MAX, rows=2),
             ),
-            guard=_on_hold,
+            guard=guards.on_hold,
         ),
         Action(
             "add_note",

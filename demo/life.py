@@ -195,10 +195,8 @@ class LifePlayer:
             steps += self._agreed_callbacks(story, start, end, desk)
         if stage == Stage.RESOLUTION:
             complaint = story.complaint
-            if rng.random() < 0.45 and complaint.assignee_id is None:
-                at = start + MINUTE * rng.uniform(5, 120)
-                assignee = rng.choice(self._handlers(complaint))
-                steps.append((at, "assign", {"assignee": assignee, "by": self.users["supervisor"]}))
+            if complaint.assignee_id is None:
+                steps += self._take_over(story, start)
             if rng.random() < 0.06:
                 reason = rng.choice((EscalationReason.UNSATISFIED, EscalationReason.REFUSED_TIME))
                 note = rng.choice(replies.ESCALATION_NOTES[reason])
@@ -248,6 +246,27 @@ class LifePlayer:
             steps.append((at, "log_callback", kwargs))
             due, last = next_at, at
         return steps
+
+    def _take_over(self, story: Story, start) -> list[tuple]:
+        """Handed to a department: mostly one of its people takes it on within the time, some
+        are assigned by a supervisor, a few slip and are escalated as not taken over."""
+        rng = self.rng
+        handlers = self._handlers(story.complaint)
+        deadline = story.deadline(DeadlineKind.TAKE_OVER)
+        within = (deadline.due_at - start) if deadline is not None else dt.timedelta(hours=2)
+        roll = rng.random()
+        # A department without handlers of its own (customer service) is assigned its person.
+        department = story.complaint.department
+        has_handlers = department is not None and bool(self.world.handlers.get(department.code))
+        if roll < 0.8 and has_handlers:
+            taker = rng.choice(handlers)
+            at = start + within * rng.uniform(0.05, 0.9)
+            return [(at, "take", {"taker": taker, "by": taker.pk})]
+        if roll < 0.93:
+            at = start + within * rng.uniform(0.2, 1.5)
+            assignee = rng.choice(handlers)
+            return [(at, "assign", {"assignee": assignee, "by": self.users["supervisor"]})]
+        return []
 
     def _hold(self, story: Story, start, end, *, final: bool) -> list[tuple]:
         rng = self.rng

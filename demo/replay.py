@@ -70,6 +70,7 @@ INPUTS: dict[str, Callable[[EventRow], dict]] = {
         "next_callback_at": _at(e.data["next_callback_at"]),
     },
     "assign": lambda e: {"assignee": e.data["assignee"]["after"]},
+    "take": lambda e: {},
     "hold": lambda e: {"reason": e.note, "until": _at(e.data["until"])},
     "release": lambda e: {},
     "add_note": lambda e: {"text": e.note},

@@ -224,7 +224,11 @@ def _staff_create(estates: list[Estate]) -> None:
         if plan.role:
             user.groups.add(groups[plan.role])
         member = StaffMember.objects.create(
-            user=user, department=departments[plan.department], language=plan.language
+            user=user,
+            department=departments[plan.department],
+            language=plan.language,
+            # The heads of the departments choose who of theirs handles what.
+            lead=plan.username.endswith("_lead"),
         )
         member.estates.set([by_code[code] for code in plan.estates] if plan.estates else estates)
         users[plan.username] = user

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, DeadlineKind, EscalationReason, Severity
 from notifications.outbox import Outbox
+from staff.access import department_people
 
 
 def complaint_url(complaint: Complaint) -> str:
@@ -120,3 +121,58 @@ def notify_intake(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> 
         ),
         now=now,
     )
+
+
+def notify_dispatch(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    """Handed over (派单): the person named, or else every one of the department who covers
+    the estate, is told at once, in their language; by text message too when it is urgent."""
+    department, assignee = complaint.department, complaint.assignee
+    if assignee is not None:
+        users = [assignee]
+    elif department is not None:
+        users = department_people(department_id=department.pk, estate_id=complaint.estate_id)
+    else:
+        return
+    # One set of messages per hand-over: the version the action is about to write.
+    key = f"c{complaint.pk}:v{complaint.version + 1}:dispatch"
+
+    def subject():
+        mine = complaint.assignee_id is not None
+        lead = _("[Assigned to you]") if mine else _("[To take over]")
+        return f"{lead} {complaint.reference} {complaint.summary}"
+
+    def body():
+        if complaint.assignee_id is not None:
+            lead = _("This complaint is now yours to handle.")
+        else:
+            lead = _("This complaint was handed to %(department)s: take it on.") % {
+                "department": department.name if department is not None else ""
+            }
+        return lead + "\n\n" + _describe(complaint)
+
+    outbox.to_staff(
+        complaint=complaint,
+        users=users,
+        kind="dispatch",
+        key=key,
+        subject=subject,
+        body=body,
+        now=now,
+        at_once=True,
+    )
+    if complaint.severity == Severity.URGENT:
+        outbox.to_staff_by_sms(
+            complaint=complaint,
+            users=users,
+            kind="dispatch",
+            key=key,
+            body=lambda: (
+                _("[Urgent] %(reference)s handed to you: %(summary)s %(url)s")
+                % {
+                    "reference": complaint.reference,
+                    "summary": complaint.summary[:40],
+                    "url": complaint_url(complaint),
+                }
+            ),
+            now=now,
+        )

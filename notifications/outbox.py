@@ -75,10 +75,13 @@ class Outbox:
         calendar = self._calendars[complaint.estate_id]
         return calendar.next_opening(now).astimezone(dt.UTC)
 
-    def to_staff(self, *, complaint, users, kind, key, subject, body, now) -> None:
+    def to_staff(
+        self, *, complaint, users, kind, key, subject, body, now, at_once: bool = False
+    ) -> None:
         """One message per person, in their language. ``subject``/``body`` are callables run
-        with that language active; ``key`` makes a repeated message a no-op."""
-        not_before = self.staff_not_before(complaint, now)
+        with that language active; ``key`` makes a repeated message a no-op. ``at_once``: not
+        held for opening hours (someone is to act on it now)."""
+        not_before = now if at_once else self.staff_not_before(complaint, now)
         for user in users:
             language = _staff_language(user)
             with translation.override(language):
@@ -97,6 +100,31 @@ class Outbox:
                         not_before=not_before,
                     )
                 )
+
+    def to_staff_by_sms(self, *, complaint, users, kind, key, body, now) -> None:
+        """A text message to each person with a phone on record, in their language."""
+        for user in users:
+            member = getattr(user, "staff_member", None)
+            if member is None or not member.phone:
+                continue
+            language = _staff_language(user)
+            with translation.override(language):
+                text = str(body())
+            self.rows.append(
+                Notification(
+                    complaint=complaint,
+                    recipient=user,
+                    audience=Notification.Audience.STAFF,
+                    channel=Notification.Channel.SMS,
+                    address=member.phone,
+                    language=language,
+                    kind=kind,
+                    subject=one_line(text, 100),
+                    body=text,
+                    dedupe_key=f"{key}:sms:u{user.pk}"[:120],
+                    not_before=now,
+                )
+            )
 
     def to_resident(self, *, complaint, kind, key, body, now) -> None:
         resident = complaint.resident

@@ -9,7 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from complaints import signals
-from notifications.messages import notify_deadline_reminder, notify_escalation, notify_intake
+from notifications.messages import (
+    notify_deadline_reminder,
+    notify_dispatch,
+    notify_escalation,
+    notify_intake,
+)
 from notifications.outbox import Outbox
 
 
@@ -54,8 +59,15 @@ def _deadlines_due_soon(sender, *, deadlines, now: dt.datetime, **kwargs) -> Non
     outbox.save()
 
 
+def _complaint_dispatched(sender, *, complaint, now: dt.datetime, **kwargs) -> None:
+    outbox = Outbox()
+    notify_dispatch(outbox=outbox, complaint=complaint, now=now)
+    outbox.save()
+
+
 def connect() -> None:
     signals.complaint_received.connect(_complaint_received, dispatch_uid="outbox")
     signals.escalations_raised.connect(_escalations_raised, dispatch_uid="outbox")
     signals.escalations_waiting.connect(_escalations_waiting, dispatch_uid="outbox")
     signals.deadlines_due_soon.connect(_deadlines_due_soon, dispatch_uid="outbox")
+    signals.complaint_dispatched.connect(_complaint_dispatched, dispatch_uid="outbox")

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from complaints.selectors import complaints_visible_to
 from notifications.models import Notification
 from notifications.transports import transport_for
 
@@ -40,11 +41,35 @@ def _claim(*, now: dt.datetime, limit: int) -> list[int]:
     return ids
 
 
+# Recorded on a row that is not sent because its reader may no longer open the complaint.
+WITHHELD = "withheld: the recipient can no longer open this complaint"
+
+
+def _may_read(notification: Notification) -> bool:
+    """A staff message is sent only if its recipient may still open its complaint: access is
+    read again at sending, not trusted from when the message was written."""
+    if notification.recipient is None or notification.complaint_id is None:
+        return True
+    return (
+        complaints_visible_to(notification.recipient).filter(pk=notification.complaint_id).exists()
+    )
+
+
 def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send what is due. Claiming is a short transaction; the network is outside it."""
     now = now or timezone.now()
     sent = 0
-    for notification in Notification.objects.filter(id__in=_claim(now=now, limit=limit)):
+    claimed = Notification.objects.filter(id__in=_claim(now=now, limit=limit)).select_related(
+        "recipient"
+    )
+    for notification in claimed:
+        if not _may_read(notification):
+            # Never retried: it stays, unsent, saying why.
+            Notification.objects.filter(pk=notification.pk).update(
+                attempts=MAX_ATTEMPTS, last_error=WITHHELD
+            )
+            logger.info("Notification %s withheld: its recipient lost access", notification.pk)
+            continue
         try:
             transport_for(notification.channel).send(notification)
         except Exception as exc:  # noqa: BLE001 - recorded on the row and retried

@@ -78,3 +78,16 @@ def escalation_floor(user: User | AnonymousUser) -> int | None:
     if MANAGER in roles:
         return 2
     return None
+
+
+def department_people(*, department_id: int, estate_id: int) -> list[User]:
+    """The active people of a department who cover an estate: whom a hand-over tells."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            staff_member__department_id=department_id,
+            staff_member__estates=estate_id,
+        )
+        .select_related("staff_member")
+        .order_by("username")
+    )

@@ -51,6 +51,11 @@ class StaffMember(models.Model):
         blank=True,
         verbose_name=_("estates covered"),
     )
+    lead = models.BooleanField(
+        _("department lead"),
+        default=False,
+        help_text=_("Chooses who in the department handles each complaint handed to it."),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(
         _("language"),

@@ -2,7 +2,9 @@ import datetime as dt
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from complaints.clock import calendars_forget
@@ -78,6 +80,14 @@ def _configuration_read_afresh():
     what the next test reads."""
     calendars_forget()
     policies_forget()
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_process():
+    """A request leaves its reader's language active in the thread (the locale middleware sets
+    it for each request, never unsets it): the next test starts from the default again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

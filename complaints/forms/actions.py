@@ -9,7 +9,6 @@ the widgets.
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
@@ -42,34 +41,46 @@ def _department_choices_of(complaint) -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in _departments_of(complaint)]
 
 
-def assignee_choices(complaint) -> list[tuple[str, str]]:
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, staff_member__estates=complaint.estate_id)
-        .select_related("staff_member__department")
-        .order_by("username")
+def assignee_choices(complaint, *, any_department: bool = False) -> list[tuple[str, str]]:
+    """Who may be named to handle ``complaint``: the active people of its department who cover
+    its estate, by name. ``any_department``: of every department (the form may hand it on in
+    the same step); so too when it has no department yet."""
+    people = StaffMember.objects.filter(
+        user__is_active=True, estates=complaint.estate_id, department__isnull=False
     )
-    choices = [("", "—")]
-    for user in users:
-        choices.append((user.username, _assignee_label(user, user.staff_member.department)))
-    return choices
+    if complaint.department_id and not any_department:
+        people = people.filter(department_id=complaint.department_id)
+    people = people.select_related("user", "department").order_by(
+        "department__code", "user__username"
+    )
+    return [("", "—"), *((m.user.username, _assignee_label(m.user, m.department)) for m in people)]
 
 
-def assignee_choices_by_estate(estate_ids) -> dict[int, list[tuple[str, str]]]:
-    """``assignee_choices`` for several estates in one query: a page of many forms."""
+def assignee_choices_by_complaint(complaints) -> dict[int, list[tuple[str, str]]]:
+    """``assignee_choices`` for many complaints in one query: a page of many forms."""
+    estate_ids = {complaint.estate_id for complaint in complaints}
     covers = (
         StaffMember.estates.through.objects.filter(
-            estate_id__in=set(estate_ids), staffmember__user__is_active=True
+            estate_id__in=estate_ids,
+            staffmember__user__is_active=True,
+            staffmember__department__isnull=False,
         )
         .select_related("staffmember__user", "staffmember__department")
-        .order_by("staffmember__user__username")
+        .order_by("staffmember__department__code", "staffmember__user__username")
     )
-    choices = {estate_id: [("", "—")] for estate_id in estate_ids}
-    for cover in covers:
-        user = cover.staffmember.user
-        label = _assignee_label(user, cover.staffmember.department)
-        choices[cover.estate_id].append((user.username, label))
-    return choices
+    people = [(cover.estate_id, cover.staffmember) for cover in covers]
+    return {
+        complaint.pk: [
+            ("", "—"),
+            *(
+                (member.user.username, _assignee_label(member.user, member.department))
+                for estate_id, member in people
+                if estate_id == complaint.estate_id
+                and complaint.department_id in (None, member.department_id)
+            ),
+        ]
+        for complaint in complaints
+    }
 
 
 def options_html(choices: list[tuple[str, str]]) -> SafeString:
@@ -133,7 +144,13 @@ class ActionForm(forms.Form):
                     *_department_choices_of(complaint),
                 ]
             elif spec.kind is Kind.ASSIGNEE:
-                choice_field(self, spec.name).choices = assignee_choices(complaint)
+                # Beside a department field, someone of the department chosen with it.
+                choice_field(self, spec.name).choices = assignee_choices(
+                    complaint,
+                    any_department=any(
+                        i.kind is Kind.DEPARTMENT for i in ACTIONS[self.action_name].inputs
+                    ),
+                )
             elif isinstance(field, LocalDateTimeField):
                 field.zone = complaint.estate.zone
         self.setup()

@@ -72,6 +72,7 @@ class DeadlineKind(models.TextChoices):
     AGREED_CALLBACK = "agreed_callback", _("agreed callback")
     RESOLUTION = "resolution", _("resolution")
     FOLLOW_UP = "follow_up", _("follow-up visit")
+    TAKE_OVER = "take_over", _("take-over")
 
 
 class DeadlineState(models.TextChoices):

@@ -50,6 +50,8 @@ class DeadlinePolicy(models.Model):
     follow_up_working_days = models.PositiveSmallIntegerField(
         _("follow-up visit within (working days)"), null=True, blank=True
     )
+    # From the hand-over to a department until one of its people takes it on.
+    take_over_minutes = models.PositiveIntegerField(_("take-over within (minutes)"), default=120)
     reminder_percent = models.PositiveSmallIntegerField(
         _("remind at (percent of the time)"), default=80
     )
@@ -98,8 +100,8 @@ class DeadlinePolicy(models.Model):
 
     def duration(self, kind: str) -> tuple[int | None, int | None]:
         """(minutes, working days) for a deadline kind; exactly one is set."""
-        if kind == "acknowledge":
-            return self.acknowledge_minutes, None
+        if kind in ("acknowledge", "take_over"):
+            return getattr(self, f"{kind}_minutes"), None
         return getattr(self, f"{kind}_minutes"), getattr(self, f"{kind}_working_days")
 
 

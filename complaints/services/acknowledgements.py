@@ -15,8 +15,9 @@ from complaints.errors import ActionRefused
 from complaints.inputs import inputs_clean
 from complaints.models import Escalation
 from complaints.selectors import complaint_get, escalations_visible_to
-from complaints.services.actions import Context, assignment_apply
+from complaints.services.context import Context
 from complaints.services.deadlines import deadline_agree
+from complaints.services.handover import assignment_apply
 from complaints.services.timeline import event_record
 from complaints.workflow import ACTIONS
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from complaints.models import (
     Validity,
 )
 from complaints.selectors import complaint_get
+from complaints.services.context import Context, Outcome
 from complaints.services.deadlines import (
     deadline_agree,
     deadline_open,
@@ -32,44 +31,12 @@ from complaints.services.deadlines import (
     policy_for,
 )
 from complaints.services.escalations import escalation_open
+from complaints.services.handover import assignment_apply, handed_over, take
 from complaints.services.holds import hold_end
 from complaints.services.timeline import event_record
 from complaints.signals import history_changed
 from complaints.workflow import ACTIONS, refusal
-from staff.models import Department, StaffMember
 from staff.roles import SUPERVISOR_PLUS, user_roles
-
-# What a handler returns: the timeline note and data of the event it causes.
-Outcome = tuple[str, dict]
-
-
-class Context:
-    """One action under way: ``data`` is its body already held to the action's inputs."""
-
-    def __init__(self, *, complaint: Complaint, actor: User, data: dict, now: dt.datetime) -> None:
-        self.complaint = complaint
-        self.actor = actor
-        self.data = data
-        self.now = now
-
-    def text(self, field: str) -> str:
-        return self.data.get(field) or ""
-
-    def future(self, field: str) -> dt.datetime | None:
-        """The time given for ``field``, which must be still to come when the action runs."""
-        value = self.data.get(field)
-        if value is not None and value <= self.now:
-            raise ValidationError({field: _("Choose a time in the future.")})
-        return value
-
-    def department(self, field: str = "department") -> Department:
-        code = self.text(field)
-        department = Department.objects.filter(code=code).first()
-        if department is None:
-            raise ValidationError(
-                {field: _("No department with the code “%(code)s”.") % {"code": code}}
-            )
-        return department
 
 
 def _accept(ctx: Context) -> Outcome:
@@ -109,10 +76,13 @@ def _plan_resolution(ctx: Context) -> Outcome:
     assert due is not None  # a required input (``workflow.ACTIONS``)
     before = complaint.department.code if complaint.department is not None else None
     complaint.validity = validity
-    complaint.department = department
     complaint.plan = ctx.text("plan")
     met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.FIRST_CALLBACK,), at=ctx.now)
     deadline_agree(complaint=complaint, due=due, start=ctx.now)
+    if department.pk != complaint.department_id:
+        complaint.department = department
+        complaint.assignee = None  # whoever had it elsewhere has it no longer
+        handed_over(complaint=complaint, now=ctx.now)
     return complaint.plan, {
         "validity": validity,
         "department": {"before": before, "after": department.code},
@@ -130,7 +100,10 @@ def _mark_resolved(ctx: Context) -> Outcome:
     if complaint.on_hold:
         # Resolving ends the hold: the paused clock runs again up to now, and is met.
         hold_end(complaint=complaint, at=ctx.now)
-    met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.RESOLUTION,), at=ctx.now)
+    # Resolved by the department: whether or not anyone took it on by name, it was taken.
+    met = deadlines_meet(
+        complaint=complaint, kinds=(DeadlineKind.RESOLUTION, DeadlineKind.TAKE_OVER), at=ctx.now
+    )
     deadline_open(complaint=complaint, kind=DeadlineKind.FOLLOW_UP, start=ctx.now)
     return complaint.outcome, {
         "cause": complaint.cause,
@@ -223,42 +196,6 @@ def _log_callback(ctx: Context) -> Outcome:
     }
 
 
-def assignment_apply(ctx: Context) -> Outcome:
-    complaint = ctx.complaint
-    if not ctx.text("department") and not ctx.text("assignee"):
-        raise ValidationError({"department": _("Give a department, an assignee, or both.")})
-    data: dict = {}
-    if ctx.text("department"):
-        department = ctx.department()
-        data["department"] = {
-            "before": complaint.department.code if complaint.department is not None else None,
-            "after": department.code,
-        }
-        complaint.department = department
-    if username := ctx.text("assignee"):
-        member = (
-            StaffMember.objects.select_related("user", "department")
-            .filter(user__username=username, user__is_active=True, estates=complaint.estate_id)
-            .first()
-        )
-        if member is None:
-            raise ValidationError(
-                {
-                    "assignee": _("No active staff member “%(name)s” covers this estate.")
-                    % {"name": username}
-                }
-            )
-        data["assignee"] = {
-            "before": complaint.assignee.username if complaint.assignee is not None else None,
-            "after": username,
-        }
-        complaint.assignee = member.user
-        if complaint.department_id is None and member.department is not None:
-            data["department"] = {"before": None, "after": member.department.code}
-            complaint.department = member.department
-    return ctx.text("note"), data
-
-
 def _hold(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     until = ctx.future("until")
@@ -289,6 +226,7 @@ HANDLERS: dict[str, Callable[[Context], Outcome]] = {
     "escalate": _escalate,
     "log_callback": _log_callback,
     "assign": assignment_apply,
+    "take": take,
     "hold": _hold,
     "release": _release,
     "add_note": _add_note,

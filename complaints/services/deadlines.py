@@ -149,6 +149,11 @@ def _cancel(*, complaint: Complaint, **filters) -> None:
     _overdue_changed(complaint=complaint, due_times=[due for _pk, due in deadlines if due < now])
 
 
+def deadlines_cancel(*, complaint: Complaint, kind: str, state: str) -> None:
+    """Cancel the complaint's deadlines of ``kind`` in ``state``: a clock no longer running."""
+    _cancel(complaint=complaint, kind=kind, state=state)
+
+
 def deadline_agree(*, complaint: Complaint, due: dt.datetime, start: dt.datetime) -> Deadline:
     """A callback time agreed with the resident; it replaces any earlier agreed time."""
     _cancel(complaint=complaint, kind=DeadlineKind.AGREED_CALLBACK, state=DeadlineState.PENDING)

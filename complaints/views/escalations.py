@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaints.display import choice_labels
 from complaints.errors import ActionRefused
-from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_estate, options_html
+from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_complaint, options_html
 from complaints.models import DeadlineKind, Escalation, EscalationReason, Severity
 from complaints.selectors import escalations_visible_to, escalations_waiting_for
 from complaints.services.acknowledgements import escalation_acknowledge
@@ -40,6 +40,18 @@ def open_escalations(user: User | AnonymousUser) -> QuerySet[Escalation]:
     )
 
 
+def _why(escalation: Escalation, reasons: dict, kinds: dict) -> dict:
+    """The card's reason and the deadline behind it; a department that let the take-over
+    slip reads as one phrase (未接单)."""
+    deadline = escalation.deadline
+    if deadline is not None and deadline.kind == DeadlineKind.TAKE_OVER:
+        return {"reason": _("Not taken over"), "deadline_kind": ""}
+    return {
+        "reason": reasons[escalation.reason],
+        "deadline_kind": kinds[deadline.kind] if deadline is not None else "",
+    }
+
+
 @require_GET
 @login_required
 def queue(request):
@@ -57,17 +69,16 @@ def queue(request):
     rows: list[Escalation] = [found[pk] for pk in ids if pk in found]
     # Per estate, the same people for each of its rows: one query for every estate shown, and
     # their <option>s written once per estate, not once per card.
-    assignees = assignee_choices_by_estate([e.complaint.estate_id for e in rows[:PAGE_SIZE]])
-    options = {estate_id: options_html(choices) for estate_id, choices in assignees.items()}
+    assignees = assignee_choices_by_complaint([e.complaint for e in rows[:PAGE_SIZE]])
+    options = {pk: options_html(choices) for pk, choices in assignees.items()}
     # Each label translated once for the page: three fields on each of fifty cards.
     reasons, severities, kinds = map(choice_labels, (EscalationReason, Severity, DeadlineKind))
     entries = [
         {
             "escalation": escalation,
-            "reason": reasons[escalation.reason],
-            "deadline_kind": kinds[escalation.deadline.kind] if escalation.deadline else "",
+            **_why(escalation, reasons, kinds),
             "severity": severities[escalation.complaint.severity],
-            "assignee_options": options[escalation.complaint.estate_id],
+            "assignee_options": options[escalation.complaint_id],
         }
         for escalation in rows[:PAGE_SIZE]
     ]

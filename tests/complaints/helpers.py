@@ -68,6 +68,7 @@ def valid_data(action: str) -> dict:
         "escalate": {"reason": "unsatisfied", "note": "业主要求主管处理"},
         "log_callback": {"reached": True, "note": "已告知业主检修安排"},
         "assign": {"department": "SEC"},
+        "take": {},
         "hold": {"reason": "等待厂家配件", "until": now + dt.timedelta(days=7)},
         "release": {},
         "add_note": {"text": "业主下午在家"},

@@ -20,7 +20,7 @@ from tests.complaints.api_helpers import (
     instant,
     office_clock,
 )
-from tests.factories import log_complaint
+from tests.factories import log_complaint, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,9 @@ def test_a_complaint_from_intake_to_closed_and_reopened(
 
     works = client_for(handler)
     seen_by_handler = ok(works.get(complaint_url(ref)))
-    assert seen_by_handler["actions"] == ["mark_resolved", "escalate", "add_note"]
+    # Handed to engineering with nobody named: its handlers may take it on.
+    assert seen_by_handler["actions"] == ["mark_resolved", "escalate", "take", "add_note"]
+    assert deadlines_by_kind(planned)["take_over"]["state"] == "pending"
 
     clock.shift(dt.timedelta(hours=2))
     resolved = ok(
@@ -189,6 +191,8 @@ def test_a_complaint_from_intake_to_closed_and_reopened(
         "first_callback": "met",
         "resolution": "met",
         "follow_up": "met",
+        # Handed to engineering, which resolved it: taken on.
+        "take_over": "met",
     }
 
     clock.shift(dt.timedelta(days=2))
@@ -533,23 +537,45 @@ def test_log_callback_refuses_a_next_time_in_the_past(frontdesk, estate):
 
 
 def test_assign_sets_department_and_person(supervisor, handler, in_resolution):
+    guard = make_staff(
+        "guard", role="handler", department="SEC", estates=[handler.staff_member.estates.get()]
+    )
     body = ok(
         act(
             client_for(supervisor),
             in_resolution,
             "assign",
-            {"department": "SEC", "assignee": "handler"},
+            {"department": "SEC", "assignee": "guard"},
         )
     )
 
-    assert (body["department"], body["assignee"]) == ("SEC", "handler")
+    assert (body["department"], body["assignee"]) == ("SEC", "guard")
     assert body["stage"] == "resolution"
     event = ok_list(client_for(supervisor).get(events_url(in_resolution)))[-1]
     assert event["kind"] == "assign"
     assert event["data"] == {
         "department": {"before": "ENG", "after": "SEC"},
-        "assignee": {"before": None, "after": "handler"},
+        "assignee": {"before": None, "after": "guard"},
     }
+    assert guard.pk != handler.pk
+
+
+def test_assign_refuses_a_person_outside_the_department_it_goes_to(
+    supervisor, handler, in_resolution
+):
+    response = act(
+        client_for(supervisor),
+        in_resolution,
+        "assign",
+        {"department": "SEC", "assignee": "handler"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["assignee"][0].startswith("handler is in Engineering, not in Security")
+    assert (
+        ok(client_for(supervisor).get(f"/api/v1/complaints/{in_resolution}/"))["department"]
+        == "ENG"
+    )
 
 
 @pytest.mark.parametrize(

@@ -253,6 +253,8 @@ def test_close_meets_the_follow_up_and_cancels_what_is_still_open(supervisor, es
         RESOLUTION: MET,
         AGREED: CANCELLED,
         FOLLOW_UP: MET,
+        # Handed to engineering and resolved by it: taken on, if by nobody by name.
+        DeadlineKind.TAKE_OVER: MET,
     }
 
 

@@ -38,7 +38,8 @@ def test_the_page_offers_exactly_the_workflow_actions(frontdesk, handler, estate
     ]
     in_resolution = complaint_at("resolution", actor=frontdesk, estate=estate)
     offered = action_forms(text(signed_in(handler).get(f"/complaints/{in_resolution.reference}/")))
-    assert offered == ["mark_resolved", "escalate", "add_note"]
+    # Handed to engineering with nobody named yet: its handler may take it on.
+    assert offered == ["mark_resolved", "escalate", "take", "add_note"]
 
 
 def test_the_page_shows_what_is_known(frontdesk, estate, unit, resident):

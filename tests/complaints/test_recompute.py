@@ -67,6 +67,7 @@ def test_saving_a_policy_in_the_admin_recomputes(client, frontdesk, estate, djan
                 "first_callback_minutes": 120,
                 "resolution_minutes": 1440,
                 "follow_up_minutes": 1440,
+                "take_over_minutes": 30,
                 "reminder_percent": 80,
             },
         )

@@ -26,7 +26,7 @@ from notifications.sending import notifications_send
 from reports.iso_weeks import IsoWeek
 from reports.mailing import weekly_email
 from tests.complaints.api_helpers import client_for, image_bytes
-from tests.factories import BuildingFactory, ResidentFactory, UnitFactory
+from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, make_staff
 from tests.security.markup import BREAKOUT, hostile, live_markup
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +70,10 @@ def hostile_world(frontdesk, supervisor, manager, estate):
     supervisor.save(update_fields=["email"])
     frontdesk.first_name = hostile("staff")
     frontdesk.save(update_fields=["first_name"])
+    # One of the department it is handed to, whom the queue offers to assign.
+    engineer = make_staff("engineer", role="handler", department="ENG", estates=[estate])
+    engineer.first_name = hostile("staff")
+    engineer.save(update_fields=["first_name"])
     # A building's name holds 50 characters: the markup alone, without the script.
     unit = UnitFactory(building=BuildingFactory(estate=estate, name=BUILDING))
     resident = ResidentFactory(name=hostile("resident"), phone="13812345678", units=[unit])

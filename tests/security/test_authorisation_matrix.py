@@ -201,8 +201,8 @@ residents-page               a              b     403      a,b                a,
 residents-api                a              b     -        a,b                a,b
 units-api                    a              b     a        a,b                a,b
 estates-api                  HY             JD    HY       HY,JD              HY,JD
-notifications-api            -              -     -        eng_a,b            b
-notifications-page           -              -     -        eng_a,b            b
+notifications-api            -              -     eng_a    eng_a,b            b
+notifications-page           -              -     eng_a    eng_a,b            b
 weekly-api                   403            403   403      HY,JD              HY,JD
 """
 
