@@ -150,3 +150,33 @@ def escalations_waiting_for(user: User | AnonymousUser) -> QuerySet[Escalation]:
         .filter(acknowledged_at__isnull=True)
         .order_by("overdue_since", "id")
     )
+
+
+# Enough for a phone screen; the worklist holds the rest.
+HANDLER_DESK_ROWS = 30
+
+
+def handler_desk(*, user: User) -> dict[str, list[Complaint]]:
+    """A handler's three lists, all within ``complaints_visible_to``: ``to_take`` (the
+    department's, with nobody on it yet), ``mine`` (assigned to ``user``) and ``overdue`` (an
+    owed deadline past its time). Each row carries ``next_due_at``, its next owed deadline."""
+    now = timezone.now()
+    owed = Deadline.objects.filter(
+        complaint=OuterRef("pk"), state__in=[DeadlineState.PENDING, DeadlineState.MISSED]
+    )
+    open_ones = (
+        complaints_visible_to(user)
+        .exclude(stage=Stage.CLOSED)
+        .select_related("unit__building")
+        .annotate(next_due_at=Subquery(owed.order_by("due_at").values("due_at")[:1]))
+        .order_by("next_due_at", "received_at", "id")
+    )
+    lists = {
+        "to_take": open_ones.filter(
+            assignee__isnull=True,
+            stage__in=[Stage.INTAKE, Stage.CLARIFICATION, Stage.RESOLUTION],
+        ),
+        "mine": open_ones.filter(assignee=user),
+        "overdue": open_ones.filter(Exists(owed.filter(due_at__lt=now))),
+    }
+    return {name: list(rows[:HANDLER_DESK_ROWS]) for name, rows in lists.items()}

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from complaints.views import actions, detail, escalations, export, intake, residents, worklist
+from complaints.views import (
+    actions,
+    detail,
+    escalations,
+    export,
+    intake,
+    phone,
+    residents,
+    worklist,
+)
 
 app_name = "complaints"
 
@@ -43,4 +52,11 @@ urlpatterns = [
 residents_urlpatterns = [
     path("", residents.resident_list, name="list"),
     path("<int:pk>/", residents.resident_detail, name="detail"),
+]
+
+# /my/: a handler's phone (``config.urls`` mounts these in the "phone" namespace).
+phone_urlpatterns = [
+    path("", phone.my_list, name="list"),
+    path("<str:reference>/", phone.my_detail, name="detail"),
+    path("<str:reference>/actions/<str:action>/", phone.my_act, name="action"),
 ]

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from complaints.api.urls import urlpatterns as complaints_api
+from complaints.urls import phone_urlpatterns as phone_pages
 from complaints.urls import residents_urlpatterns as residents_pages
 from config.health import healthz
 from notifications.urls import api_urlpatterns as notifications_api
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("", include("notifications.urls")),
     path("residents/", include((residents_pages, "residents"))),
+    path("my/", include((phone_pages, "phone"))),
     path("reports/", include("reports.urls")),
     path("api/v1/", include(([*complaints_api, *reports_api, *notifications_api], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -304,6 +304,15 @@ class Evidence(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # The action the file was sent with (the photos of a resolution), when it came with one.
+    event = models.ForeignKey(
+        "complaints.ComplaintEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("sent with"),
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from complaints.models import Evidence
+from complaints.models import Complaint, ComplaintEvent, Evidence
 from complaints.selectors import complaint_get
 from complaints.services.timeline import event_record
 
@@ -97,6 +97,57 @@ def _check(upload: UploadedFile) -> tuple[str, str, bool]:
     return ext, content_type, is_image
 
 
+def evidence_check(upload: UploadedFile) -> tuple[str, str, bool]:
+    """``_check`` with the file named in the refusal: for a form that sends several at once."""
+    try:
+        return _check(upload)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "file": _("“%(name)s”: %(reason)s")
+                % {"name": safe_display_name(upload.name), "reason": " ".join(exc.messages)}
+            }
+        ) from exc
+
+
+def evidence_store(upload: UploadedFile, ext: str) -> str:
+    """Write the checked file under a generated name; the caller deletes it if it rolls back."""
+    return default_storage.save(f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", upload)
+
+
+def evidence_record(
+    *,
+    complaint: Complaint,
+    actor: User,
+    upload: UploadedFile,
+    saved_name: str,
+    checked: tuple[str, str, bool],
+    event: ComplaintEvent | None = None,
+) -> Evidence:
+    """The row and its ``evidence_added`` entry; inside the transaction that locked the
+    complaint. ``event``: the action the file was sent with."""
+    _ext, content_type, is_image = checked
+    assert upload.size is not None  # as ``_check`` found
+    original = safe_display_name(upload.name)
+    evidence = Evidence.objects.create(
+        complaint=complaint,
+        file=saved_name,
+        original_name=original,
+        content_type=content_type,
+        size=upload.size,
+        is_image=is_image,
+        uploaded_by=actor,
+        event=event,
+    )
+    data = {"evidence": evidence.pk, "name": original, "size": evidence.size}
+    if event is not None:
+        data["sent_with"] = event.kind
+    event_record(
+        complaint=complaint, actor=actor, kind="evidence_added", at=timezone.now(), data=data
+    )
+    return evidence
+
+
 def evidence_add(*, reference: str, actor: User, upload: UploadedFile) -> Evidence:
     """Check the file, store it under a generated name, then record it on the timeline.
 
@@ -104,32 +155,18 @@ def evidence_add(*, reference: str, actor: User, upload: UploadedFile) -> Eviden
     and removed again if the transaction does not commit, so no orphan stays behind.
     """
     complaint_get(user=actor, reference=reference)  # 404 before any work for the invisible
-    ext, content_type, is_image = _check(upload)
-    assert upload.size is not None  # as ``_check`` found
-    original = safe_display_name(upload.name)
-    saved_name = default_storage.save(
-        f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", upload
-    )
+    checked = _check(upload)
+    saved_name = evidence_store(upload, checked[0])
     try:
         with transaction.atomic():
             complaint = complaint_get(user=actor, reference=reference, for_update=True)
-            evidence = Evidence.objects.create(
-                complaint=complaint,
-                file=saved_name,
-                original_name=original,
-                content_type=content_type,
-                size=upload.size,
-                is_image=is_image,
-                uploaded_by=actor,
-            )
-            event_record(
+            return evidence_record(
                 complaint=complaint,
                 actor=actor,
-                kind="evidence_added",
-                at=timezone.now(),
-                data={"evidence": evidence.pk, "name": original, "size": evidence.size},
+                upload=upload,
+                saved_name=saved_name,
+                checked=checked,
             )
     except BaseException:
         default_storage.delete(saved_name)
         raise
-    return evidence

@@ -54,6 +54,13 @@ POST   /complaints/{b}/actions/add_note/               404    302    404     302
 POST   /complaints/{eng_a}/evidence/                   302    404    302     302    302    login
 POST   /complaints/{sec_a}/evidence/                   302    404    404     302    302    login
 POST   /complaints/{b}/evidence/                       404    302    404     302    302    login
+GET    /my/                                            403    403    200     403    403    login
+GET    /my/{eng_a}/                                    403    403    200     403    403    login
+GET    /my/{sec_a}/                                    403    403    404     403    403    login
+GET    /my/{b}/                                        403    403    404     403    403    login
+POST   /my/{eng_a}/actions/add_note/                   403    403    302     403    403    login
+POST   /my/{sec_a}/actions/add_note/                   403    403    404     403    403    login
+POST   /my/{b}/actions/add_note/                       403    403    404     403    403    login
 GET    /escalations/                                   403    403    403     200    200    login
 POST   /escalations/{esc_a1}/acknowledge/              403    403    403     302    404    login
 POST   /escalations/{esc_b2}/acknowledge/              403    403    403     302    302    login
@@ -203,6 +210,7 @@ units-api                    a              b     a        a,b                a,
 estates-api                  HY             JD    HY       HY,JD              HY,JD
 notifications-api            -              -     eng_a    eng_a,b            b
 notifications-page           -              -     eng_a    eng_a,b            b
+phone-page                   403            403   eng_a    403                403
 weekly-api                   403            403   403      HY,JD              HY,JD
 """
 
@@ -221,6 +229,7 @@ def _found(world, role: str, what: str):
         "escalations-page": lambda: page.get("/escalations/"),
         "residents-page": lambda: page.get("/residents/"),
         "notifications-page": lambda: page.get("/notifications/"),
+        "phone-page": lambda: page.get("/my/"),
         "complaints-api": lambda: api.get("/api/v1/complaints/"),
         "escalations-api": lambda: api.get("/api/v1/escalations/"),
         "residents-api": lambda: api.get("/api/v1/residents/", {"q": "住户"}),
@@ -239,7 +248,7 @@ def _found(world, role: str, what: str):
     if what == "complaints-csv":
         rows = csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
         return _complaint_names(world, " ".join(row[0] for row in rows))
-    if what in ("complaints-page", "escalations-page", "notifications-page"):
+    if what in ("complaints-page", "escalations-page", "notifications-page", "phone-page"):
         return _complaint_names(world, response.content.decode())
     if what == "residents-page":
         return {k for k, r in world.residents.items() if r.name in response.content.decode()}
