@@ -62,6 +62,7 @@ DATA_LABELS = {
     "due_at": gettext_lazy("due at"),
     "before": gettext_lazy("was"),
     "after": gettext_lazy("now"),
+    "sent_with": gettext_lazy("sent with"),
 }
 CHOICES = {
     "validity": Validity,
@@ -172,6 +173,8 @@ class EventWording:
             return _("yes") if value else _("no")
         if key == "department":
             return self._department(value)
+        if key == "sent_with":
+            return event_label(value)
         if key in CHOICES and value in CHOICES[key].values:
             return str(CHOICES[key](value).label)
         if key in DATETIME_KEYS and isinstance(value, str):

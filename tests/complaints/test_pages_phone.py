@@ -11,6 +11,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from complaints.models import Complaint, ComplaintEvent, Evidence
 from tests.complaints.helpers import act, complaint_at, snapshot, valid_data
@@ -158,6 +161,8 @@ def test_mark_resolved_with_photos_attaches_them_to_its_event(desk, handler):
     added = ComplaintEvent.objects.filter(complaint=complaint, kind="evidence_added")
     assert sorted(e.data["evidence"] for e in added) == [e.pk for e in evidence]
     assert {e.data["sent_with"] for e in added} == {"mark_resolved"}
+    timeline = text(signed_in(handler).get(f"/complaints/{complaint.reference}/"))
+    assert timeline.count("sent with") == 2
 
 
 def _stored_files() -> set[Path]:
@@ -248,3 +253,36 @@ def test_every_phone_page_weighs_under_100_kb(desk, handler, language):
 
     assert all(r.status_code == 200 for r in pages.values())
     assert max(weights.values()) < PAGE_BUDGET, weights
+
+
+def test_no_phone_action_without_the_csrf_token(desk, handler):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(handler)
+    complaint = desk["mine"]
+    before = snapshot(complaint)
+    bodies = {
+        "take": {},
+        "add_note": {"text": "伪造"},
+        "mark_resolved": {**valid_data("mark_resolved"), "photos": upload("a.png", png_bytes())},
+    }
+
+    for action, body in bodies.items():
+        url = f"/my/{complaint.reference}/actions/{action}/"
+        assert browser.post(url, {**body, "version": complaint.version}).status_code == 403
+        assert browser.get(url).status_code == 405
+    assert snapshot(complaint) == before
+    assert not Evidence.objects.filter(complaint=complaint).exists()
+
+
+def test_the_list_reads_in_a_bounded_number_of_queries(desk, handler, frontdesk, estate):
+    client = signed_in(handler)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/my/")
+    for _ in range(5):
+        complaint_at("resolution", actor=frontdesk, estate=estate)
+
+    with CaptureQueriesContext(connection) as more:
+        response = client.get("/my/")
+
+    assert len(_refs(_group(text(response), "to_take"))) == 7
+    assert len(more.captured_queries) == len(few.captured_queries)
