@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from complaints.display import stage_label, time_left
 from complaints.errors import ActionForbidden, ActionRefused
 from complaints.forms.actions import ACTION_FORMS, ActionForm
-from complaints.models import Evidence
+from complaints.models import DeadlineState, Evidence
 from complaints.selectors import complaint_get, handler_desk
 from complaints.services import complaint_act_with_photos
 from complaints.workflow import ACTIONS, available_actions
@@ -70,7 +70,11 @@ def _render_detail(request, complaint, *, bound: ActionForm | None = None, statu
         }
         for name in names
     ]
-    owed = complaint.deadlines.filter(state__in=["pending", "missed"]).order_by("due_at").first()
+    owed = (
+        complaint.deadlines.filter(state__in=[DeadlineState.PENDING, DeadlineState.MISSED])
+        .order_by("due_at")
+        .first()
+    )
     context = {
         "complaint": complaint,
         "stage": stage_label(complaint.stage),
