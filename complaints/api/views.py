@@ -236,7 +236,7 @@ class ComplaintAction(APIView):
     def post(self, request, reference: str, action: str):
         serializer_class = s.ACTION_SERIALIZERS.get(action)
         if serializer_class is None:
-            raise NotFound("No such action.")
+            raise NotFound(_("No such action."))
         # Visibility first: what the user may not see is a 404 whatever the body says;
         # then the role, so a role that may never take the action hears so before any 400.
         selectors.complaint_get(user=request.user, reference=reference)
