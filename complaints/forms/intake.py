@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.forms.fields import (
     LocalDateTimeField,
     MultipleFileField,
+    NaturalOrderModelChoiceField,
     choice_field,
     labelled,
     local_datetime_field,
@@ -43,7 +44,7 @@ SERVICE_FIELDS = (
 )
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(NaturalOrderModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
         return obj.label
 
@@ -69,7 +70,7 @@ class IntakeForm(forms.Form):
     estate = forms.ModelChoiceField(
         label=_("Estate"), queryset=Estate.objects.none(), to_field_name="code", empty_label="—"
     )
-    building = forms.ModelChoiceField(
+    building = NaturalOrderModelChoiceField(
         label=_("Building"),
         queryset=Building.objects.none(),
         required=False,

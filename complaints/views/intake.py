@@ -18,6 +18,7 @@ from complaints.selectors import complaints_visible_to, estates_visible_to
 from complaints.services import complaint_create, evidence_add
 from complaints.services.intake import repeat_find
 from residents.models import Resident, Unit
+from residents.naming import natural_order
 from residents.selectors import (
     phone_digits,
     resident_search,
@@ -129,12 +130,13 @@ def intake_lookup(request):
             ]
         )
         if not phone_digits(q) or len(q) <= 6:
-            units = list(
+            units = natural_order(
                 units_visible_to(request.user)
                 .filter(unit_match(q))
                 .order_by("building__estate__code", "building__name", "entrance", "room")[
                     :LOOKUP_LIMIT
-                ]
+                ],
+                lambda unit: f"{unit.building.estate.code} {unit.label}",
             )
     visible_estates = set(estates_visible_to(request.user).values_list("pk", flat=True))
     for resident in residents:

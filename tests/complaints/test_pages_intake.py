@@ -171,3 +171,48 @@ def test_the_repeat_warning_links_the_earlier_complaint(frontdesk, estate, unit)
         browser.get(f"/complaints/new/repeat/?estate=HY&unit={unit.pk}&category=SEC-NOISE")
     )
     assert "repeat-warning" not in other
+
+
+def _options(body: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', body, flags=re.S)
+    assert select, body
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select[0])
+
+
+def test_buildings_and_units_are_offered_in_natural_order(frontdesk, estate, unit):
+    for name in ("10号楼", "1号楼", "2号楼", "12号楼"):
+        BuildingFactory(estate=estate, name=name)
+    for room in ("1001", "901", "101"):
+        UnitFactory(building=unit.building, entrance="2", room=room)
+    browser = signed_in(frontdesk)
+
+    body = text(browser.get(f"/complaints/new/location/?estate=HY&building={unit.building_id}"))
+
+    assert _options(body, "building")[1:] == ["1号楼", "2号楼", "3号楼", "10号楼", "12号楼"]
+    assert _options(body, "unit")[1:] == [
+        "3号楼2单元-101",
+        "3号楼2单元-901",
+        "3号楼2单元-1001",
+        "3号楼2单元-1201",
+    ]
+    assert _options(text(browser.get("/complaints/new/?estate=HY")), "building")[1:] == [
+        "1号楼",
+        "2号楼",
+        "3号楼",
+        "10号楼",
+        "12号楼",
+    ]
+
+
+def test_the_unit_lookup_lists_units_in_natural_order(frontdesk, estate, unit):
+    for name in ("10号楼", "1号楼"):
+        UnitFactory(building=BuildingFactory(estate=estate, name=name), entrance="2", room="1201")
+
+    body = text(signed_in(frontdesk).get("/complaints/new/lookup/?lookup=1201"))
+
+    found = re.findall(r"\d+号楼2单元-1201", body)
+    assert list(dict.fromkeys(found)) == [
+        "1号楼2单元-1201",
+        "3号楼2单元-1201",
+        "10号楼2单元-1201",
+    ]
