@@ -145,6 +145,30 @@ def test_every_endpoint_answers_401_without_credentials(frontdesk, estate, metho
     assert ComplaintEvent.objects.count() == events_before
 
 
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/v1/complaints/", "text/plain"),
+        ("/api/v1/complaints/{ref}/evidence/", "application/json"),
+        ("/api/v1/complaints/{ref}/evidence/", ""),
+    ],
+)
+def test_a_body_in_a_media_type_the_endpoint_does_not_read_is_400(
+    api, frontdesk, estate, path, content_type
+):
+    complaint = log_complaint(frontdesk, estate=estate)
+
+    response = api.as_user(frontdesk).generic(
+        "POST", path.format(ref=complaint.reference), "x", content_type=content_type
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [f'Unsupported media type "{content_type}" in request.']
+    }
+    assert Complaint.objects.get().evidence.count() == 0
+
+
 # Look-ups ------------------------------------------------------------------------------------
 
 
