@@ -159,3 +159,10 @@ def test_the_image_and_the_procfile_run_production():
     assert "DJANGO_SETTINGS_MODULE=config.settings.production" in dockerfile.split("\nENV ")[-1]
     assert "settings.local" not in dockerfile + procfile
     assert "config.wsgi" in procfile
+
+
+def test_the_api_token_lifetime_must_be_a_day_or_more():
+    result = _manage("check", DESK_API_TOKEN_DAYS="0")
+
+    assert result.returncode != 0
+    assert "DESK_API_TOKEN_DAYS must be a whole number of days, 1 or more." in result.stderr
