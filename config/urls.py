@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from complaints.api.urls import urlpatterns as complaints_api
+from complaints.urls import account_urlpatterns as account_pages
 from complaints.urls import residents_urlpatterns as residents_pages
 from config.health import healthz
 from notifications.urls import api_urlpatterns as notifications_api
@@ -38,6 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include((account_pages, "accounts"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("complaints.urls")),
     path("", include("notifications.urls")),

@@ -145,6 +145,9 @@ class Supervisor:
 
 
 def main() -> int:
+    # The worker and beat read config/celery_app.py, which defaults to production like every
+    # server; `make run` is the local desk, so all three are told so (an explicit module wins).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     (ROOT / "var").mkdir(exist_ok=True)

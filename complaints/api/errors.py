@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ParseError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    ParseError,
+    UnsupportedMediaType,
+)
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -39,9 +44,10 @@ def exception_handler(exc, context):
             status=status.HTTP_401_UNAUTHORIZED,
             headers={"WWW-Authenticate": "Token"},
         )
-    if isinstance(exc, ParseError):
-        # A body that is not JSON (or not multipart) is bad input like any other: 400 in the
-        # {field: [messages]} shape, the whole body being the field at fault.
+    if isinstance(exc, ParseError | UnsupportedMediaType):
+        # A body that is not JSON (or not multipart), or in a media type the endpoint does not
+        # read, is bad input like any other: 400 in the {field: [messages]} shape, the whole
+        # body being the field at fault.
         return Response(
             {"non_field_errors": [parse_error_message(str(exc.detail))]},
             status=status.HTTP_400_BAD_REQUEST,

@@ -9,6 +9,7 @@ token).
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
@@ -71,3 +72,19 @@ class DeskAutoSchema(AutoSchema):
                 },
             )
         return responses
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The API token (``staff.tokens``) under the name and shape it always had in the schema."""
+
+    target_class = "staff.tokens.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token": ask for one '
+            "at /api/v1/auth/token/; it works until its expiry (DESK_API_TOKEN_DAYS days).",
+        }

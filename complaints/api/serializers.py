@@ -348,4 +348,13 @@ class TokenRequestSerializer(StrictSerializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Shown once: the desk keeps only its digest.")
+    expiry = serializers.DateTimeField(help_text="After this instant the token no longer works.")
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """One of the user's tokens as its owner sees it: never the token or its digest."""
+
+    prefix = serializers.CharField(source="token_key")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse
@@ -15,10 +14,9 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,7 +31,6 @@ from complaints.workflow import ACTIONS, role_refusal
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
 from residents.selectors import residents_visible_to
-from staff.lockout import lockout_response
 from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 
@@ -48,30 +45,6 @@ def _with_deadlines(queryset):
             to_attr="shown_deadlines",
         )
     )
-
-
-class TokenView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    refusals = ("429",)
-
-    @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer)
-    def post(self, request):
-        body = s.TokenRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=body.validated_data["username"],
-            password=body.validated_data["password"],
-        )
-        if getattr(request._request, "axes_locked_out", False):
-            return lockout_response(request._request)
-        if user is None or not user.is_active:
-            raise AuthenticationFailed(_("Wrong username or password."))
-        # A token is a sign-in: it resets the failure count and records the last login.
-        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class EstateList(generics.ListAPIView):
