@@ -6,10 +6,16 @@ each autumn where daylight saving ends, UTC never is.
 Every deadline is stored as a UTC instant. Local opening hours are turned into aware
 intervals day by day, so a day that gains or loses an hour to daylight saving still counts
 the minutes a clock on the wall would.
+
+A window opens the first moment the wall clock shows its opening time (or later) on its day,
+and closes the first moment it shows its closing time: a time the clocks skip in spring opens
+or closes the window as they jump, a time shown twice in autumn counts its first showing. A
+day's windows are merged before counting, so hours that two windows share count once.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
@@ -25,9 +31,22 @@ DEFAULT_WINDOWS = ((dt.time(8, 30), dt.time(18, 0)),)
 END_OF_DAY = dt.time(23, 59)
 MAX_DAYS_AHEAD = 3 * 366
 
+Span = tuple[dt.datetime, dt.datetime]
+
 
 class CalendarHasNoOpenings(ValueError):
     pass
+
+
+def _merged(spans: list[Span]) -> tuple[Span, ...]:
+    """Spans in order, empty ones dropped, overlapping or touching ones joined."""
+    merged: list[Span] = []
+    for start, end in sorted(span for span in spans if span[1] > span[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 @dataclass(frozen=True)
@@ -37,9 +56,9 @@ class BusinessCalendar:
     holidays: frozenset[dt.date] = frozenset()
     workdays: dict[dt.date, int] = field(default_factory=dict)
     name: str = ""
-    # Each local day's openings as UTC intervals, and the UTC instant of its midnight, worked
-    # out once per calendar: aware datetimes of one tzinfo (UTC) compare and subtract without
-    # consulting the zone's rules, which is most of the cost of a deadline otherwise.
+    # Each local day's openings as UTC intervals, merged, and the UTC instant of its midnight,
+    # worked out once per calendar: aware datetimes of one tzinfo (UTC) compare and subtract
+    # without consulting the zone's rules, which is most of the cost of a deadline otherwise.
     _days: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
@@ -49,30 +68,46 @@ class BusinessCalendar:
         return cls(zone=zoneinfo.ZoneInfo(zone), windows=dict.fromkeys(range(7), windows), **kwargs)
 
     def windows_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-        """The opening intervals of a local day, as aware datetimes in order."""
-        if day in self.holidays:
-            return []
-        weekday = self.workdays.get(day, day.weekday())
-        spans = []
-        for opens, closes in self.windows.get(weekday, ()):
-            start = dt.datetime.combine(day, opens, tzinfo=self.zone)
-            if closes >= END_OF_DAY:
-                end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=self.zone)
-            else:
-                end = dt.datetime.combine(day, closes, tzinfo=self.zone)
-            spans.append((start, end))
-        return sorted(spans)
+        """The opening intervals of a local day, merged, as aware local datetimes in order."""
+        return [
+            (s.astimezone(self.zone), e.astimezone(self.zone)) for s, e in self._utc_day(day)[1]
+        ]
 
-    def _utc_day(
-        self, day: dt.date
-    ) -> tuple[dt.datetime, tuple[tuple[dt.datetime, dt.datetime], ...]]:
+    def wall_clock_reaches(self, day: dt.date, time: dt.time) -> dt.datetime:
+        """The first moment (UTC) the wall clock on ``day`` shows ``time`` or later: the jump
+        itself for a time the clocks skip, the first showing for a time shown twice."""
+        local = dt.datetime.combine(day, time, tzinfo=self.zone).replace(fold=0)
+        first = local.astimezone(dt.UTC)
+        if first.astimezone(self.zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+            return first
+        # Skipped: ``first`` reads the time with the offset before the jump, so it lands after
+        # it; the same time read with the offset after the jump lands before it.
+        before = local.replace(fold=1).astimezone(dt.UTC).replace(microsecond=0)
+        after_jump = first.astimezone(self.zone).utcoffset()
+        seconds = range(int((first - before).total_seconds()) + 1)
+        jump = bisect.bisect_left(
+            seconds,
+            True,
+            key=lambda s: (
+                (before + dt.timedelta(seconds=s)).astimezone(self.zone).utcoffset() == after_jump
+            ),
+        )
+        return before + dt.timedelta(seconds=jump)
+
+    def _utc_day(self, day: dt.date) -> tuple[dt.datetime, tuple[Span, ...]]:
         known = self._days.get(day)
         if known is None:
             midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone).astimezone(dt.UTC)
-            spans = tuple(
-                (s.astimezone(dt.UTC), e.astimezone(dt.UTC)) for s, e in self.windows_on(day)
-            )
-            known = self._days[day] = (midnight, spans)
+            spans: list[Span] = []
+            if day not in self.holidays:
+                weekday = self.workdays.get(day, day.weekday())
+                for opens, closes in self.windows.get(weekday, ()):
+                    if closes >= END_OF_DAY:
+                        end = self.wall_clock_reaches(day + dt.timedelta(days=1), dt.time(0))
+                    else:
+                        end = self.wall_clock_reaches(day, closes)
+                    spans.append((self.wall_clock_reaches(day, opens), end))
+            known = self._days[day] = (midnight, _merged(spans))
         return known
 
     def _days_from(self, instant: dt.datetime):
