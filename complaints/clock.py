@@ -148,27 +148,24 @@ class BusinessCalendar:
 
         A clock started outside opening hours starts at the next opening. The result keeps the
         local time of day, or the last close of the target day when that day closes earlier.
+        A working day is a day with an opening; everything is compared in UTC.
         """
-        start = self.next_opening(instant).astimezone(self.zone)
+        start = self.next_opening(instant)
         if days <= 0:
-            return start.astimezone(dt.UTC)
+            return start
+        local = start.astimezone(self.zone)
         counted = 0
         for day in self._days_from(start):
-            if day == start.date():
-                continue
-            spans = self.windows_on(day)
-            if not spans:
+            spans = self._utc_day(day)[1]
+            if day == local.date() or not spans:
                 continue
             counted += 1
             if counted == days:
-                target = dt.datetime.combine(
-                    day, start.timetz().replace(tzinfo=None), tzinfo=self.zone
-                )
-                for span_start, span_end in spans:
-                    if span_start <= target <= span_end:
-                        return target.astimezone(dt.UTC)
+                target = self.wall_clock_reaches(day, local.time())
+                if any(span_start <= target <= span_end for span_start, span_end in spans):
+                    return target
                 before = [span_end for _, span_end in spans if span_end <= target]
-                return (before[-1] if before else spans[0][0]).astimezone(dt.UTC)
+                return before[-1] if before else spans[0][0]
         raise AssertionError("unreachable")
 
     def business_minutes_between(self, a: dt.datetime, b: dt.datetime) -> int:

@@ -281,3 +281,13 @@ def test_a_window_wholly_in_the_skipped_hour_is_no_opening():
 
     assert calendar.windows_on(SPRING_FORWARD) == []
     assert calendar.next_opening(at(2027, 3, 28, 0, tz=LDN)) == at(2027, 3, 29, 1, 15, LDN)
+
+
+def test_working_days_land_in_utc_where_the_wall_clock_first_shows_the_time():
+    calendar = cal("Europe/London", windows=((T(0), T(2, 15)),))
+
+    due = calendar.add_working_days(at(2027, 3, 26, 1, 30, LDN), 2)
+
+    # 01:30 is skipped on Sunday: the clocks show 02:00 first, inside the window (to 02:15).
+    assert due == dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC)
+    assert due.astimezone(LDN).time() == T(2, 0)
