@@ -19,6 +19,7 @@ import bisect
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, DateField, TimeField, Value
@@ -29,7 +30,11 @@ from residents.models import CalendarDay, Estate, OpeningWindow
 DEFAULT_WINDOWS = ((dt.time(8, 30), dt.time(18, 0)),)
 # A window closing at 23:59 or later runs to midnight, so a 24-hour calendar has no gap.
 END_OF_DAY = dt.time(23, 59)
+# How many days in a row without an opening a search crosses before it gives up.
 MAX_DAYS_AHEAD = 3 * 366
+# How far ahead any search goes at all, however open the calendar: far past any deadline,
+# and short of the last date a datetime can hold.
+MAX_DAYS_IN_ALL = 100 * 366
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -56,9 +61,9 @@ class BusinessCalendar:
     holidays: frozenset[dt.date] = frozenset()
     workdays: dict[dt.date, int] = field(default_factory=dict)
     name: str = ""
-    # Each local day's openings as UTC intervals, merged, and the UTC instant of its midnight,
-    # worked out once per calendar: aware datetimes of one tzinfo (UTC) compare and subtract
-    # without consulting the zone's rules, which is most of the cost of a deadline otherwise.
+    # Each local day's openings as UTC intervals, worked out once per calendar: aware
+    # datetimes of one tzinfo (UTC) compare and subtract without consulting the zone's rules,
+    # which is most of the cost of a deadline otherwise.
     _days: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
@@ -69,9 +74,7 @@ class BusinessCalendar:
 
     def windows_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         """The opening intervals of a local day, merged, as aware local datetimes in order."""
-        return [
-            (s.astimezone(self.zone), e.astimezone(self.zone)) for s, e in self._utc_day(day)[1]
-        ]
+        return [(s.astimezone(self.zone), e.astimezone(self.zone)) for s, e in self._utc_day(day)]
 
     def wall_clock_reaches(self, day: dt.date, time: dt.time) -> dt.datetime:
         """The first moment (UTC) the wall clock on ``day`` shows ``time`` or later: the jump
@@ -94,10 +97,9 @@ class BusinessCalendar:
         )
         return before + dt.timedelta(seconds=jump)
 
-    def _utc_day(self, day: dt.date) -> tuple[dt.datetime, tuple[Span, ...]]:
+    def _utc_day(self, day: dt.date) -> tuple[Span, ...]:
         known = self._days.get(day)
         if known is None:
-            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone).astimezone(dt.UTC)
             spans: list[Span] = []
             if day not in self.holidays:
                 weekday = self.workdays.get(day, day.weekday())
@@ -107,20 +109,35 @@ class BusinessCalendar:
                     else:
                         end = self.wall_clock_reaches(day, closes)
                     spans.append((self.wall_clock_reaches(day, opens), end))
-            known = self._days[day] = (midnight, _merged(spans))
+            known = self._days[day] = _merged(spans)
         return known
 
-    def _days_from(self, instant: dt.datetime):
+    def _open_days(self, instant: dt.datetime) -> Iterator[tuple[dt.date, tuple[Span, ...]]]:
+        """Each local day with openings from the one holding ``instant`` on, with its spans.
+
+        Gives up after ``MAX_DAYS_AHEAD`` days in a row without an opening, counted from the
+        last one, so a long span on an open calendar is counted through."""
         day = instant.astimezone(self.zone).date()
-        for offset in range(MAX_DAYS_AHEAD):
-            yield day + dt.timedelta(days=offset)
-        raise CalendarHasNoOpenings(f"No opening hours within {MAX_DAYS_AHEAD} days ({self.name}).")
+        closed = 0
+        for _ in range(MAX_DAYS_IN_ALL):
+            spans = self._utc_day(day)
+            closed = 0 if spans else closed + 1
+            if closed >= MAX_DAYS_AHEAD:
+                raise CalendarHasNoOpenings(
+                    f"No opening hours within {MAX_DAYS_AHEAD} days ({self.name})."
+                )
+            if spans:
+                yield day, spans
+            day += dt.timedelta(days=1)
+        raise CalendarHasNoOpenings(
+            f"Business time runs more than {MAX_DAYS_IN_ALL} days ahead ({self.name})."
+        )
 
     def next_opening(self, instant: dt.datetime) -> dt.datetime:
         """The instant itself when open, else the start of the next opening window."""
         instant = instant.astimezone(dt.UTC)
-        for day in self._days_from(instant):
-            for start, end in self._utc_day(day)[1]:
+        for _day, spans in self._open_days(instant):
+            for start, end in spans:
                 if end > instant:
                     return max(start, instant)
         raise AssertionError("unreachable")
@@ -130,8 +147,8 @@ class BusinessCalendar:
         if remaining <= dt.timedelta(0):
             return self.next_opening(instant)
         instant = instant.astimezone(dt.UTC)
-        for day in self._days_from(instant):
-            for start, end in self._utc_day(day)[1]:
+        for _day, spans in self._open_days(instant):
+            for start, end in spans:
                 if end <= instant:
                     continue
                 begin = max(start, instant)
@@ -155,9 +172,8 @@ class BusinessCalendar:
             return start
         local = start.astimezone(self.zone)
         counted = 0
-        for day in self._days_from(start):
-            spans = self._utc_day(day)[1]
-            if day == local.date() or not spans:
+        for day, spans in self._open_days(start):
+            if day == local.date():
                 continue
             counted += 1
             if counted == days:
@@ -173,14 +189,14 @@ class BusinessCalendar:
             return 0
         a, b = a.astimezone(dt.UTC), b.astimezone(dt.UTC)
         total = dt.timedelta(0)
-        for day in self._days_from(a):
-            midnight, spans = self._utc_day(day)
-            if midnight > b:
-                break
-            for start, end in spans:
+        # A local day's openings lie within that day, so the days from a's to b's hold them all.
+        day, last = a.astimezone(self.zone).date(), b.astimezone(self.zone).date()
+        while day <= last:
+            for start, end in self._utc_day(day):
                 lo, hi = max(start, a), min(end, b)
                 if hi > lo:
                     total += hi - lo
+            day += dt.timedelta(days=1)
         return int(total.total_seconds() // 60)
 
 

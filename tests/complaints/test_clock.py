@@ -244,6 +244,7 @@ def test_a_calendar_with_no_opening_hours_says_so():
 FRIDAY = dt.date(2026, 11, 20)
 # 2027-03-28: London's clocks jump from 01:00 to 02:00; 01:00–01:59 never shows on the wall.
 SPRING_FORWARD = dt.date(2027, 3, 28)
+MINUTE = dt.timedelta(minutes=1)
 
 
 def test_overlapping_windows_count_their_shared_hour_once():
@@ -291,3 +292,32 @@ def test_working_days_land_in_utc_where_the_wall_clock_first_shows_the_time():
     # 01:30 is skipped on Sunday: the clocks show 02:00 first, inside the window (to 02:15).
     assert due == dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC)
     assert due.astimezone(LDN).time() == T(2, 0)
+
+
+def test_a_long_span_on_a_24_hour_calendar_is_counted_through():
+    around_the_clock = cal(windows=ALL_DAY)
+    start = at(2026, 11, 20, 10)
+    four_years = dt.timedelta(days=4 * 365)
+
+    assert around_the_clock.add_business_minutes(start, four_years // MINUTE) == start + four_years
+    assert (
+        around_the_clock.business_minutes_between(start, start + four_years) == four_years // MINUTE
+    )
+    assert around_the_clock.add_working_days(start, 1500) == start + dt.timedelta(days=1500)
+
+
+def test_the_search_for_openings_counts_from_the_last_opening():
+    # Open on 2026-11-20, closed 700 days, open one day, closed 700 days, then open again.
+    closed = [FRIDAY + dt.timedelta(days=d) for d in [*range(1, 701), *range(702, 1402)]]
+    calendar = cal(holidays=closed)
+
+    due = calendar.add_business_minutes(at(2026, 11, 20, 17), 60 + 570 + 60)
+
+    assert due == dt.datetime.combine(FRIDAY + dt.timedelta(days=1402), T(9, 30), tzinfo=SH)
+
+
+def test_a_calendar_closed_for_three_years_after_its_last_opening_says_so():
+    closed_after_friday = cal(holidays=[FRIDAY + dt.timedelta(days=d) for d in range(1, 1200)])
+
+    with pytest.raises(CalendarHasNoOpenings, match=r"No opening hours within 1098 days"):
+        closed_after_friday.add_business_minutes(at(2026, 11, 20, 17), 120)
