@@ -4,7 +4,7 @@ The shapes are those of ``complaints.api.errors``: 400 ``{"field": ["message"], 
 other refusal ``{"detail": "message"}``. Which codes an operation answers follows from what it
 is: 400 and 401 everywhere, 403 wherever a role or a CSRF check can refuse, 404 wherever the
 path names something, and what a view declares in ``refusals`` (409 for actions, 429 for the
-token).
+token) or for one method in ``refusals_by_method`` (422 for a reused Idempotency-Key).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ DESCRIPTIONS = {
     "403": "The user's role may not do this (or a session request without its CSRF token).",
     "404": "Nothing the user may see answers to this path.",
     "409": "Not possible in the complaint's present state, or it changed meanwhile.",
+    "422": "The Idempotency-Key was used before with another body.",
     "429": "Too many failed sign-ins: wait and try again.",
 }
 
@@ -41,6 +42,7 @@ class DeskAutoSchema(AutoSchema):
     def _refusal_codes(self) -> set[str]:
         # Any request can be bad input (a body, a filter, a NUL character in the query).
         codes = {"400", "401"} | set(getattr(self.view, "refusals", ()))
+        codes |= set(getattr(self.view, "refusals_by_method", {}).get(self.method, ()))
         if self.view.authentication_classes:
             codes.add("403")
         if "{" in self.path:

@@ -21,12 +21,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints import selectors, services
+from complaints.api import idempotency
 from complaints.api import serializers as s
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
 from complaints.models import Category, Complaint, Deadline, DeadlineState, Evidence
 from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.evidence import EVIDENCE_CONTENT_TYPES
+from complaints.services.submissions import submission_find
 from complaints.workflow import ACTIONS, role_refusal
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
@@ -118,6 +120,7 @@ def _flag(value: str | None) -> bool:
 class ComplaintListCreate(generics.ListCreateAPIView):
     serializer_class = s.ComplaintSerializer
     pagination_class = PageWithoutCount
+    refusals_by_method = {"POST": ("422",)}
 
     def get_queryset(self):
         params = self.request.query_params
@@ -147,21 +150,36 @@ class ComplaintListCreate(generics.ListCreateAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=s.ComplaintCreateSerializer, responses={201: s.ComplaintSerializer})
+    @extend_schema(
+        request=s.ComplaintCreateSerializer,
+        responses={201: s.ComplaintSerializer},
+        parameters=[idempotency.PARAMETER],
+    )
     def post(self, request, *args, **kwargs):
         if not user_roles(request.user) & FRONT_DESK_PLUS:
             raise ActionForbidden(_("Your role may not log complaints."))
+        once = idempotency.idempotency_once(request)
+        if once is not None and (earlier := submission_find(user=request.user, once=once)):
+            return idempotency.replayed(earlier)
         body = s.ComplaintCreateSerializer(data=request.data, user=request.user)
         body.is_valid(raise_exception=True)
-        complaint = services.complaint_create(
-            actor=request.user, data=services.ComplaintInput(**body.validated_data)
+
+        def answer(complaint: Complaint) -> dict:
+            # The complaint as written, with its related rows and deadline: what a read of
+            # it (GET on its URL) answers, without reading it back.
+            return s.ComplaintSerializer(
+                complaint, context={"request": request, "now": timezone.now()}
+            ).data
+
+        submitted = services.complaint_submit(
+            actor=request.user,
+            data=services.ComplaintInput(**body.validated_data),
+            once=once,
+            answer=answer,
         )
-        # The complaint as written, with its related rows and deadline: what a read of it
-        # (GET on its URL) answers, without reading it back.
-        answer = s.ComplaintSerializer(
-            complaint, context={"request": request, "now": timezone.now()}
-        ).data
-        return Response(answer, status=status.HTTP_201_CREATED)
+        if submitted.replayed:  # a request with the same key was first by a moment
+            return idempotency.replayed(submitted)
+        return Response(submitted.answer, status=status.HTTP_201_CREATED)
 
 
 def _readable(user: User | AnonymousUser) -> QuerySet[Complaint]:

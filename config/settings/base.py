@@ -304,6 +304,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DESK_SWEEP_SECONDS,
         "options": {"expires": DESK_SWEEP_SECONDS},
     },
+    # Hourly: intake keys (form tokens, Idempotency-Key) are remembered for a day.
+    "forget-submission-keys": {
+        "task": "complaints.tasks.forget_submission_keys",
+        "schedule": crontab(minute=30),
+        "options": {"expires": 3600},
+    },
     # Hourly; each manager's email goes once Monday DESK_WEEKLY_EMAIL_HOUR comes in their zones.
     "weekly-summaries": {
         "task": "reports.tasks.send_weekly_summaries",
