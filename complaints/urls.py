@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from complaints.views import actions, detail, escalations, export, intake, residents, worklist
+from complaints.views import (
+    actions,
+    detail,
+    escalations,
+    export,
+    intake,
+    residents,
+    tokens,
+    worklist,
+)
 
 app_name = "complaints"
 
@@ -43,4 +52,11 @@ urlpatterns = [
 residents_urlpatterns = [
     path("", residents.resident_list, name="list"),
     path("<int:pk>/", residents.resident_detail, name="detail"),
+]
+
+# /accounts/tokens/: the signed-in user's own API tokens (``config.urls`` mounts these in the
+# "accounts" namespace).
+account_urlpatterns = [
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<str:prefix>/revoke/", tokens.token_revoke, name="token-revoke"),
 ]

@@ -3,5 +3,12 @@
 from complaints.services.actions import complaint_act
 from complaints.services.evidence import evidence_add
 from complaints.services.intake import ComplaintInput, complaint_create
+from complaints.services.submissions import complaint_submit
 
-__all__ = ["ComplaintInput", "complaint_act", "complaint_create", "evidence_add"]
+__all__ = [
+    "ComplaintInput",
+    "complaint_act",
+    "complaint_create",
+    "complaint_submit",
+    "evidence_add",
+]
