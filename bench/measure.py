@@ -8,13 +8,13 @@ import argparse
 
 from django.contrib.auth.models import User
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from bench import server, web
 from bench.database import STATE_DIR, Build, complaints_delete_after, load_average
 from bench.report import Results
 from complaints.models import Category, Complaint
 from residents.models import Unit
+from staff.tokens import api_token_issue
 
 
 def _postgres_version() -> str:
@@ -104,9 +104,7 @@ def _over_http(
         with web.Gunicorn(env=env, workers=args.workers, log=log) as gunicorn:
             for figure in web.page_figures(gunicorn, items, headers, args.runs):
                 http[figure.name] = figure.median_ms
-            token, _created = Token.objects.get_or_create(
-                user=User.objects.get(username="frontdesk")
-            )
+            _stored, token = api_token_issue(user=User.objects.get(username="frontdesk"))
             units = _intake_units()
             categories = list(
                 Category.objects.filter(parent__isnull=False, active=True).values_list(
@@ -116,7 +114,7 @@ def _over_http(
             loads["intake"] = load_average()
             intake = web.intake(
                 gunicorn,
-                token=token.key,
+                token=token,
                 units=units,
                 categories=categories,
                 seconds=args.intake_seconds,

@@ -6,13 +6,20 @@ each autumn where daylight saving ends, UTC never is.
 Every deadline is stored as a UTC instant. Local opening hours are turned into aware
 intervals day by day, so a day that gains or loses an hour to daylight saving still counts
 the minutes a clock on the wall would.
+
+A window opens the first moment the wall clock shows its opening time (or later) on its day,
+and closes the first moment it shows its closing time: a time the clocks skip in spring opens
+or closes the window as they jump, a time shown twice in autumn counts its first showing. A
+day's windows are merged before counting, so hours that two windows share count once.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, DateField, TimeField, Value
@@ -23,11 +30,28 @@ from residents.models import CalendarDay, Estate, OpeningWindow
 DEFAULT_WINDOWS = ((dt.time(8, 30), dt.time(18, 0)),)
 # A window closing at 23:59 or later runs to midnight, so a 24-hour calendar has no gap.
 END_OF_DAY = dt.time(23, 59)
+# How many days in a row without an opening a search crosses before it gives up.
 MAX_DAYS_AHEAD = 3 * 366
+# How far ahead any search goes at all, however open the calendar: far past any deadline,
+# and short of the last date a datetime can hold.
+MAX_DAYS_IN_ALL = 100 * 366
+
+Span = tuple[dt.datetime, dt.datetime]
 
 
 class CalendarHasNoOpenings(ValueError):
     pass
+
+
+def _merged(spans: list[Span]) -> tuple[Span, ...]:
+    """Spans in order, empty ones dropped, overlapping or touching ones joined."""
+    merged: list[Span] = []
+    for start, end in sorted(span for span in spans if span[1] > span[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 @dataclass(frozen=True)
@@ -37,9 +61,9 @@ class BusinessCalendar:
     holidays: frozenset[dt.date] = frozenset()
     workdays: dict[dt.date, int] = field(default_factory=dict)
     name: str = ""
-    # Each local day's openings as UTC intervals, and the UTC instant of its midnight, worked
-    # out once per calendar: aware datetimes of one tzinfo (UTC) compare and subtract without
-    # consulting the zone's rules, which is most of the cost of a deadline otherwise.
+    # Each local day's openings as UTC intervals, worked out once per calendar: aware
+    # datetimes of one tzinfo (UTC) compare and subtract without consulting the zone's rules,
+    # which is most of the cost of a deadline otherwise.
     _days: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
@@ -49,43 +73,71 @@ class BusinessCalendar:
         return cls(zone=zoneinfo.ZoneInfo(zone), windows=dict.fromkeys(range(7), windows), **kwargs)
 
     def windows_on(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-        """The opening intervals of a local day, as aware datetimes in order."""
-        if day in self.holidays:
-            return []
-        weekday = self.workdays.get(day, day.weekday())
-        spans = []
-        for opens, closes in self.windows.get(weekday, ()):
-            start = dt.datetime.combine(day, opens, tzinfo=self.zone)
-            if closes >= END_OF_DAY:
-                end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=self.zone)
-            else:
-                end = dt.datetime.combine(day, closes, tzinfo=self.zone)
-            spans.append((start, end))
-        return sorted(spans)
+        """The opening intervals of a local day, merged, as aware local datetimes in order."""
+        return [(s.astimezone(self.zone), e.astimezone(self.zone)) for s, e in self._utc_day(day)]
 
-    def _utc_day(
-        self, day: dt.date
-    ) -> tuple[dt.datetime, tuple[tuple[dt.datetime, dt.datetime], ...]]:
+    def wall_clock_reaches(self, day: dt.date, time: dt.time) -> dt.datetime:
+        """The first moment (UTC) the wall clock on ``day`` shows ``time`` or later: the jump
+        itself for a time the clocks skip, the first showing for a time shown twice."""
+        local = dt.datetime.combine(day, time, tzinfo=self.zone).replace(fold=0)
+        first = local.astimezone(dt.UTC)
+        if first.astimezone(self.zone).replace(tzinfo=None) == local.replace(tzinfo=None):
+            return first
+        # Skipped: ``first`` reads the time with the offset before the jump, so it lands after
+        # it; the same time read with the offset after the jump lands before it.
+        before = local.replace(fold=1).astimezone(dt.UTC).replace(microsecond=0)
+        after_jump = first.astimezone(self.zone).utcoffset()
+        seconds = range(int((first - before).total_seconds()) + 1)
+        jump = bisect.bisect_left(
+            seconds,
+            True,
+            key=lambda s: (
+                (before + dt.timedelta(seconds=s)).astimezone(self.zone).utcoffset() == after_jump
+            ),
+        )
+        return before + dt.timedelta(seconds=jump)
+
+    def _utc_day(self, day: dt.date) -> tuple[Span, ...]:
         known = self._days.get(day)
         if known is None:
-            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone).astimezone(dt.UTC)
-            spans = tuple(
-                (s.astimezone(dt.UTC), e.astimezone(dt.UTC)) for s, e in self.windows_on(day)
-            )
-            known = self._days[day] = (midnight, spans)
+            spans: list[Span] = []
+            if day not in self.holidays:
+                weekday = self.workdays.get(day, day.weekday())
+                for opens, closes in self.windows.get(weekday, ()):
+                    if closes >= END_OF_DAY:
+                        end = self.wall_clock_reaches(day + dt.timedelta(days=1), dt.time(0))
+                    else:
+                        end = self.wall_clock_reaches(day, closes)
+                    spans.append((self.wall_clock_reaches(day, opens), end))
+            known = self._days[day] = _merged(spans)
         return known
 
-    def _days_from(self, instant: dt.datetime):
+    def _open_days(self, instant: dt.datetime) -> Iterator[tuple[dt.date, tuple[Span, ...]]]:
+        """Each local day with openings from the one holding ``instant`` on, with its spans.
+
+        Gives up after ``MAX_DAYS_AHEAD`` days in a row without an opening, counted from the
+        last one, so a long span on an open calendar is counted through."""
         day = instant.astimezone(self.zone).date()
-        for offset in range(MAX_DAYS_AHEAD):
-            yield day + dt.timedelta(days=offset)
-        raise CalendarHasNoOpenings(f"No opening hours within {MAX_DAYS_AHEAD} days ({self.name}).")
+        closed = 0
+        for _ in range(MAX_DAYS_IN_ALL):
+            spans = self._utc_day(day)
+            closed = 0 if spans else closed + 1
+            if closed >= MAX_DAYS_AHEAD:
+                raise CalendarHasNoOpenings(
+                    f"No opening hours within {MAX_DAYS_AHEAD} days ({self.name})."
+                )
+            if spans:
+                yield day, spans
+            day += dt.timedelta(days=1)
+        raise CalendarHasNoOpenings(
+            f"Business time runs more than {MAX_DAYS_IN_ALL} days ahead ({self.name})."
+        )
 
     def next_opening(self, instant: dt.datetime) -> dt.datetime:
         """The instant itself when open, else the start of the next opening window."""
         instant = instant.astimezone(dt.UTC)
-        for day in self._days_from(instant):
-            for start, end in self._utc_day(day)[1]:
+        for _day, spans in self._open_days(instant):
+            for start, end in spans:
                 if end > instant:
                     return max(start, instant)
         raise AssertionError("unreachable")
@@ -95,8 +147,8 @@ class BusinessCalendar:
         if remaining <= dt.timedelta(0):
             return self.next_opening(instant)
         instant = instant.astimezone(dt.UTC)
-        for day in self._days_from(instant):
-            for start, end in self._utc_day(day)[1]:
+        for _day, spans in self._open_days(instant):
+            for start, end in spans:
                 if end <= instant:
                     continue
                 begin = max(start, instant)
@@ -113,27 +165,23 @@ class BusinessCalendar:
 
         A clock started outside opening hours starts at the next opening. The result keeps the
         local time of day, or the last close of the target day when that day closes earlier.
+        A working day is a day with an opening; everything is compared in UTC.
         """
-        start = self.next_opening(instant).astimezone(self.zone)
+        start = self.next_opening(instant)
         if days <= 0:
-            return start.astimezone(dt.UTC)
+            return start
+        local = start.astimezone(self.zone)
         counted = 0
-        for day in self._days_from(start):
-            if day == start.date():
-                continue
-            spans = self.windows_on(day)
-            if not spans:
+        for day, spans in self._open_days(start):
+            if day == local.date():
                 continue
             counted += 1
             if counted == days:
-                target = dt.datetime.combine(
-                    day, start.timetz().replace(tzinfo=None), tzinfo=self.zone
-                )
-                for span_start, span_end in spans:
-                    if span_start <= target <= span_end:
-                        return target.astimezone(dt.UTC)
+                target = self.wall_clock_reaches(day, local.time())
+                if any(span_start <= target <= span_end for span_start, span_end in spans):
+                    return target
                 before = [span_end for _, span_end in spans if span_end <= target]
-                return (before[-1] if before else spans[0][0]).astimezone(dt.UTC)
+                return before[-1] if before else spans[0][0]
         raise AssertionError("unreachable")
 
     def business_minutes_between(self, a: dt.datetime, b: dt.datetime) -> int:
@@ -141,14 +189,14 @@ class BusinessCalendar:
             return 0
         a, b = a.astimezone(dt.UTC), b.astimezone(dt.UTC)
         total = dt.timedelta(0)
-        for day in self._days_from(a):
-            midnight, spans = self._utc_day(day)
-            if midnight > b:
-                break
-            for start, end in spans:
+        # A local day's openings lie within that day, so the days from a's to b's hold them all.
+        day, last = a.astimezone(self.zone).date(), b.astimezone(self.zone).date()
+        while day <= last:
+            for start, end in self._utc_day(day):
                 lo, hi = max(start, a), min(end, b)
                 if hi > lo:
                     total += hi - lo
+            day += dt.timedelta(days=1)
         return int(total.total_seconds() // 60)
 
 

@@ -10,6 +10,7 @@ from complaints.views import (
     intake,
     phone,
     residents,
+    tokens,
     worklist,
 )
 
@@ -59,4 +60,11 @@ phone_urlpatterns = [
     path("", phone.my_list, name="list"),
     path("<str:reference>/", phone.my_detail, name="detail"),
     path("<str:reference>/actions/<str:action>/", phone.my_act, name="action"),
+]
+
+# /accounts/tokens/: the signed-in user's own API tokens (``config.urls`` mounts these in the
+# "accounts" namespace).
+account_urlpatterns = [
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<str:prefix>/revoke/", tokens.token_revoke, name="token-revoke"),
 ]

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from complaints.api.urls import urlpatterns as complaints_api
+from complaints.urls import account_urlpatterns as account_pages
 from complaints.urls import phone_urlpatterns as phone_pages
 from complaints.urls import residents_urlpatterns as residents_pages
 from config.health import healthz
@@ -15,11 +16,31 @@ from reports.urls import api_urlpatterns as reports_api
 
 lazy_static = lazy(static, str)
 
+# Admin pages of models that moved out of ``complaints`` with their tables: bookmarks and links
+# to the old addresses, sub-paths and query strings included, land on the new ones.
+MOVED_ADMIN_MODELS = {
+    "notification": "notifications",
+    "weeklysummarysnapshot": "reports",
+    "weeklysummarychange": "reports",
+    "weeklyreportdelivery": "reports",
+}
+moved_admin_urlpatterns = [
+    re_path(
+        rf"^admin/complaints/{model}/(?P<rest>.*)$",
+        RedirectView.as_view(
+            url=f"/admin/{app}/{model}/%(rest)s", permanent=True, query_string=True
+        ),
+    )
+    for model, app in MOVED_ADMIN_MODELS.items()
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/complaints/", permanent=False)),
+    *moved_admin_urlpatterns,
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include((account_pages, "accounts"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("complaints.urls")),
     path("", include("notifications.urls")),

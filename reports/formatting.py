@@ -18,12 +18,21 @@ def display(name: str, value) -> str:
     return formats.number_format(value)
 
 
+def signed(difference: int | float, places: int = 0) -> str:
+    """A difference with its sign, rounded first: one that rounds to zero reads "0" or "0.0",
+    never "+0" or "-0.0"."""
+    rounded = round(difference, places) if places else round(difference)
+    if rounded == 0:
+        return f"{0:.{places}f}"
+    return f"{rounded:+.{places}f}"
+
+
 def change(name: str, current, previous) -> str:
     """This week against the last: a count's difference, a share's in percentage points."""
     if current is None or previous is None:
         return "—"
     if name in RATIOS:
-        return _("%(change)s pp") % {"change": f"{round((current - previous) * 100):+d}"}
+        return _("%(change)s pp") % {"change": signed((current - previous) * 100)}
     if name == "median_resolution_hours":
-        return f"{current - previous:+.1f}"
-    return f"{current - previous:+d}"
+        return signed(current - previous, 1)
+    return signed(current - previous)

@@ -1,12 +1,48 @@
+from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
-from residents.models import Building, CalendarDay, Estate, OpeningWindow, Residency, Resident, Unit
+from residents.models import (
+    Building,
+    CalendarDay,
+    Estate,
+    OpeningWindow,
+    Residency,
+    Resident,
+    Unit,
+    first_overlap,
+    overlap_error,
+)
 from residents.signals import calendar_changed
+
+
+class OpeningWindowForm(forms.ModelForm):
+    def clean(self):
+        # The form set checks the estate's windows together, as they will be once saved.
+        self.instance.checked_with_its_day = True
+        return super().clean()
+
+
+class OpeningWindowFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """Refuses windows of one day that overlap, as they stand after this save."""
+        super().clean()
+        kept = [
+            (form.cleaned_data["weekday"], form.cleaned_data["opens"], form.cleaned_data["closes"])
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        overlap = first_overlap(kept)
+        if overlap is not None:
+            earlier, later = overlap
+            raise overlap_error(earlier[0], earlier[1:], later[1:])
 
 
 class OpeningWindowInline(admin.TabularInline):
     model = OpeningWindow
+    form = OpeningWindowForm
+    formset = OpeningWindowFormSet
     extra = 0
 
 

@@ -191,8 +191,55 @@ class OpeningWindow(models.Model):
             ),
         ]
 
+    # Set by a form that checks the day's windows together (the estate's inline in the admin):
+    # windows saved before may be moving in the same save, so only the form knows the day.
+    checked_with_its_day = False
+
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        """Two windows of one day may not share a minute: the clock counts shared hours once,
+        so the rows would promise more opening hours than deadlines are counted in."""
+        super().clean()
+        if self.checked_with_its_day or None in (self.estate_id, self.opens, self.closes):
+            return
+        same_day = OpeningWindow.objects.filter(estate_id=self.estate_id, weekday=self.weekday)
+        for other in same_day.exclude(pk=self.pk):
+            if other.opens < self.closes and self.opens < other.closes:
+                raise overlap_error(
+                    self.weekday, (other.opens, other.closes), (self.opens, self.closes)
+                )
+
+
+def overlap_error(
+    weekday: int, first: tuple[dt.time, dt.time], second: tuple[dt.time, dt.time]
+) -> ValidationError:
+    """The refusal of two windows of a day that overlap, naming both."""
+    return ValidationError(
+        _(
+            "Opening windows on %(weekday)s overlap: %(first)s and %(second)s. Join them into "
+            "one window, or let one close before the other opens."
+        ),
+        code="overlapping_windows",
+        params={
+            "weekday": OpeningWindow.Weekday(weekday).label,
+            "first": f"{first[0]:%H:%M}–{first[1]:%H:%M}",
+            "second": f"{second[0]:%H:%M}–{second[1]:%H:%M}",
+        },
+    )
+
+
+def first_overlap(
+    windows: list[tuple[int, dt.time, dt.time]],
+) -> tuple[tuple[int, dt.time, dt.time], tuple[int, dt.time, dt.time]] | None:
+    """Two (weekday, opens, closes) windows of one day that share a minute, if any."""
+    ordered = sorted(windows)
+    for index, later in enumerate(ordered):
+        for earlier in ordered[:index]:
+            if earlier[0] == later[0] and later[1] < earlier[2]:
+                return earlier, later
+    return None
 
 
 class CalendarDay(models.Model):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from knox.models import AuthToken
 
 from staff.models import Department, StaffMember
 
@@ -16,3 +17,23 @@ class StaffMemberAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     filter_horizontal = ["estates"]
     list_select_related = ["user", "department"]
+
+
+# knox's own page shows digests and issues tokens without an expiry; this one shows who holds
+# which token until when, issues none (the API does, for a password) and revokes by deleting.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["token_key", "user", "created", "expiry"]
+    search_fields = ["user__username", "token_key"]
+    list_select_related = ["user"]
+    fields = readonly_fields = ("token_key", "user", "created", "expiry")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -64,3 +65,55 @@ def test_the_moved_models_keep_their_rows_and_content_types(frontdesk, superviso
         name: ContentType.objects.get_for_model(model).pk for name, model in MOVED.items()
     } == types
     assert not ContentType.objects.filter(app_label="complaints", model__in=list(MOVED)).exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/complaints/notification/", "/admin/notifications/notification/"),
+        ("/admin/complaints/notification/7/change/", "/admin/notifications/notification/7/change/"),
+        (
+            "/admin/complaints/weeklysummarysnapshot/",
+            "/admin/reports/weeklysummarysnapshot/",
+        ),
+        (
+            "/admin/complaints/weeklysummarysnapshot/3/change/",
+            "/admin/reports/weeklysummarysnapshot/3/change/",
+        ),
+        ("/admin/complaints/weeklysummarychange/", "/admin/reports/weeklysummarychange/"),
+        (
+            "/admin/complaints/weeklysummarychange/2/history/",
+            "/admin/reports/weeklysummarychange/2/history/",
+        ),
+        ("/admin/complaints/weeklyreportdelivery/", "/admin/reports/weeklyreportdelivery/"),
+        (
+            "/admin/complaints/weeklyreportdelivery/add/",
+            "/admin/reports/weeklyreportdelivery/add/",
+        ),
+        (
+            "/admin/complaints/weeklyreportdelivery/?week=2026-W47",
+            "/admin/reports/weeklyreportdelivery/?week=2026-W47",
+        ),
+    ],
+)
+def test_the_moved_models_old_admin_addresses_redirect_permanently(client, old, new):
+    response = client.get(old)
+
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+@pytest.mark.parametrize("app", ["notifications", "reports"])
+def test_the_redirects_land_on_admin_pages_that_answer(client, app):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "demo")
+    client.force_login(admin)
+    model = {"notifications": "notification", "reports": "weeklyreportdelivery"}[app]
+
+    response = client.get(f"/admin/complaints/{model}/", follow=True)
+
+    assert response.redirect_chain == [(f"/admin/{app}/{model}/", 301)]
+    assert response.status_code == 200
+
+
+def test_the_complaints_own_admin_pages_are_not_redirected(client):
+    assert client.get("/admin/complaints/complaint/").status_code == 302  # to the login

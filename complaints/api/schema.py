@@ -4,11 +4,12 @@ The shapes are those of ``complaints.api.errors``: 400 ``{"field": ["message"], 
 other refusal ``{"detail": "message"}``. Which codes an operation answers follows from what it
 is: 400 and 401 everywhere, 403 wherever a role or a CSRF check can refuse, 404 wherever the
 path names something, and what a view declares in ``refusals`` (409 for actions, 429 for the
-token).
+token) or for one method in ``refusals_by_method`` (422 for a reused Idempotency-Key).
 """
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
@@ -32,6 +33,7 @@ DESCRIPTIONS = {
     "403": "The user's role may not do this (or a session request without its CSRF token).",
     "404": "Nothing the user may see answers to this path.",
     "409": "Not possible in the complaint's present state, or it changed meanwhile.",
+    "422": "The Idempotency-Key was used before with another body.",
     "429": "Too many failed sign-ins: wait and try again.",
 }
 
@@ -40,6 +42,7 @@ class DeskAutoSchema(AutoSchema):
     def _refusal_codes(self) -> set[str]:
         # Any request can be bad input (a body, a filter, a NUL character in the query).
         codes = {"400", "401"} | set(getattr(self.view, "refusals", ()))
+        codes |= set(getattr(self.view, "refusals_by_method", {}).get(self.method, ()))
         if self.view.authentication_classes:
             codes.add("403")
         if "{" in self.path:
@@ -71,3 +74,19 @@ class DeskAutoSchema(AutoSchema):
                 },
             )
         return responses
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The API token (``staff.tokens``) under the name and shape it always had in the schema."""
+
+    target_class = "staff.tokens.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token": ask for one '
+            "at /api/v1/auth/token/; it works until its expiry (DESK_API_TOKEN_DAYS days).",
+        }

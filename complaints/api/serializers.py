@@ -313,7 +313,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class EvidenceUploadSerializer(StrictSerializer):
-    file = serializers.FileField()
+    # An empty file too: the evidence check refuses it by name.
+    file = serializers.FileField(allow_empty_file=True)
 
 
 class EscalationSerializer(serializers.ModelSerializer):
@@ -348,4 +349,13 @@ class TokenRequestSerializer(StrictSerializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Shown once: the desk keeps only its digest.")
+    expiry = serializers.DateTimeField(help_text="After this instant the token no longer works.")
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """One of the user's tokens as its owner sees it: never the token or its digest."""
+
+    prefix = serializers.CharField(source="token_key")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from complaints.api import views
+from complaints.api import tokens, views
 
 app_name = "api"
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/", tokens.TokenView.as_view(), name="token"),
+    path("auth/tokens/", tokens.ApiTokenList.as_view(), name="tokens"),
+    path("auth/tokens/<str:prefix>/", tokens.ApiTokenRevoke.as_view(), name="token-revoke"),
     path("estates/", views.EstateList.as_view(), name="estates"),
     path("units/", views.UnitList.as_view(), name="units"),
     path("categories/", views.CategoryList.as_view(), name="categories"),

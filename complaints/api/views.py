@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse
@@ -15,25 +14,25 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints import selectors, services
+from complaints.api import idempotency
 from complaints.api import serializers as s
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
 from complaints.models import Category, Complaint, Deadline, DeadlineState, Evidence
 from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.evidence import EVIDENCE_CONTENT_TYPES
+from complaints.services.submissions import submission_find
 from complaints.workflow import ACTIONS, role_refusal
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
 from residents.selectors import residents_visible_to
-from staff.lockout import lockout_response
 from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 
@@ -48,30 +47,6 @@ def _with_deadlines(queryset):
             to_attr="shown_deadlines",
         )
     )
-
-
-class TokenView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    refusals = ("429",)
-
-    @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer)
-    def post(self, request):
-        body = s.TokenRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=body.validated_data["username"],
-            password=body.validated_data["password"],
-        )
-        if getattr(request._request, "axes_locked_out", False):
-            return lockout_response(request._request)
-        if user is None or not user.is_active:
-            raise AuthenticationFailed(_("Wrong username or password."))
-        # A token is a sign-in: it resets the failure count and records the last login.
-        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
 
 
 class EstateList(generics.ListAPIView):
@@ -145,6 +120,7 @@ def _flag(value: str | None) -> bool:
 class ComplaintListCreate(generics.ListCreateAPIView):
     serializer_class = s.ComplaintSerializer
     pagination_class = PageWithoutCount
+    refusals_by_method = {"POST": ("422",)}
 
     def get_queryset(self):
         params = self.request.query_params
@@ -174,21 +150,36 @@ class ComplaintListCreate(generics.ListCreateAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=s.ComplaintCreateSerializer, responses={201: s.ComplaintSerializer})
+    @extend_schema(
+        request=s.ComplaintCreateSerializer,
+        responses={201: s.ComplaintSerializer},
+        parameters=[idempotency.PARAMETER],
+    )
     def post(self, request, *args, **kwargs):
         if not user_roles(request.user) & FRONT_DESK_PLUS:
             raise ActionForbidden(_("Your role may not log complaints."))
+        once = idempotency.idempotency_once(request)
+        if once is not None and (earlier := submission_find(user=request.user, once=once)):
+            return idempotency.replayed(earlier)
         body = s.ComplaintCreateSerializer(data=request.data, user=request.user)
         body.is_valid(raise_exception=True)
-        complaint = services.complaint_create(
-            actor=request.user, data=services.ComplaintInput(**body.validated_data)
+
+        def answer(complaint: Complaint) -> dict:
+            # The complaint as written, with its related rows and deadline: what a read of
+            # it (GET on its URL) answers, without reading it back.
+            return s.ComplaintSerializer(
+                complaint, context={"request": request, "now": timezone.now()}
+            ).data
+
+        submitted = services.complaint_submit(
+            actor=request.user,
+            data=services.ComplaintInput(**body.validated_data),
+            once=once,
+            answer=answer,
         )
-        # The complaint as written, with its related rows and deadline: what a read of it
-        # (GET on its URL) answers, without reading it back.
-        answer = s.ComplaintSerializer(
-            complaint, context={"request": request, "now": timezone.now()}
-        ).data
-        return Response(answer, status=status.HTTP_201_CREATED)
+        if submitted.replayed:  # a request with the same key was first by a moment
+            return idempotency.replayed(submitted)
+        return Response(submitted.answer, status=status.HTTP_201_CREATED)
 
 
 def _readable(user: User | AnonymousUser) -> QuerySet[Complaint]:
@@ -236,7 +227,7 @@ class ComplaintAction(APIView):
     def post(self, request, reference: str, action: str):
         serializer_class = s.ACTION_SERIALIZERS.get(action)
         if serializer_class is None:
-            raise NotFound("No such action.")
+            raise NotFound(_("No such action."))
         # Visibility first: what the user may not see is a 404 whatever the body says;
         # then the role, so a role that may never take the action hears so before any 400.
         selectors.complaint_get(user=request.user, reference=reference)

@@ -7,8 +7,11 @@ import zoneinfo
 from typing import cast
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.text import capfirst
+
+from residents.naming import natural_order
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -66,6 +69,8 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("required", False)
+        # An empty file too: the service's refusal names it.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -86,3 +91,18 @@ def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceFiel
 
 def local_datetime_field(form: forms.BaseForm, name: str) -> LocalDateTimeField:
     return cast(LocalDateTimeField, form.fields[name])
+
+
+class NaturalOrderChoiceIterator(ModelChoiceIterator):
+    """The queryset's rows by their labels read naturally ("2号楼" before "10号楼"), which
+    the database's text order does not give."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in natural_order(self.queryset, self.field.label_from_instance):
+            yield self.choice(obj)
+
+
+class NaturalOrderModelChoiceField(forms.ModelChoiceField):
+    iterator = NaturalOrderChoiceIterator

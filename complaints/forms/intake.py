@@ -15,14 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from complaints.forms.fields import (
     LocalDateTimeField,
     MultipleFileField,
+    NaturalOrderModelChoiceField,
     choice_field,
     labelled,
     local_datetime_field,
     model_choice_field,
 )
-from complaints.models import Category, Channel, DesiredOutcome, Severity
+from complaints.models import Category, Channel, DesiredOutcome, Severity, SubmissionDoor
 from complaints.selectors import estates_visible_to
+from complaints.services.evidence import CheckedFile, evidence_check
 from complaints.services.intake import ComplaintInput
+from complaints.services.submissions import Once, intake_token_issue, intake_token_read
 from residents.models import Building, Estate, Resident, Unit
 from residents.selectors import residents_visible_to, units_visible_to
 
@@ -43,7 +46,7 @@ SERVICE_FIELDS = (
 )
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(NaturalOrderModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
         return obj.label
 
@@ -69,7 +72,7 @@ class IntakeForm(forms.Form):
     estate = forms.ModelChoiceField(
         label=_("Estate"), queryset=Estate.objects.none(), to_field_name="code", empty_label="—"
     )
-    building = forms.ModelChoiceField(
+    building = NaturalOrderModelChoiceField(
         label=_("Building"),
         queryset=Building.objects.none(),
         required=False,
@@ -125,6 +128,8 @@ class IntakeForm(forms.Form):
         label=_("Evidence"),
         help_text=_("Photos (JPEG, PNG, GIF, WebP) or PDF; several at once."),
     )
+    # The form's one-time token: sent twice (a double click, a second tab), it logs once.
+    submission = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +140,8 @@ class IntakeForm(forms.Form):
         model_choice_field(self, "resident").queryset = residents_visible_to(user)
         if not self.is_bound and "estate" not in self.initial and len(estates) == 1:
             self.initial["estate"] = estates[0].code
+        if not self.is_bound:
+            self.initial["submission"] = intake_token_issue(user=user)
         estate = estates.filter(code=self._raw("estate")).first()
         self.chosen_estate = estate
         model_choice_field(self, "building").queryset = (
@@ -190,6 +197,45 @@ class IntakeForm(forms.Form):
         if category is None:
             raise ValidationError(_("Choose a category."))
         return category
+
+    def clean_evidence(self) -> list[CheckedFile]:
+        """Every file checked before anything is written; each refusal names its file."""
+        checked: list[CheckedFile] = []
+        refusals: list[str] = []
+        for upload in self.cleaned_data.get("evidence") or []:
+            try:
+                checked.append(evidence_check(upload))
+            except ValidationError as exc:
+                refusals += exc.messages
+        if refusals:
+            raise ValidationError(refusals)
+        return checked
+
+    def clean_submission(self) -> str:
+        """The token as sent, if it is this user's and fresh; "" when the form came without
+        one (a client of its own, which is not protected from sending twice)."""
+        token = self.cleaned_data.get("submission") or ""
+        if not token:
+            return ""
+        try:
+            intake_token_read(user=self.user, token=token)
+        except ValidationError:
+            # Sent back with a fresh token: saving again logs the complaint once.
+            self._set_raw("submission", intake_token_issue(user=self.user))
+            raise
+        return token
+
+    def once(self) -> Once | None:
+        """What makes a second sending of this form the same submission: its token's key,
+        read before the rest of the form is (None without a good token)."""
+        token = self.data.get("submission") if self.is_bound else None
+        if not token or not isinstance(token, str):
+            return None
+        try:
+            key = intake_token_read(user=self.user, token=token)
+        except ValidationError:
+            return None
+        return Once(door=SubmissionDoor.FORM, key=key)
 
     @property
     def chosen_resident(self) -> Resident | None:

@@ -14,6 +14,7 @@ from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
 from complaints.selectors import estates_visible_to
 from residents.models import Building
+from residents.naming import natural_order
 from staff.roles import staff_of
 
 if TYPE_CHECKING:
@@ -77,7 +78,10 @@ class WorklistFilterForm(forms.Form):
         buildings: dict[str, list] = {}
         for building in Building.objects.filter(estate__in=estates).select_related("estate"):
             buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
-        choice_field(self, "building").choices = every + list(buildings.items())
+        choice_field(self, "building").choices = every + [
+            (estate, natural_order(options, lambda option: option[1]))
+            for estate, options in buildings.items()
+        ]
         choice_field(self, "sort").choices = list(SORTS.items())
         self.count_link = count_link()
         if self.count_link is not None:

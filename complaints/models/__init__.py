@@ -22,6 +22,7 @@ from complaints.models.records import (
     Evidence,
     ReferenceCounter,
 )
+from complaints.models.submissions import SubmissionDoor, SubmissionKey
 
 __all__ = [
     "Callback",
@@ -43,5 +44,7 @@ __all__ = [
     "Satisfaction",
     "Severity",
     "Stage",
+    "SubmissionDoor",
+    "SubmissionKey",
     "Validity",
 ]

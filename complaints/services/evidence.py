@@ -6,6 +6,8 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -15,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from complaints.models import Complaint, ComplaintEvent, Evidence
 from complaints.selectors import complaint_get
@@ -34,7 +36,22 @@ PIL_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
 EVIDENCE_CONTENT_TYPES = frozenset(
     {content_type for _magic, _ext, content_type, _image in SIGNATURES} | {"image/webp"}
 )
+# Larger pictures are refused rather than handed to a browser to decode: Pillow's own limit,
+# past which it takes an image for a decompression bomb.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"/\\|?*]+")
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed ``evidence_check``: what it is, and the name to show for it."""
+
+    upload: UploadedFile
+    name: str
+    ext: str
+    content_type: str
+    is_image: bool
+    size: int
 
 
 def _sniff(head: bytes) -> tuple[str, str, bool] | None:
@@ -60,86 +77,112 @@ def _size(limit: int) -> str:
     return f"{max(1, limit // 1024)} KB"
 
 
-def _check(upload: UploadedFile) -> tuple[str, str, bool]:
-    assert upload.size is not None  # a received upload knows its size
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(limit)s.")
-                % {"limit": _size(settings.EVIDENCE_MAX_BYTES)}
-            }
+def _refused(message: str) -> ValidationError:
+    return ValidationError({"file": [message]})
+
+
+def _image_refusal(upload: UploadedFile, ext: str, name: str) -> str | None:
+    """Why Pillow will not take the image, or None when it reads as the format it claims.
+
+    A decoder meets hostile bytes here, and what it raises for them is not a short list
+    (OSError, SyntaxError, ValueError, IndexError, struct errors, DecompressionBombError…):
+    whatever it raises, the file is refused and the request goes on."""
+    damaged = _("The image “%(name)s” is damaged or not what it claims.") % {"name": name}
+    too_large = _("The image “%(name)s” is too large: at most %(megapixels)d megapixels.") % {
+        "name": name,
+        "megapixels": MAX_PIXELS // 1_000_000,
+    }
+    try:
+        with Image.open(upload) as image:
+            if image.format != PIL_FORMATS[ext]:
+                return damaged
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                return too_large
+            image.verify()
+    except Image.DecompressionBombError:
+        return too_large
+    except Exception:  # noqa: BLE001 - any refusal by the decoder is a refused file
+        return damaged
+    finally:
+        upload.seek(0)
+    return None
+
+
+def evidence_check(upload: UploadedFile) -> CheckedFile:
+    """The upload if it is a photo or a PDF within the size limit; else a ValidationError
+    under ``file`` whose message names the file."""
+    name = safe_display_name(upload.name)
+    size = upload.size or 0
+    if size > settings.EVIDENCE_MAX_BYTES:
+        raise _refused(
+            _("The file “%(name)s” is larger than %(limit)s.")
+            % {"name": name, "limit": _size(settings.EVIDENCE_MAX_BYTES)}
         )
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
+    if size == 0:
+        raise _refused(_("The file “%(name)s” is empty.") % {"name": name})
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     sniffed = _sniff(head)
     if sniffed is None:
-        raise ValidationError(
-            {"file": _("Only photos (JPEG, PNG, GIF, WebP) and PDF documents are accepted.")}
+        raise _refused(
+            _("The file “%(name)s” is not a photo (JPEG, PNG, GIF, WebP) or a PDF document.")
+            % {"name": name}
         )
     ext, content_type, is_image = sniffed
-    if is_image:
-        try:
-            with Image.open(upload) as image:
-                if image.format != PIL_FORMATS[ext]:
-                    raise ValidationError(
-                        {"file": _("The image is damaged or not what it claims.")}
-                    )
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValidationError(
-                {"file": _("The image is damaged or not what it claims.")}
-            ) from exc
-        finally:
-            upload.seek(0)
-    return ext, content_type, is_image
+    if is_image and (refusal := _image_refusal(upload, ext, name)):
+        raise _refused(refusal)
+    return CheckedFile(
+        upload=upload, name=name, ext=ext, content_type=content_type, is_image=is_image, size=size
+    )
 
 
-def evidence_check(upload: UploadedFile) -> tuple[str, str, bool]:
-    """``_check`` with the file named in the refusal: for a form that sends several at once."""
+def evidence_store(files: Sequence[CheckedFile]) -> list[str]:
+    """Write checked files under generated names, before any transaction: no disk work while
+    a complaint is locked. The caller removes them with ``evidence_discard`` if its
+    transaction does not commit, so no orphan stays behind."""
+    saved: list[str] = []
     try:
-        return _check(upload)
-    except ValidationError as exc:
-        raise ValidationError(
-            {
-                "file": _("“%(name)s”: %(reason)s")
-                % {"name": safe_display_name(upload.name), "reason": " ".join(exc.messages)}
-            }
-        ) from exc
+        for checked in files:
+            saved.append(
+                default_storage.save(
+                    f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{checked.ext}",
+                    checked.upload,
+                )
+            )
+    except BaseException:
+        evidence_discard(saved)
+        raise
+    return saved
 
 
-def evidence_store(upload: UploadedFile, ext: str) -> str:
-    """Write the checked file under a generated name; the caller deletes it if it rolls back."""
-    return default_storage.save(f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", upload)
+def evidence_discard(saved_names: Sequence[str]) -> None:
+    for saved_name in saved_names:
+        default_storage.delete(saved_name)
 
 
 def evidence_record(
     *,
     complaint: Complaint,
     actor: User,
-    upload: UploadedFile,
+    checked: CheckedFile,
     saved_name: str,
-    checked: tuple[str, str, bool],
     event: ComplaintEvent | None = None,
 ) -> Evidence:
-    """The row and its ``evidence_added`` entry; inside the transaction that locked the
-    complaint. ``event``: the action the file was sent with."""
-    _ext, content_type, is_image = checked
-    assert upload.size is not None  # as ``_check`` found
-    original = safe_display_name(upload.name)
+    """The evidence row and its timeline event, inside the caller's transaction. ``event``:
+    the action the file was sent with."""
     evidence = Evidence.objects.create(
         complaint=complaint,
         file=saved_name,
-        original_name=original,
-        content_type=content_type,
-        size=upload.size,
-        is_image=is_image,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        is_image=checked.is_image,
         uploaded_by=actor,
         event=event,
     )
-    data = {"evidence": evidence.pk, "name": original, "size": evidence.size}
+    data = {"evidence": evidence.pk, "name": checked.name, "size": evidence.size}
     if event is not None:
         data["sent_with"] = event.kind
     event_record(
@@ -149,24 +192,16 @@ def evidence_record(
 
 
 def evidence_add(*, reference: str, actor: User, upload: UploadedFile) -> Evidence:
-    """Check the file, store it under a generated name, then record it on the timeline.
-
-    The file is written before the transaction (no disk work while the complaint is locked)
-    and removed again if the transaction does not commit, so no orphan stays behind.
-    """
+    """Check the file, store it under a generated name, then record it on the timeline."""
     complaint_get(user=actor, reference=reference)  # 404 before any work for the invisible
-    checked = _check(upload)
-    saved_name = evidence_store(upload, checked[0])
+    checked = evidence_check(upload)
+    saved = evidence_store([checked])
     try:
         with transaction.atomic():
             complaint = complaint_get(user=actor, reference=reference, for_update=True)
             return evidence_record(
-                complaint=complaint,
-                actor=actor,
-                upload=upload,
-                saved_name=saved_name,
-                checked=checked,
+                complaint=complaint, actor=actor, checked=checked, saved_name=saved[0]
             )
     except BaseException:
-        default_storage.delete(saved_name)
+        evidence_discard(saved)
         raise

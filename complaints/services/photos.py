@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from complaints.models import Complaint, ComplaintEvent
 from complaints.selectors import complaint_get
 from complaints.services.actions import complaint_act
-from complaints.services.evidence import evidence_check, evidence_record, evidence_store
+from complaints.services.evidence import (
+    evidence_check,
+    evidence_discard,
+    evidence_record,
+    evidence_store,
+)
 
 
 def complaint_act_with_photos(
@@ -29,11 +33,9 @@ def complaint_act_with_photos(
     removed again if it does not commit.
     """
     complaint_get(user=actor, reference=reference)  # 404 before any work for the invisible
-    checked = [(upload, evidence_check(upload)) for upload in uploads]
-    saved: list[str] = []
+    checked = [evidence_check(upload) for upload in uploads]
+    saved = evidence_store(checked)
     try:
-        for upload, (ext, _type, _image) in checked:
-            saved.append(evidence_store(upload, ext))
         with transaction.atomic():
             complaint = complaint_act(
                 reference=reference, actor=actor, action=action, data=data, version=version
@@ -43,17 +45,15 @@ def complaint_act_with_photos(
             event = ComplaintEvent.objects.filter(
                 complaint=complaint, kind=action, actor=actor
             ).latest("at", "id")
-            for (upload, result), saved_name in zip(checked, saved, strict=True):
+            for file, saved_name in zip(checked, saved, strict=True):
                 evidence_record(
                     complaint=complaint,
                     actor=actor,
-                    upload=upload,
+                    checked=file,
                     saved_name=saved_name,
-                    checked=result,
                     event=event,
                 )
     except BaseException:
-        for saved_name in saved:
-            default_storage.delete(saved_name)
+        evidence_discard(saved)
         raise
     return complaint

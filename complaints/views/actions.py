@@ -52,7 +52,7 @@ def _posted_version(request) -> int | None:
 def act(request, reference: str, action: str):
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     complaint = complaint_get(user=request.user, reference=reference)
     form = form_class(request.POST, complaint=complaint)
     if not form.is_valid():

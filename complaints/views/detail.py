@@ -134,10 +134,9 @@ def evidence_upload(request, reference: str):
             evidence_add(reference=complaint.reference, actor=request.user, upload=upload)
             added += 1
         except ValidationError as exc:
+            # The refusal names the file.
             messages.warning(
-                request,
-                _("The file “%(name)s” was not attached: %(reason)s")
-                % {"name": upload.name, "reason": " ".join(exc.messages)},
+                request, _("Not attached: %(reason)s") % {"reason": " ".join(exc.messages)}
             )
     if added:
         messages.success(

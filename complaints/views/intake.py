@@ -15,9 +15,10 @@ from complaints.errors import ActionForbidden
 from complaints.forms.intake import IntakeForm
 from complaints.models import Category
 from complaints.selectors import complaints_visible_to, estates_visible_to
-from complaints.services import complaint_create, evidence_add
 from complaints.services.intake import repeat_find
+from complaints.services.submissions import complaint_submit, submission_find
 from residents.models import Resident, Unit
+from residents.naming import natural_order
 from residents.selectors import (
     phone_digits,
     resident_search,
@@ -35,17 +36,14 @@ def _require_intake_role(request) -> None:
         raise PermissionDenied(_("Your role may not log complaints."))
 
 
-def _attach_evidence(request, complaint, files) -> None:
-    """Each file on its own: a bad file is reported and skipped, the complaint stays saved."""
-    for upload in files:
-        try:
-            evidence_add(reference=complaint.reference, actor=request.user, upload=upload)
-        except ValidationError as exc:
-            messages.warning(
-                request,
-                _("The file “%(name)s” was not attached: %(reason)s")
-                % {"name": upload.name, "reason": " ".join(exc.messages)},
-            )
+def _logged(request, complaint, *, again: bool = False):
+    if again:
+        messages.info(
+            request,
+            _("This complaint was already saved: it was sent twice and saved once."),
+        )
+    url = reverse("complaints:detail", kwargs={"reference": complaint.reference})
+    return redirect(f"{url}?created=1")
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,17 +54,24 @@ def intake(request):
         form = IntakeForm(user=request.user)
         return render(request, "complaints/intake.html", {"form": form})
     form = IntakeForm(request.POST, request.FILES, user=request.user)
+    once = form.once()
+    # A second sending of the form (a double click, a second tab) shows the first complaint.
+    if once is not None and (earlier := submission_find(user=request.user, once=once)):
+        return _logged(request, earlier.complaint, again=True)
     if form.is_valid():
         try:
-            complaint = complaint_create(actor=request.user, data=form.complaint_input())
+            submitted = complaint_submit(
+                actor=request.user,
+                data=form.complaint_input(),
+                evidence=form.cleaned_data["evidence"],
+                once=once,
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from exc
         else:
-            _attach_evidence(request, complaint, form.cleaned_data.get("evidence") or [])
-            url = reverse("complaints:detail", kwargs={"reference": complaint.reference})
-            return redirect(f"{url}?created=1")
+            return _logged(request, submitted.complaint, again=submitted.replayed)
     files_lost = bool(request.FILES.getlist("evidence"))
     return render(
         request,
@@ -129,12 +134,13 @@ def intake_lookup(request):
             ]
         )
         if not phone_digits(q) or len(q) <= 6:
-            units = list(
+            units = natural_order(
                 units_visible_to(request.user)
                 .filter(unit_match(q))
                 .order_by("building__estate__code", "building__name", "entrance", "room")[
                     :LOOKUP_LIMIT
-                ]
+                ],
+                lambda unit: f"{unit.building.estate.code} {unit.label}",
             )
     visible_estates = set(estates_visible_to(request.user).values_list("pk", flat=True))
     for resident in residents:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,7 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "crispy_forms",
@@ -213,7 +214,7 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "staff.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "complaints.api.schema.DeskAutoSchema",
@@ -223,6 +224,18 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "complaints.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# API tokens (django-rest-knox): stored as SHA-512 digests, each valid for this many days from
+# its issue; a password change or deactivation revokes all of a user's tokens (staff/tokens.py).
+DESK_API_TOKEN_DAYS = int(env("DESK_API_TOKEN_DAYS", "30"))
+if DESK_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("DESK_API_TOKEN_DAYS must be a whole number of days, 1 or more.")
+# Live tokens a user may hold; issuing one more revokes the oldest.
+DESK_API_TOKENS_PER_USER = 10
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=DESK_API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Complaint desk API",
@@ -290,6 +303,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_notifications",
         "schedule": DESK_SWEEP_SECONDS,
         "options": {"expires": DESK_SWEEP_SECONDS},
+    },
+    # Hourly: intake keys (form tokens, Idempotency-Key) are remembered for a day.
+    "forget-submission-keys": {
+        "task": "complaints.tasks.forget_submission_keys",
+        "schedule": crontab(minute=30),
+        "options": {"expires": 3600},
     },
     # Hourly; each manager's email goes once Monday DESK_WEEKLY_EMAIL_HOUR comes in their zones.
     "weekly-summaries": {

@@ -51,6 +51,44 @@
     }
   });
 
+  // A form marked data-submit-once is sent once: while it is in flight its submit buttons are
+  // disabled and a second submission (a double click, Enter pressed twice) is dropped.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-submit-once]")) {
+      return;
+    }
+    if (form.hasAttribute("data-submitting")) {
+      event.preventDefault();
+      return;
+    }
+    if (event.defaultPrevented) {
+      return;
+    }
+    form.setAttribute("data-submitting", "");
+    form.setAttribute("aria-busy", "true");
+    // After this event, so that the submission itself still goes out.
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+        b.disabled = true;
+      });
+    }, 0);
+  });
+
+  // Back to a page the browser kept (the back button): the form can be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+        b.disabled = false;
+      });
+    });
+  });
+
   // A form sent back with errors: put the cursor on the first field to correct.
   document.addEventListener("DOMContentLoaded", function () {
     var invalid = document.querySelector("form .is-invalid");

@@ -1,10 +1,14 @@
 """SPEC §7 actions through the API alone: each answer is the complaint as it now reads."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.utils import translation
+from rest_framework.test import APIClient
 
 from complaints import services
+from complaints.api.errors import parse_error_message
 from complaints.models import Callback, Complaint, ComplaintEvent, Escalation
 from tests.complaints.api_helpers import (
     COMPLAINT_KEYS,
@@ -826,3 +830,62 @@ def test_the_escalation_queue_is_refused_to_other_roles(request, reopened, role)
     assert acknowledging.status_code == 403
     escalation.refresh_from_db()
     assert escalation.acknowledged_at is None
+
+
+def _messages(body) -> list[str]:
+    if isinstance(body, dict):
+        return [text for value in body.values() for text in _messages(value)]
+    if isinstance(body, list):
+        return [text for value in body for text in _messages(value)]
+    return [str(body)]
+
+
+def test_the_api_refusals_read_in_chinese(frontdesk, estate):
+    ref = log_complaint(frontdesk, estate=estate).reference
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    client = client_for(frontdesk)
+    refusals = {
+        "unknown action": client.post(action_url(ref, "teleport"), {}, format="json", **zh),
+        "not visible": client.get(complaint_url("TS-XX-000000-0001"), **zh),
+        "no credentials": APIClient().get("/api/v1/complaints/", **zh),
+        "wrong password": APIClient().post(
+            "/api/v1/auth/token/", {"username": "frontdesk", "password": "x"}, **zh
+        ),
+        "not json": client.post(
+            action_url(ref, "accept"), "{", content_type="application/json", **zh
+        ),
+        "missing field": client.post("/api/v1/complaints/", {}, format="json", **zh),
+        "server-owned field": client.post(
+            action_url(ref, "accept"), {"stage": "closed"}, format="json", **zh
+        ),
+        "illegal action": client.post(action_url(ref, "close"), {}, format="json", **zh),
+        "stale version": client.post(
+            action_url(ref, "accept"), {"version": 9}, format="json", **zh
+        ),
+        "role": client.get("/api/v1/escalations/", **zh),
+    }
+    english = {
+        name: text
+        for name, response in refusals.items()
+        for text in _messages(response.json())
+        if not re.search(r"[\u4e00-\u9fff]", text)
+    }
+    assert english == {}
+    assert refusals["unknown action"].status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("detail", "chinese"),
+    [
+        ("JSON parse error - Expecting value", "请求正文不是有效的 JSON（Expecting value）。"),
+        (
+            "Multipart form parse error - Invalid boundary",
+            "请求正文不是有效的 multipart 表单数据（Invalid boundary）。",
+        ),
+    ],
+)
+def test_drfs_untranslated_parse_errors_are_translated(detail, chinese):
+    with translation.override("zh-hans"):
+        assert parse_error_message(detail) == chinese
+    with translation.override("en"):
+        assert parse_error_message(detail).startswith("The body is not valid")

@@ -7,7 +7,8 @@ import pytest
 import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.crypto import hash_token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from complaints import services
@@ -55,21 +56,28 @@ def test_a_token_is_issued_for_the_right_password_and_then_authenticates(frontde
     )
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=frontdesk).key}
-    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    body = response.json()
+    assert sorted(body) == ["expiry", "token"]
+    stored = AuthToken.objects.get(user=frontdesk)
+    assert stored.digest == hash_token(body["token"])
+    assert dt.datetime.fromisoformat(body["expiry"]) == stored.expiry
+    client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
     estates = client.get("/api/v1/estates/")
     assert estates.status_code == 200
     assert estates.json() == [{"code": "HY", "name": "海悦花园"}]
 
 
-def test_asking_twice_gives_the_same_token(frontdesk):
+def test_asking_twice_gives_two_tokens_that_both_work(frontdesk, estate):
     client = APIClient()
     body = {"username": "frontdesk", "password": "demo"}
 
     first = client.post("/api/v1/auth/token/", body, format="json").json()["token"]
     second = client.post("/api/v1/auth/token/", body, format="json").json()["token"]
 
-    assert first == second
+    assert first != second
+    for token in (first, second):
+        answer = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/estates/")
+        assert answer.status_code == 200
 
 
 @pytest.mark.parametrize("username", ["frontdesk", "nobody"])
@@ -80,7 +88,7 @@ def test_a_wrong_password_or_unknown_user_gets_the_same_clear_refusal(frontdesk,
 
     assert response.status_code in (400, 401)
     assert response.json() == {"detail": "Wrong username or password."}
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_a_token_request_without_a_password_names_the_field(frontdesk):
@@ -99,7 +107,7 @@ def test_an_inactive_user_gets_no_token(frontdesk):
     )
 
     assert response.status_code == 401
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_an_unknown_token_is_401():
@@ -143,6 +151,30 @@ def test_every_endpoint_answers_401_without_credentials(frontdesk, estate, metho
     assert response["WWW-Authenticate"] == "Token"
     assert Complaint.objects.get().version == 1
     assert ComplaintEvent.objects.count() == events_before
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/v1/complaints/", "text/plain"),
+        ("/api/v1/complaints/{ref}/evidence/", "application/json"),
+        ("/api/v1/complaints/{ref}/evidence/", ""),
+    ],
+)
+def test_a_body_in_a_media_type_the_endpoint_does_not_read_is_400(
+    api, frontdesk, estate, path, content_type
+):
+    complaint = log_complaint(frontdesk, estate=estate)
+
+    response = api.as_user(frontdesk).generic(
+        "POST", path.format(ref=complaint.reference), "x", content_type=content_type
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [f'Unsupported media type "{content_type}" in request.']
+    }
+    assert Complaint.objects.get().evidence.count() == 0
 
 
 # Look-ups ------------------------------------------------------------------------------------
@@ -763,6 +795,8 @@ def test_the_schema_is_openapi_3_and_names_every_path(client):
     assert schema["openapi"].startswith("3.")
     for path in (
         "/api/v1/auth/token/",
+        "/api/v1/auth/tokens/",
+        "/api/v1/auth/tokens/{prefix}/",
         "/api/v1/estates/",
         "/api/v1/units/",
         "/api/v1/categories/",

@@ -239,3 +239,85 @@ def test_next_opening_after_a_holiday():
 def test_a_calendar_with_no_opening_hours_says_so():
     with pytest.raises(CalendarHasNoOpenings):
         cal(days=()).add_business_minutes(at(2026, 11, 20, 10), 60)
+
+
+FRIDAY = dt.date(2026, 11, 20)
+# 2027-03-28: London's clocks jump from 01:00 to 02:00; 01:00–01:59 never shows on the wall.
+SPRING_FORWARD = dt.date(2027, 3, 28)
+MINUTE = dt.timedelta(minutes=1)
+
+
+def test_overlapping_windows_count_their_shared_hour_once():
+    calendar = cal(windows=((T(8), T(12)), (T(11), T(14))))
+
+    assert calendar.business_minutes_between(at(2026, 11, 20, 0), at(2026, 11, 21, 0)) == 360
+    assert calendar.add_business_minutes(at(2026, 11, 20, 8), 360) == at(2026, 11, 20, 14)
+    assert calendar.windows_on(FRIDAY) == [(at(2026, 11, 20, 8), at(2026, 11, 20, 14))]
+
+
+def test_a_window_closing_in_the_skipped_hour_closes_as_the_clocks_jump():
+    calendar = cal("Europe/London", windows=((T(0, 30), T(1, 30)),))
+    midnight = at(2027, 3, 28, 0, tz=LDN)
+
+    assert calendar.business_minutes_between(midnight, midnight + dt.timedelta(days=1)) == 30
+    assert calendar.windows_on(SPRING_FORWARD) == [
+        (at(2027, 3, 28, 0, 30, LDN), at(2027, 3, 28, 2, 0, LDN))
+    ]
+
+
+def test_a_window_opening_in_the_skipped_hour_opens_as_the_clocks_jump_and_never_runs_backwards():
+    calendar = cal("Europe/London", windows=((T(1, 30), T(2, 15)), (T(9), T(18))))
+    midnight = at(2027, 3, 28, 0, tz=LDN)
+
+    # 15 minutes from the jump (02:00) to 02:15, then 45 from nine.
+    assert calendar.add_business_minutes(midnight, 60) == at(2027, 3, 28, 9, 45, LDN)
+    assert calendar.windows_on(SPRING_FORWARD) == [
+        (at(2027, 3, 28, 2, 0, LDN), at(2027, 3, 28, 2, 15, LDN)),
+        (at(2027, 3, 28, 9, 0, LDN), at(2027, 3, 28, 18, 0, LDN)),
+    ]
+
+
+def test_a_window_wholly_in_the_skipped_hour_is_no_opening():
+    calendar = cal("Europe/London", windows=((T(1, 15), T(1, 45)),))
+
+    assert calendar.windows_on(SPRING_FORWARD) == []
+    assert calendar.next_opening(at(2027, 3, 28, 0, tz=LDN)) == at(2027, 3, 29, 1, 15, LDN)
+
+
+def test_working_days_land_in_utc_where_the_wall_clock_first_shows_the_time():
+    calendar = cal("Europe/London", windows=((T(0), T(2, 15)),))
+
+    due = calendar.add_working_days(at(2027, 3, 26, 1, 30, LDN), 2)
+
+    # 01:30 is skipped on Sunday: the clocks show 02:00 first, inside the window (to 02:15).
+    assert due == dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC)
+    assert due.astimezone(LDN).time() == T(2, 0)
+
+
+def test_a_long_span_on_a_24_hour_calendar_is_counted_through():
+    around_the_clock = cal(windows=ALL_DAY)
+    start = at(2026, 11, 20, 10)
+    four_years = dt.timedelta(days=4 * 365)
+
+    assert around_the_clock.add_business_minutes(start, four_years // MINUTE) == start + four_years
+    assert (
+        around_the_clock.business_minutes_between(start, start + four_years) == four_years // MINUTE
+    )
+    assert around_the_clock.add_working_days(start, 1500) == start + dt.timedelta(days=1500)
+
+
+def test_the_search_for_openings_counts_from_the_last_opening():
+    # Open on 2026-11-20, closed 700 days, open one day, closed 700 days, then open again.
+    closed = [FRIDAY + dt.timedelta(days=d) for d in [*range(1, 701), *range(702, 1402)]]
+    calendar = cal(holidays=closed)
+
+    due = calendar.add_business_minutes(at(2026, 11, 20, 17), 60 + 570 + 60)
+
+    assert due == dt.datetime.combine(FRIDAY + dt.timedelta(days=1402), T(9, 30), tzinfo=SH)
+
+
+def test_a_calendar_closed_for_three_years_after_its_last_opening_says_so():
+    closed_after_friday = cal(holidays=[FRIDAY + dt.timedelta(days=d) for d in range(1, 1200)])
+
+    with pytest.raises(CalendarHasNoOpenings, match=r"No opening hours within 1098 days"):
+        closed_after_friday.add_business_minutes(at(2026, 11, 20, 17), 120)

@@ -17,11 +17,12 @@ from tests.complaints.api_helpers import (
     image_bytes,
     office_clock,
 )
+from tests.complaints.hostile_images import DECODER_CRASHES, blank_png
 from tests.factories import log_complaint
 
 pytestmark = pytest.mark.django_db
 
-ONLY_PHOTOS_AND_PDF = "Only photos (JPEG, PNG, GIF, WebP) and PDF documents are accepted."
+NOT_A_PHOTO_OR_PDF = "The file “{name}” is not a photo (JPEG, PNG, GIF, WebP) or a PDF document."
 
 
 @pytest.fixture(autouse=True)
@@ -136,9 +137,9 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 @pytest.mark.parametrize(
     ("name", "content", "content_type", "message"),
     [
-        ("plan.svg", SVG, "image/svg+xml", ONLY_PHOTOS_AND_PDF),
-        ("photo.jpg", HTML, "image/jpeg", ONLY_PHOTOS_AND_PDF),
-        ("notes.txt", "楼上漏水三天了".encode(), "text/plain", ONLY_PHOTOS_AND_PDF),
+        ("plan.svg", SVG, "image/svg+xml", NOT_A_PHOTO_OR_PDF),
+        ("photo.jpg", HTML, "image/jpeg", NOT_A_PHOTO_OR_PDF),
+        ("notes.txt", "楼上漏水三天了".encode(), "text/plain", NOT_A_PHOTO_OR_PDF),
         ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png", None),
         ("empty.png", b"", "image/png", None),
     ],
@@ -155,7 +156,8 @@ def test_what_is_not_a_photo_or_pdf_is_refused_and_not_stored(
     assert list(errors) == ["file"]
     assert errors["file"] and all(isinstance(text, str) and text for text in errors["file"])
     if message:
-        assert errors["file"] == [message]
+        assert errors["file"] == [message.format(name=name)]
+    assert name in errors["file"][0]  # the refusal names the file
     assert not Evidence.objects.exists()
     assert stored_files() == files_before
     assert evidence_events(reference) == []
@@ -165,7 +167,39 @@ def test_a_damaged_image_is_named_as_such(desk, reference):
     response = upload(desk, reference, "photo.png", image_bytes("PNG")[:40], "image/png")
 
     assert response.status_code == 400
-    assert response.json() == {"file": ["The image is damaged or not what it claims."]}
+    assert response.json() == {"file": ["The image “photo.png” is damaged or not what it claims."]}
+
+
+# Pillow warns of what it takes for a decompression bomb before the check refuses it.
+BOMB_WARNING = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+
+
+@BOMB_WARNING
+@pytest.mark.parametrize(("name", "content", "content_type", "refusal"), DECODER_CRASHES)
+def test_whatever_the_decoder_raises_the_file_is_refused_by_name(
+    desk, reference, name, content, content_type, refusal
+):
+    files_before = stored_files()
+
+    response = upload(desk, reference, name, content, content_type)
+
+    assert (response.status_code, response.json()) == (400, {"file": [refusal.format(name=name)]})
+    assert not Evidence.objects.exists()
+    assert stored_files() == files_before
+    assert evidence_events(reference) == []
+
+
+@BOMB_WARNING
+def test_a_picture_of_more_megapixels_than_the_limit_is_refused_by_its_size(desk, reference):
+    # A real, complete image: only its size is wrong (a browser would decode 90 million pixels).
+    wide = blank_png(9500, 9500)
+
+    response = upload(desk, reference, "wide.png", wide, "image/png")
+
+    assert response.json() == {
+        "file": ["The image “wide.png” is too large: at most 89 megapixels."]
+    }
+    assert not Evidence.objects.exists()
 
 
 def test_a_file_over_ten_megabytes_is_refused(desk, reference):
@@ -175,7 +209,7 @@ def test_a_file_over_ten_megabytes_is_refused(desk, reference):
     response = upload(desk, reference, "huge.png", content, "image/png")
 
     assert response.status_code == 400
-    assert response.json() == {"file": ["The file is larger than 10 MB."]}
+    assert response.json() == {"file": ["The file “huge.png” is larger than 10 MB."]}
     assert not Evidence.objects.exists()
     assert stored_files() == files_before
 
@@ -187,7 +221,7 @@ def test_the_size_limit_is_a_setting(desk, reference, settings):
     response = upload(desk, reference, "big.png", content, "image/png")
 
     assert response.status_code == 400
-    assert response.json() == {"file": ["The file is larger than 1 MB."]}
+    assert response.json() == {"file": ["The file “big.png” is larger than 1 MB."]}
     assert not Evidence.objects.exists()
 
 

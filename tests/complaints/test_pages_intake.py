@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintEvent, Evidence
+from notifications.models import Notification
+from tests.complaints.api_helpers import PDF_BYTES
 from tests.complaints.helpers import SHANGHAI
 from tests.complaints.page_helpers import (
     NOW,
@@ -20,6 +22,7 @@ from tests.complaints.page_helpers import (
 from tests.factories import BuildingFactory, UnitFactory, log_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
+PDF = "application/pdf"
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -70,23 +73,56 @@ def test_the_intake_form_is_ready_for_a_call(frontdesk, estate):
 
 def test_intake_saves_and_shows_the_reference(frontdesk, estate, unit):
     data = intake_data(unit)
-    data["evidence"] = [upload("lift.png", png_bytes()), upload("bad.png", b"not a picture")]
+    data["evidence"] = [upload("lift.png", png_bytes()), upload("quote.pdf", PDF_BYTES, PDF)]
     response = signed_in(frontdesk).post("/complaints/new/", data)
     complaint = Complaint.objects.get()
     assert response.status_code == 302
     assert response.headers["Location"] == f"/complaints/{complaint.reference}/?created=1"
     assert complaint.unit == unit and complaint.contact_phone == "8613812345678"
     assert complaint.severity == "normal" and complaint.logged_by == frontdesk
-    assert list(complaint.evidence.values_list("original_name", flat=True)) == ["lift.png"]
+    assert list(complaint.evidence.values_list("original_name", flat=True)) == [
+        "lift.png",
+        "quote.pdf",
+    ]
+    added = ComplaintEvent.objects.filter(complaint=complaint, kind="evidence_added")
+    assert sorted(event.data["name"] for event in added) == ["lift.png", "quote.pdf"]
     page = signed_in(frontdesk).get(response.headers["Location"])
     body = text(page)
     assert 'data-testid="created-reference">' + complaint.reference in body
-    # The bad file is reported on the page; the complaint is kept.
-    followed = signed_in(frontdesk).post(
-        "/complaints/new/", data | {"evidence": [upload("bad.png", b"not a picture")]}, follow=True
-    )
-    assert "bad.png" in text(followed) and "was not attached" in text(followed)
-    assert Complaint.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal", "notice"),
+    [
+        (
+            "en",
+            "The file “bad.png” is not a photo (JPEG, PNG, GIF, WebP) or a PDF document.",
+            "The complaint is not saved yet",
+        ),
+        ("zh-hans", "文件“bad.png”不是照片（JPEG、PNG、GIF、WebP）或 PDF 文档。", "投诉尚未保存"),
+    ],
+)
+def test_a_refused_file_sends_the_form_back_and_saves_nothing(
+    frontdesk, supervisor, estate, unit, language, refusal, notice
+):
+    data = intake_data(unit, severity="urgent", summary="电梯停运，老人被困")
+    data["evidence"] = [upload("lift.png", png_bytes()), upload("bad.png", b"not a picture")]
+
+    response = signed_in(frontdesk, language).post("/complaints/new/", data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["evidence"] == [refusal]
+    body = text(response)
+    assert refusal in body and notice in body
+    assert 'value="电梯停运，老人被困"' in body  # nothing typed is lost
+    assert not Complaint.objects.exists()
+    assert not ComplaintEvent.objects.exists() and not Evidence.objects.exists()
+    assert not Notification.objects.exists()  # an urgent complaint would have told supervisors
+    # No reference was taken: the complaint saved next is the day's first.
+    del data["evidence"]
+    signed_in(frontdesk).post("/complaints/new/", data)
+    assert Complaint.objects.get().reference == "TS-HY-260310-0001"
+    assert Notification.objects.exists()
 
 
 def test_intake_keeps_everything_typed_when_something_is_missing(frontdesk, estate, unit):
@@ -171,3 +207,48 @@ def test_the_repeat_warning_links_the_earlier_complaint(frontdesk, estate, unit)
         browser.get(f"/complaints/new/repeat/?estate=HY&unit={unit.pk}&category=SEC-NOISE")
     )
     assert "repeat-warning" not in other
+
+
+def _options(body: str, name: str) -> list[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', body, flags=re.S)
+    assert select, body
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select[0])
+
+
+def test_buildings_and_units_are_offered_in_natural_order(frontdesk, estate, unit):
+    for name in ("10号楼", "1号楼", "2号楼", "12号楼"):
+        BuildingFactory(estate=estate, name=name)
+    for room in ("1001", "901", "101"):
+        UnitFactory(building=unit.building, entrance="2", room=room)
+    browser = signed_in(frontdesk)
+
+    body = text(browser.get(f"/complaints/new/location/?estate=HY&building={unit.building_id}"))
+
+    assert _options(body, "building")[1:] == ["1号楼", "2号楼", "3号楼", "10号楼", "12号楼"]
+    assert _options(body, "unit")[1:] == [
+        "3号楼2单元-101",
+        "3号楼2单元-901",
+        "3号楼2单元-1001",
+        "3号楼2单元-1201",
+    ]
+    assert _options(text(browser.get("/complaints/new/?estate=HY")), "building")[1:] == [
+        "1号楼",
+        "2号楼",
+        "3号楼",
+        "10号楼",
+        "12号楼",
+    ]
+
+
+def test_the_unit_lookup_lists_units_in_natural_order(frontdesk, estate, unit):
+    for name in ("10号楼", "1号楼"):
+        UnitFactory(building=BuildingFactory(estate=estate, name=name), entrance="2", room="1201")
+
+    body = text(signed_in(frontdesk).get("/complaints/new/lookup/?lookup=1201"))
+
+    found = re.findall(r"\d+号楼2单元-1201", body)
+    assert list(dict.fromkeys(found)) == [
+        "1号楼2单元-1201",
+        "3号楼2单元-1201",
+        "10号楼2单元-1201",
+    ]

@@ -275,3 +275,16 @@ def test_the_bell_counts_unread_messages_and_the_inbox_clears_them(frontdesk, su
     assert "1 messages marked read." in cleared
     assert 'data-testid="unread-badge"' not in cleared
     assert 'data-testid="unread-badge"' not in text(signed_in(frontdesk).get("/complaints/"))
+
+
+def test_a_missed_deadline_reads_in_words_without_its_code(frontdesk, supervisor, estate):
+    with time_machine.travel(NOW, tick=False):
+        complaint = log_complaint(frontdesk, estate=estate, severity="urgent")
+    sweep_run(now=NOW + dt.timedelta(minutes=20))
+
+    with time_machine.travel(NOW + dt.timedelta(minutes=21), tick=False):
+        chinese = text(signed_in(supervisor, "zh-hans").get("/escalations/"))
+
+    card = chinese.split(complaint.reference, 1)[1].split("</article>", 1)[0]
+    assert "受理" in card
+    assert "acknowledge" not in card.replace("/acknowledge/", "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
@@ -18,7 +19,7 @@ from tests.complaints.page_helpers import (
     signed_in,
     text,
 )
-from tests.factories import log_complaint
+from tests.factories import BuildingFactory, log_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
 
@@ -247,3 +248,15 @@ def test_formula_safe(value, safe):
     from complaints.views.export import formula_safe
 
     assert formula_safe(value) == safe
+
+
+def test_the_building_filter_lists_buildings_in_natural_order(frontdesk, estate, unit):
+    for name in ("10号楼", "1号楼", "2号楼", "B座", "a座"):
+        BuildingFactory(estate=estate, name=name)
+
+    body = text(signed_in(frontdesk).get("/complaints/"))
+
+    select = re.search(r'<select name="building".*?</select>', body, flags=re.S)
+    assert select, body
+    names = re.findall(r"<option[^>]*>([^<]*)</option>", select[0])[1:]
+    assert names == ["1号楼", "2号楼", "3号楼", "10号楼", "a座", "B座"]

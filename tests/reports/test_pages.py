@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from complaints.models import Category
 from reports.figures import FIGURE_LABELS
+from reports.formatting import change
 from staff.models import StaffMember
 from tests.reports.helpers import (
     AFTER_THE_WEEK,
@@ -220,3 +221,24 @@ def test_the_command_prints_a_table_and_csv(week_of_complaints):
     assert lines[0] == "Week 2026-W47 (2026-11-16 to 2026-11-23), estate all"
     assert lines[-2].split()[:3] == ["total", "3", "1"]
     assert next(csv.reader(io.StringIO(text.getvalue())))[2] == "Received"
+
+
+@pytest.mark.parametrize(
+    ("name", "current", "previous", "shown"),
+    [
+        ("median_resolution_hours", 10.0, 10.04, "0.0"),
+        ("median_resolution_hours", 10.04, 10.0, "0.0"),
+        ("median_resolution_hours", 5.0, 5.0, "0.0"),
+        ("median_resolution_hours", 10.0, 10.06, "-0.1"),
+        ("median_resolution_hours", 12.5, 10.0, "+2.5"),
+        ("received", 7, 7, "0"),
+        ("received", 7, 9, "-2"),
+        ("received", 9, 7, "+2"),
+        ("satisfaction", 0.5, 0.504, "0 pp"),
+        ("satisfaction", 0.5, 0.75, "-25 pp"),
+        ("satisfaction", None, 0.75, "—"),
+    ],
+)
+def test_a_change_that_rounds_to_zero_carries_no_sign(name, current, previous, shown):
+    with translation.override("en"):
+        assert change(name, current, previous) == shown

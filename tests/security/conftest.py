@@ -22,10 +22,10 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from complaints import services
 from complaints.models import Complaint, Escalation, Evidence
+from staff.tokens import api_token_issue
 from tests.complaints.api_helpers import WEDNESDAY_10AM, image_bytes
 from tests.factories import (
     BuildingFactory,
@@ -47,6 +47,8 @@ class World:
     escalations: dict[str, Escalation]
     residents: dict
     units: dict
+    # Each role's API token: its prefix (as its owner sees it) and the token itself.
+    tokens: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
 
     def ids(self) -> dict[str, object]:
         """The placeholders a path template may name: {eng_a}, {ev_b}, {esc_b2}, {res_a} …"""
@@ -55,6 +57,7 @@ class World:
         names.update({f"esc_{k}": e.pk for k, e in self.escalations.items()})
         names.update({f"res_{k}": r.pk for k, r in self.residents.items()})
         names.update({f"unit_{k}": u.pk for k, u in self.units.items()})
+        names.update({f"tok_{k}": prefix for k, (prefix, _token) in self.tokens.items()})
         return names
 
     def page_client(self, role: str) -> Client:
@@ -67,8 +70,7 @@ class World:
         """Token authentication, as an integration would call the API."""
         if role == "anonymous":
             return Client()
-        token, _created = Token.objects.get_or_create(user=self.users[role])
-        return Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return Client(HTTP_AUTHORIZATION=f"Token {self.tokens[role][1]}")
 
 
 def _photo(complaint: Complaint, actor, name: str = "photo.png") -> Evidence:
@@ -142,19 +144,22 @@ def _build_world() -> World:
         escalations = {"a1": _escalate(eng_a, frontdesk), "b1": _escalate(b, frontdesk_b)}
         escalations["b2"] = _escalate(b, frontdesk_b)
     assert [e.level for e in escalations.values()] == [1, 1, 2]
+    users = {
+        "fd_a": frontdesk,
+        "fd_b": frontdesk_b,
+        "handler": handler,
+        "supervisor": supervisor,
+        "manager": manager,
+    }
+    issued = {role: api_token_issue(user=user) for role, user in users.items()}
     return World(
-        users={
-            "fd_a": frontdesk,
-            "fd_b": frontdesk_b,
-            "handler": handler,
-            "supervisor": supervisor,
-            "manager": manager,
-        },
+        users=users,
         complaints={"eng_a": eng_a, "sec_a": sec_a, "b": b},
         evidence=evidence,
         escalations=escalations,
         residents={"a": resident_a, "b": resident_b},
         units={"a": unit_a, "b": unit_b},
+        tokens={role: (stored.token_key, token) for role, (stored, token) in issued.items()},
     )
 
 

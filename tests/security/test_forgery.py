@@ -15,6 +15,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from knox.models import AuthToken
 
 from complaints.models import Complaint, ComplaintEvent, Escalation, Evidence
 from complaints.workflow import ACTIONS
@@ -22,6 +23,7 @@ from notifications.models import Notification
 from notifications.sending import notifications_send
 from reports.iso_weeks import IsoWeek
 from reports.mailing import weekly_email
+from staff.tokens import api_token_issue
 from tests.complaints.api_helpers import client_for, image_bytes
 from tests.complaints.helpers import act
 from tests.factories import log_complaint
@@ -36,17 +38,26 @@ def escalated(frontdesk, supervisor, estate):
     return complaint
 
 
+@pytest.fixture
+def supervisors_token(supervisor) -> str:
+    """The prefix of an API token the supervisor holds."""
+    stored, _token = api_token_issue(user=supervisor)
+    return stored.token_key
+
+
 def _state() -> tuple:
     return (
         ComplaintEvent.objects.count(),
         Evidence.objects.count(),
         Escalation.objects.filter(acknowledged_at__isnull=False).count(),
         Notification.objects.filter(read_at__isnull=False).count(),
+        AuthToken.objects.count(),
     )
 
 
 def _page_posts(complaint, escalation) -> list[tuple[str, dict]]:
     ref = complaint.reference
+    prefix = AuthToken.objects.get().token_key
     return [
         *[
             (f"/complaints/{ref}/actions/{name}/", {"version": complaint.version})
@@ -59,11 +70,13 @@ def _page_posts(complaint, escalation) -> list[tuple[str, dict]]:
         (f"/escalations/{escalation.pk}/acknowledge/", {}),
         ("/complaints/new/", {"summary": "伪造", "account": "伪造"}),
         ("/notifications/", {}),
+        (f"/accounts/tokens/{prefix}/revoke/", {}),
         ("/accounts/logout/", {}),
         ("/i18n/setlang/", {"language": "en"}),
     ]
 
 
+@pytest.mark.usefixtures("supervisors_token")
 def test_no_page_change_without_the_csrf_token(supervisor, escalated):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(supervisor)
@@ -91,7 +104,7 @@ def test_with_the_token_the_same_post_goes_through(supervisor, escalated):
     assert escalated.events.filter(kind="add_note").count() == 1
 
 
-def test_the_api_under_a_session_needs_the_csrf_token_too(supervisor, escalated):
+def test_the_api_under_a_session_needs_the_csrf_token_too(supervisor, escalated, supervisors_token):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(supervisor)
     before = _state()
@@ -105,11 +118,14 @@ def test_the_api_under_a_session_needs_the_csrf_token_too(supervisor, escalated)
         response = browser.post(url, body, content_type="application/json")
         assert response.status_code == 403, url
         assert "CSRF" in response.json()["detail"]
+    revoke = browser.delete(f"/api/v1/auth/tokens/{supervisors_token}/")
+    assert revoke.status_code == 403
+    assert "CSRF" in revoke.json()["detail"]
     assert _state() == before
 
 
 @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
-def test_change_urls_answer_only_post(supervisor, escalated, method):
+def test_change_urls_answer_only_post(supervisor, escalated, supervisors_token, method):
     browser = Client()
     browser.force_login(supervisor)
     api = client_for(supervisor)
@@ -120,6 +136,7 @@ def test_change_urls_answer_only_post(supervisor, escalated, method):
     page_urls = [f"/complaints/{ref}/actions/{name}/" for name in ACTIONS] + [
         f"/complaints/{ref}/evidence/",
         f"/escalations/{escalation}/acknowledge/",
+        f"/accounts/tokens/{supervisors_token}/revoke/",
     ]
     api_urls = [f"/api/v1/complaints/{ref}/actions/{name}/" for name in ACTIONS] + [
         f"/api/v1/escalations/{escalation}/acknowledge/",

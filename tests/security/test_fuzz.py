@@ -20,7 +20,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -30,6 +29,7 @@ from schemathesis.checks import (
 
 from complaints import services
 from config.wsgi import application
+from staff.tokens import api_token_issue
 from tests.complaints.api_helpers import image_bytes
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, log_complaint
 
@@ -90,8 +90,8 @@ def demo(wsgi_in_the_test_transaction, frontdesk, supervisor, estate) -> dict:
     )
     return {
         "reference": complaint.reference,
-        "front_desk": Token.objects.create(user=frontdesk).key,
-        "supervisor": Token.objects.create(user=supervisor).key,
+        "front_desk": api_token_issue(user=frontdesk)[1],
+        "supervisor": api_token_issue(user=supervisor)[1],
     }
 
 

@@ -1,5 +1,6 @@
 """Hostile uploads: refused unless the content is a photo or a PDF, and never rendered inline
-unless it is a checked image — whichever door they come through.
+unless it is a checked image — whichever door they come through. Intake with a refused file
+writes nothing at all.
 
 The API door's refusals (SVG, HTML as JPEG, text, a bare PNG signature, empty, damaged, over
 10 MB, fields beside the file) and its path-traversal names are in
@@ -14,8 +15,10 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints.models import Complaint, ComplaintEvent, Evidence
+from complaints.models import Complaint, ComplaintEvent, Evidence, ReferenceCounter
+from notifications.models import Notification
 from tests.complaints.api_helpers import PDF_BYTES, client_for, image_bytes
+from tests.complaints.hostile_images import DECODER_CRASHES
 from tests.factories import log_complaint
 from tests.security.markup import BREAKOUT, SCRIPT, live_markup
 
@@ -74,8 +77,17 @@ def test_the_complaint_page_refuses_it_and_says_so_as_text(
     assert not ComplaintEvent.objects.filter(kind="evidence_added").exists()
 
 
-def test_intake_keeps_the_complaint_and_drops_the_hostile_file(client, frontdesk, estate):
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    REFUSED + [crash[:3] for crash in DECODER_CRASHES],
+)
+def test_intake_with_a_hostile_file_writes_nothing_and_names_the_file(
+    client, frontdesk, supervisor, estate, name, content, content_type
+):
     client.force_login(frontdesk)
+    files = _stored_files()
+    hostile_name = f"{SCRIPT}{BREAKOUT}{name}"
 
     response = client.post(
         "/complaints/new/",
@@ -83,22 +95,28 @@ def test_intake_keeps_the_complaint_and_drops_the_hostile_file(client, frontdesk
             "estate": estate.code,
             "channel": "phone",
             "category": "FAC-LIFT",
-            "severity": "normal",
+            "severity": "urgent",
             "summary": "电梯停运",
             "account": "电梯停运",
             "contact_name": "王芳",
             "contact_phone": "13812345678",
             "desired_outcome": "repair",
             "evidence": [
-                SimpleUploadedFile("plan.svg", SVG, content_type="image/svg+xml"),
                 SimpleUploadedFile("photo.png", image_bytes(), content_type="image/png"),
+                SimpleUploadedFile(hostile_name, content, content_type=content_type),
             ],
         },
     )
 
-    assert response.status_code == 302, response.content.decode()[:2000]
-    complaint = Complaint.objects.get()
-    assert [e.content_type for e in complaint.evidence.all()] == ["image/png"]
+    assert response.status_code == 400
+    [refusal] = response.context["form"].errors["evidence"]
+    assert name in refusal
+    page = response.content.decode()
+    assert live_markup(page) == [] and SCRIPT not in page
+    assert not Complaint.objects.exists()
+    assert not ComplaintEvent.objects.exists() and not Evidence.objects.exists()
+    assert not Notification.objects.exists() and not ReferenceCounter.objects.exists()
+    assert _stored_files() == files
 
 
 def test_an_oversized_file_is_refused_at_the_page_door_too(client, frontdesk, reference, settings):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("staff", "0002_roles"),
+        ("staff", "0003_api_tokens_from_authtoken"),
     ]
 
     operations = [

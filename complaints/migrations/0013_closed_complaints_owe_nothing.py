@@ -21,6 +21,6 @@ def settle(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0011_hold_due_index")]
+    dependencies = [("complaints", "0012_hold_due_index")]
 
     operations = [migrations.RunPython(settle, migrations.RunPython.noop)]

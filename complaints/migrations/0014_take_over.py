@@ -14,7 +14,7 @@ def take_over_by_severity(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0012_closed_complaints_owe_nothing"),
+        ("complaints", "0013_closed_complaints_owe_nothing"),
     ]
 
     operations = [

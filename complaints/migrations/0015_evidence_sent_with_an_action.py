@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0013_take_over'),
+        ('complaints', '0014_take_over'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0010_outbox_moves_to_notifications"),
+        ("complaints", "0011_submission_keys"),
         ("residents", "0001_initial"),
         ("staff", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
