@@ -83,7 +83,8 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(UnitSerializer(many=True))
     def get_units(self, resident):
-        return UnitSerializer(resident.units.all(), many=True).data
+        """Its units in the estates the reader covers (``with_visible_units``), no others."""
+        return UnitSerializer(resident.visible_units, many=True).data
 
 
 class DeadlineSerializer(serializers.Serializer):

@@ -191,6 +191,15 @@ def _check_place(data: ComplaintInput, actor: User, errors: Errors) -> None:
         _fail(errors, "estate", _("You do not cover this estate."))
     if unit is not None and estate is not None and unit.building.estate_id != estate.pk:
         _fail(errors, "unit", _("This unit is not in the chosen estate."))
+    # The complaint shows its resident's name and phone to everyone who reads the estate:
+    # a resident who does not live there would be shown to another estate's desk.
+    resident = data.resident
+    if (
+        resident is not None
+        and estate is not None
+        and not resident.residencies.filter(unit__building__estate_id=estate.pk).exists()
+    ):
+        _fail(errors, "resident", _("This resident does not live in the chosen estate."))
 
 
 def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
