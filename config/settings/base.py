@@ -219,6 +219,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "complaints.api.errors.exception_handler",
+    # DRF's own, but JSON bounded in depth and in its numbers (complaints/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "complaints.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
