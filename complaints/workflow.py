@@ -48,6 +48,8 @@ TEXT_MAX = 5000
 HOLD_REASON_MAX = Complaint._meta.get_field("hold_reason").max_length
 DEPARTMENT_CODE_MAX = Department._meta.get_field("code").max_length
 USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
+# The version a client read is a complaint's version, an integer column's number.
+VERSION_MAX = 2**31 - 1
 
 # A guard returns the refusal (an exception instance) when the action may not happen now.
 Guard = Callable[[Complaint, User | AnonymousUser, frozenset[str]], ActionRefused | None]

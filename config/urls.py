@@ -11,13 +11,19 @@ from complaints.urls import residents_urlpatterns as residents_pages
 from config.health import healthz
 from notifications.urls import api_urlpatterns as notifications_api
 from reports.urls import api_urlpatterns as reports_api
+from staff.forms import AdminSignInForm, SignInForm
 
 lazy_static = lazy(static, str)
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/complaints/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("complaints.urls")),

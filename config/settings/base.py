@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "config.middleware.UserLanguageMiddleware",
     # After the language is known, so that the refusal reads in it.
     "config.middleware.RefuseNulMiddleware",
+    "config.middleware.RefuseBadNumbersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the "too many attempts" answer.
