@@ -7,12 +7,17 @@ ahead that the deadline they set would never come.
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from complaints.api.parsers import MAX_DEPTH, nesting_depth
 from complaints.models import Complaint
 from tests.complaints.api_helpers import client_for
+from tests.complaints.helpers import complaint_at
+from tests.complaints.page_helpers import signed_in, text
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +87,62 @@ def test_the_depth_scan_counts_only_structure():
     assert nesting_depth('{"a": [1, {"b": "[[[["}]}') == 3
     assert nesting_depth('"\\"[[["') == 0
     assert nesting_depth("[" * 10_000) == MAX_DEPTH + 1  # counted no further than needed
+
+
+# --- ISO weeks of years the reports do not cover --------------------------------------------
+
+OUT_OF_RANGE = "Choose a week of the years 2000 to 2100."
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "0001-W01", "1999-W52", "2101-W01"])
+@pytest.mark.parametrize(
+    "path", ["/reports/weekly/", "/reports/weekly.csv", "/reports/weekly.xlsx"]
+)
+def test_the_report_page_and_its_exports_refuse_a_week_out_of_range(supervisor, path, week):
+    answer = signed_in(supervisor).get(path, {"week": week})
+
+    assert answer.status_code == 400
+    assert OUT_OF_RANGE in text(answer)
+
+
+@pytest.mark.parametrize("week", ["9999-W52", "1999-W52"])
+def test_the_report_api_refuses_a_week_out_of_range(supervisor, week):
+    answer = client_for(supervisor).get("/api/v1/reports/weekly/", {"week": week})
+
+    assert answer.status_code == 400
+    assert answer.json() == {"week": [OUT_OF_RANGE]}
+
+
+@pytest.mark.parametrize("week", ["2000-W01", "2100-W52"])
+def test_the_first_and_last_weeks_are_reported(supervisor, week):
+    answer = client_for(supervisor).get("/api/v1/reports/weekly/", {"week": week})
+
+    assert answer.status_code == 200
+    assert answer.json()["week"] == week
+
+
+@pytest.mark.parametrize("path", ["/complaints/export.csv", "/complaints/export.xlsx"])
+def test_the_worklist_exports_refuse_a_week_out_of_range_before_writing(frontdesk, estate, path):
+    complaint_at("intake", actor=frontdesk, estate=estate)
+    answer = signed_in(frontdesk).get(path, {"week": "9999-W52", "figure": "received"})
+
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "text/plain; charset=utf-8"
+    assert text(answer) == f"Week: {OUT_OF_RANGE}"
+
+
+def test_the_worklist_leaves_out_a_week_out_of_range_and_says_why(frontdesk, estate):
+    complaint = complaint_at("intake", actor=frontdesk, estate=estate)
+    answer = signed_in(frontdesk).get("/complaints/", {"week": "9999-W52", "figure": "received"})
+
+    assert answer.status_code == 200
+    assert f"Week: {OUT_OF_RANGE}" in text(answer)
+    assert complaint.reference in text(answer)
+    assert 'data-testid="report-filter"' not in text(answer)
+
+
+def test_the_command_names_the_week_it_refuses(db):
+    with pytest.raises(CommandError) as refused:
+        call_command("weekly_summary", "--week=9999-W52", stdout=io.StringIO())
+
+    assert str(refused.value) == "--week: 9999-W52 is not a week of 2000 to 2100"
