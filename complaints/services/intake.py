@@ -35,6 +35,7 @@ from complaints.services.escalations import escalation_build, staff_at_level
 from complaints.services.timeline import event_build
 from complaints.signals import complaint_received
 from residents.models import Estate, Resident, Unit
+from residents.names import INVISIBLE_NAME_MESSAGE, is_visible
 from residents.phones import normalise_phone
 from staff.roles import FRONT_DESK_PLUS, user_roles
 
@@ -208,7 +209,10 @@ def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
     phone = normalise_phone(data.contact_phone or "")
     if data.contact_phone and not (7 <= len(phone) <= 15):
         _fail(errors, "contact_phone", _("Enter a phone number of 7 to 15 digits."))
-    if data.resident is None and not name:
+    if name and not is_visible(name):
+        # Zero-width or bidirectional characters alone: a name that shows blank or backwards.
+        _fail(errors, "contact_name", str(INVISIBLE_NAME_MESSAGE))
+    elif data.resident is None and not name:
         _fail(errors, "contact_name", _("Give the complainant's name, or choose a resident."))
     if data.resident is None and not phone:
         _fail(errors, "contact_phone", _("Give a phone number to call the complainant back on."))

@@ -10,11 +10,15 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from complaints.api.parsers import MAX_DEPTH, nesting_depth
 from complaints.models import Complaint
+from residents.models import Building, Estate, Resident
+from residents.names import is_visible
 from tests.complaints.api_helpers import client_for
 from tests.complaints.helpers import complaint_at
 from tests.complaints.page_helpers import signed_in, text
@@ -146,3 +150,115 @@ def test_the_command_names_the_week_it_refuses(db):
         call_command("weekly_summary", "--week=9999-W52", stdout=io.StringIO())
 
     assert str(refused.value) == "--week: 9999-W52 is not a week of 2000 to 2100"
+
+
+# --- names made only of characters that draw nothing ----------------------------------------
+
+INVISIBLE = {
+    "zero-width space": "\u200b\u200b",
+    "joiners": "\u200c\u200d\u2060",
+    "byte-order mark": "\ufeff",
+    "right-to-left override": "\u202e\u202c",
+    "isolates": "\u2066\u2067\u2068\u2069",
+    "soft hyphen": "\u00ad",
+    "Hangul filler": "\u3164",
+    "blank Braille": "\u2800",
+    "combining mark alone": "\u034f\u0301",
+    "ideographic space and zero width": "\u3000\u200b ",
+}
+NO_NAME = "A name needs at least one visible character."
+
+
+@pytest.mark.parametrize("name", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_an_invisible_contact_name_is_refused_by_the_api(frontdesk, estate, name):
+    answer = client_for(frontdesk).post(
+        "/api/v1/complaints/",
+        {
+            "estate": "HY",
+            "contact_name": name,
+            "contact_phone": "13812345678",
+            "channel": "phone",
+            "category": "FAC-LIFT",
+            "summary": "电梯停运",
+            "account": "电梯从早上开始停运。",
+        },
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert answer.json() == {"contact_name": [NO_NAME]}
+    assert not Complaint.objects.exists()
+
+
+def test_an_invisible_contact_name_is_refused_on_the_page(frontdesk, estate):
+    answer = signed_in(frontdesk).post(
+        "/complaints/new/",
+        {
+            "estate": "HY",
+            "contact_name": "\u200b\u202e",
+            "contact_phone": "13812345678",
+            "channel": "phone",
+            "category": "FAC-LIFT",
+            "summary": "电梯停运",
+            "account": "电梯从早上开始停运。",
+            "desired_outcome": "repair",
+        },
+    )
+
+    assert answer.status_code == 400
+    assert NO_NAME in text(answer)
+    assert not Complaint.objects.exists()
+
+
+def test_a_name_with_something_visible_is_a_name(frontdesk, estate):
+    answer = client_for(frontdesk).post(
+        "/api/v1/complaints/",
+        {
+            "estate": "HY",
+            "contact_name": "王\u200b芳",
+            "contact_phone": "13812345678",
+            "channel": "phone",
+            "category": "FAC-LIFT",
+            "summary": "电梯停运",
+            "account": "电梯从早上开始停运。",
+        },
+        format="json",
+    )
+
+    assert answer.status_code == 201
+    assert answer.json()["contact_name"] == "王\u200b芳"
+    assert is_visible("\ue000")  # a private-use character: rare characters of names live there
+
+
+@pytest.mark.parametrize("name", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_residents_estates_and_buildings_need_a_visible_name(estate, name):
+    for row in (
+        Resident(name=name, phone="13812345678"),
+        Estate(code="XY", name=name),
+        Building(estate=estate, name=name),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            row.full_clean()
+        assert refused.value.message_dict["name"] == [NO_NAME], type(row).__name__
+
+
+def test_the_admin_refuses_an_invisible_resident_name(estate):
+    admin = User.objects.create_superuser("root", password="x")
+    browser = Client()
+    browser.force_login(admin)
+
+    answer = browser.post(
+        "/admin/residents/resident/add/",
+        {
+            "name": "\u200b",
+            "phone": "13812345678",
+            "kind": "owner",
+            "language": "zh-hans",
+            "residencies-TOTAL_FORMS": "0",
+            "residencies-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert answer.status_code == 200
+    assert NO_NAME in text(answer)
+    assert not Resident.objects.exists()
