@@ -44,6 +44,10 @@ ALL_STAGES = OPEN_STAGES | {Stage.CLOSED}
 
 # The longest free text an action keeps, unless its input says otherwise.
 TEXT_MAX = 5000
+# How far ahead a time agreed with the resident, and a hold's expected end, may lie (SPEC
+# §9.1): further off, the deadline they set would never come.
+CALLBACK_MAX_AHEAD = timedelta(days=30)
+HOLD_MAX_AHEAD = timedelta(days=90)
 # Inputs stored in, or looked up by, a column are as long as that column.
 HOLD_REASON_MAX = Complaint._meta.get_field("hold_reason").max_length
 DEPARTMENT_CODE_MAX = Department._meta.get_field("code").max_length
@@ -181,7 +185,12 @@ ACTIONS: dict[str, Action] = {
                 Input(
                     "plan", Kind.TEXT, _("The plan agreed with the resident"), max_length=TEXT_MAX
                 ),
-                Input("callback_due_at", Kind.DATETIME, _("Agreed callback time")),
+                Input(
+                    "callback_due_at",
+                    Kind.DATETIME,
+                    _("Agreed callback time"),
+                    max_ahead=CALLBACK_MAX_AHEAD,
+                ),
             ),
         ),
         Action(
@@ -265,6 +274,7 @@ ACTIONS: dict[str, Action] = {
                     Kind.DATETIME,
                     _("Next agreed callback (optional)"),
                     required=False,
+                    max_ahead=CALLBACK_MAX_AHEAD,
                 ),
             ),
         ),
@@ -301,7 +311,7 @@ ACTIONS: dict[str, Action] = {
             SUPERVISOR_PLUS,
             inputs=(
                 Input("reason", Kind.LINE, _("What it waits for"), max_length=HOLD_REASON_MAX),
-                Input("until", Kind.DATETIME, _("Expected end")),
+                Input("until", Kind.DATETIME, _("Expected end"), max_ahead=HOLD_MAX_AHEAD),
             ),
             guard=_not_on_hold,
         ),
@@ -326,6 +336,19 @@ ACTIONS: dict[str, Action] = {
         ),
     )
 }
+
+
+# What acknowledging an escalation may be given besides a person: a new agreed callback time,
+# held to the same limit as the actions' own.
+ACKNOWLEDGE_INPUTS = (
+    Input(
+        "callback_due_at",
+        Kind.DATETIME,
+        _("New callback time"),
+        required=False,
+        max_ahead=CALLBACK_MAX_AHEAD,
+    ),
+)
 
 
 def role_refusal(action: Action, user: User | AnonymousUser) -> ActionForbidden | None:

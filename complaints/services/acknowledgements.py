@@ -18,7 +18,7 @@ from complaints.selectors import complaint_get, escalations_visible_to
 from complaints.services.actions import Context, assignment_apply
 from complaints.services.deadlines import deadline_agree
 from complaints.services.timeline import event_record
-from complaints.workflow import ACTIONS
+from complaints.workflow import ACKNOWLEDGE_INPUTS, ACTIONS
 
 
 def escalation_acknowledge(
@@ -45,6 +45,7 @@ def escalation_acknowledge(
             raise ActionRefused(_("This escalation was already acknowledged."))
         data: dict = {"escalation": escalation.pk, "level": escalation.level}
         if callback_due_at is not None:
+            inputs_clean(ACKNOWLEDGE_INPUTS, {"callback_due_at": callback_due_at})
             if callback_due_at <= now:
                 raise ValidationError({"callback_due_at": _("Choose a time in the future.")})
             deadline_agree(complaint=complaint, due=callback_due_at, start=now)

@@ -7,6 +7,7 @@ ahead that the deadline they set would never come.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -14,13 +15,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from complaints.api.parsers import MAX_DEPTH, nesting_depth
 from complaints.models import Complaint
 from residents.models import Building, Estate, Resident
 from residents.names import is_visible
-from tests.complaints.api_helpers import client_for
-from tests.complaints.helpers import complaint_at
+from tests.complaints.api_helpers import action_url, client_for
+from tests.complaints.helpers import complaint_at, snapshot
 from tests.complaints.page_helpers import signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +264,125 @@ def test_the_admin_refuses_an_invisible_resident_name(estate):
     assert answer.status_code == 200
     assert NO_NAME in text(answer)
     assert not Resident.objects.exists()
+
+
+# --- an agreed callback or a hold's end too far ahead ---------------------------------------
+
+
+def _ahead(days: float) -> str:
+    return (timezone.now() + dt.timedelta(days=days)).isoformat()
+
+
+CALLBACK_LIMIT = "Choose a time at most 30 days ahead."
+HOLD_LIMIT = "Choose a time at most 90 days ahead."
+TOO_FAR = [
+    (
+        "clarification",
+        "plan_resolution",
+        {"validity": "valid", "department": "ENG", "plan": "检修"},
+        "callback_due_at",
+        31,
+        CALLBACK_LIMIT,
+    ),
+    ("clarification", "log_callback", {"reached": True}, "next_callback_at", 31, CALLBACK_LIMIT),
+    ("resolution", "hold", {"reason": "等待配件"}, "until", 91, HOLD_LIMIT),
+]
+
+
+@pytest.mark.parametrize(
+    ("stage", "action", "body", "field", "days", "message"),
+    TOO_FAR,
+    ids=[row[1] for row in TOO_FAR],
+)
+@pytest.mark.parametrize("far", ["limit", "year 9999"])
+def test_the_api_refuses_a_time_too_far_ahead(
+    supervisor, estate, stage, action, body, field, days, message, far
+):
+    complaint = complaint_at(stage, actor=supervisor, estate=estate)
+    before = snapshot(complaint)
+    when = _ahead(days) if far == "limit" else "9999-12-31T23:59:00+08:00"
+
+    answer = client_for(supervisor).post(
+        action_url(complaint.reference, action), {**body, field: when}, format="json"
+    )
+
+    assert answer.status_code == 400
+    assert answer.json() == {field: [message]}
+    assert snapshot(complaint) == before
+
+
+@pytest.mark.parametrize(
+    ("stage", "action", "body", "field", "days"),
+    [
+        ("clarification", "plan_resolution", TOO_FAR[0][2], "callback_due_at", 29.9),
+        ("resolution", "hold", TOO_FAR[2][2], "until", 89.9),
+    ],
+)
+def test_a_time_within_the_limit_is_taken(supervisor, estate, stage, action, body, field, days):
+    complaint = complaint_at(stage, actor=supervisor, estate=estate)
+
+    answer = client_for(supervisor).post(
+        action_url(complaint.reference, action), {**body, field: _ahead(days)}, format="json"
+    )
+
+    assert answer.status_code == 200, answer.content
+
+
+def test_the_page_refuses_a_callback_too_far_ahead(frontdesk, estate):
+    complaint = complaint_at("clarification", actor=frontdesk, estate=estate)
+    before = snapshot(complaint)
+
+    answer = signed_in(frontdesk).post(
+        f"/complaints/{complaint.reference}/actions/plan_resolution/",
+        {
+            "version": complaint.version,
+            "validity": "valid",
+            "department": "ENG",
+            "plan": "明天检修",
+            "callback_due_at": "9999-12-31T10:00",
+        },
+    )
+
+    assert answer.status_code == 400
+    form = next(
+        a["form"] for a in answer.context["actions"] if a["form"].action_name == "plan_resolution"
+    )
+    assert form.errors["callback_due_at"] == [CALLBACK_LIMIT]
+    assert snapshot(complaint) == before
+
+
+def test_the_page_refuses_a_hold_too_far_ahead(supervisor, estate):
+    complaint = complaint_at("resolution", actor=supervisor, estate=estate)
+    before = snapshot(complaint)
+    far = timezone.localtime(timezone.now() + dt.timedelta(days=91), estate.zone)
+
+    answer = signed_in(supervisor).post(
+        f"/complaints/{complaint.reference}/actions/hold/",
+        {"version": complaint.version, "reason": "等待配件", "until": f"{far:%Y-%m-%dT%H:%M}"},
+    )
+
+    assert answer.status_code == 400
+    assert HOLD_LIMIT in text(answer)
+    assert snapshot(complaint) == before
+
+
+def test_acknowledging_an_escalation_refuses_a_callback_too_far_ahead(supervisor, estate):
+    complaint = complaint_at("clarification", actor=supervisor, estate=estate)
+    client = client_for(supervisor)
+    client.post(
+        action_url(complaint.reference, "escalate"), {"reason": "unsatisfied"}, format="json"
+    )
+    escalation = complaint.escalations.get()
+    before = snapshot(complaint)
+
+    answer = client.post(
+        f"/api/v1/escalations/{escalation.pk}/acknowledge/",
+        {"callback_due_at": _ahead(31)},
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert answer.json() == {"callback_due_at": [CALLBACK_LIMIT]}
+    assert snapshot(complaint) == before
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_at is None
