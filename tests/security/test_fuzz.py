@@ -22,6 +22,7 @@ import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import translation
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -129,9 +130,13 @@ def wsgi_in_the_test_transaction():
     test's transaction on PostgreSQL). Do what the test client does: keep it."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    language = translation.get_language()
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+    # Each request switched the thread to its reader's language; the tests after these read
+    # the language they started with.
+    translation.activate(language)
 
 
 @pytest.fixture
