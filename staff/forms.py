@@ -8,6 +8,7 @@ which records every failed name in a column of 255 characters, and the database 
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
@@ -15,7 +16,8 @@ from django.core.validators import MaxLengthValidator
 
 def _hold_username_to_its_length(form: AuthenticationForm) -> None:
     username = form.fields["username"]
-    assert isinstance(username.max_length, int)  # set by AuthenticationForm.__init__
+    # A UsernameField (a CharField), its length set by AuthenticationForm.__init__.
+    assert isinstance(username, forms.CharField) and isinstance(username.max_length, int)
     username.validators.append(MaxLengthValidator(username.max_length))
 
 
