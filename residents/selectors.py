@@ -80,6 +80,11 @@ def with_visible_units(
     return residents.prefetch_related(units)  # type: ignore[no-redef]
 
 
+def resident_lives_in(*, resident: Resident, estate: Estate) -> bool:
+    """Whether ``resident`` has (or had) a unit in ``estate``."""
+    return resident.residencies.filter(unit__building__estate=estate).exists()
+
+
 def resident_search(*, user: User | AnonymousUser, q: str = "") -> QuerySet[Resident]:
     """By name, phone (any part of four digits or more) or unit, within the user's estates."""
     residents = residents_visible_to(user)
