@@ -54,6 +54,8 @@ class Input:
     answers: tuple[StrOrPromise, StrOrPromise] | tuple[()] = ()
     # What a BOOL answers a value that is not one: no message fits every question.
     invalid: StrOrPromise = ""
+    # How far ahead a DATETIME may lie: a date years away would switch its deadline off.
+    max_ahead: dt.timedelta | None = None
 
     def __post_init__(self) -> None:
         if self.kind in TEXTUAL and self.max_length is None:
@@ -85,6 +87,10 @@ def _clean(spec: Input, value: Any) -> Any:
     if spec.kind is Kind.DATETIME:
         if not isinstance(value, dt.datetime) or timezone.is_naive(value):
             raise ValidationError(_("Give a date and time with its time zone."))
+        if spec.max_ahead is not None and value > timezone.now() + spec.max_ahead:
+            raise ValidationError(
+                _("Choose a time at most %(days)d days ahead.") % {"days": spec.max_ahead.days}
+            )
         return value
     text = str(value).strip()
     if spec.kind is Kind.CHOICE:

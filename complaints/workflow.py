@@ -12,6 +12,7 @@ serializers are generated from them, and ``complaint_act`` holds every body to t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -40,10 +41,16 @@ ALL_STAGES = OPEN_STAGES | {Stage.CLOSED}
 
 # The longest free text an action keeps, unless its input says otherwise.
 TEXT_MAX = 5000
+# How far ahead a time agreed with the resident, and a hold's expected end, may lie (SPEC
+# §9.1): further off, the deadline they set would never come.
+CALLBACK_MAX_AHEAD = timedelta(days=30)
+HOLD_MAX_AHEAD = timedelta(days=90)
 # Inputs stored in, or looked up by, a column are as long as that column.
 HOLD_REASON_MAX = Complaint._meta.get_field("hold_reason").max_length
 DEPARTMENT_CODE_MAX = Department._meta.get_field("code").max_length
 USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
+# The version a client read is a complaint's version, an integer column's number.
+VERSION_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,12 @@ ACTIONS: dict[str, Action] = {
                 Input(
                     "plan", Kind.TEXT, _("The plan agreed with the resident"), max_length=TEXT_MAX
                 ),
-                Input("callback_due_at", Kind.DATETIME, _("Agreed callback time")),
+                Input(
+                    "callback_due_at",
+                    Kind.DATETIME,
+                    _("Agreed callback time"),
+                    max_ahead=CALLBACK_MAX_AHEAD,
+                ),
             ),
         ),
         Action(
@@ -199,6 +211,7 @@ ACTIONS: dict[str, Action] = {
                     Kind.DATETIME,
                     _("Next agreed callback (optional)"),
                     required=False,
+                    max_ahead=CALLBACK_MAX_AHEAD,
                 ),
             ),
         ),
@@ -246,7 +259,7 @@ ACTIONS: dict[str, Action] = {
             SUPERVISOR_PLUS,
             inputs=(
                 Input("reason", Kind.LINE, _("What it waits for"), max_length=HOLD_REASON_MAX),
-                Input("until", Kind.DATETIME, _("Expected end")),
+                Input("until", Kind.DATETIME, _("Expected end"), max_ahead=HOLD_MAX_AHEAD),
             ),
             guard=guards.not_on_hold,
         ),
@@ -271,6 +284,19 @@ ACTIONS: dict[str, Action] = {
         ),
     )
 }
+
+
+# What acknowledging an escalation may be given besides a person: a new agreed callback time,
+# held to the same limit as the actions' own.
+ACKNOWLEDGE_INPUTS = (
+    Input(
+        "callback_due_at",
+        Kind.DATETIME,
+        _("New callback time"),
+        required=False,
+        max_ahead=CALLBACK_MAX_AHEAD,
+    ),
+)
 
 
 def role_refusal(action: Action, user: User | AnonymousUser) -> ActionForbidden | None:

@@ -1,4 +1,5 @@
-"""Request-wide policies: the Content-Security-Policy, NUL characters, the user's language."""
+"""Request-wide policies: the Content-Security-Policy, NUL characters, numbers in the query,
+the user's language."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def _refuse(request, status: int, message: str, *, field: str = "non_field_errors"):
+    """A refusal in the shape of the place asked: the API's JSON, or a page's plain text."""
+    if request.path.startswith("/api/"):
+        body = {"detail": message} if status == 404 else {field: [message]}
+        return JsonResponse(body, status=status)
+    text = message if field == "non_field_errors" else f"{field}: {message}"
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
 class RefuseNulMiddleware:
     """A NUL character is never data: no text column can hold one, and PostgreSQL refuses a
     query that carries it. A path with one names nothing (404); a query string with one is
@@ -56,17 +66,39 @@ class RefuseNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path:
-            return self._refuse(request, 404, str(NotFound.default_detail))
+            return _refuse(request, 404, str(NotFound.default_detail))
         if any("\x00" in key + "".join(values) for key, values in request.GET.lists()):
-            return self._refuse(request, 400, _("Null characters are not allowed."))
+            return _refuse(request, 400, _("Null characters are not allowed."))
         return self.get_response(request)
 
-    @staticmethod
-    def _refuse(request, status: int, message: str):
-        if request.path.startswith("/api/"):
-            body = {"detail": message} if status == 404 else {"non_field_errors": [message]}
-            return JsonResponse(body, status=status)
-        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+# Query parameters that name a row by its id, or a page of a list, on any page or in the API.
+NUMBER_PARAMETERS = ("page", "building", "unit", "resident")
+# The largest id a row can have (a 64-bit key), and so the largest number worth reading.
+LARGEST_NUMBER = 2**63 - 1
+
+
+def _whole_number(value: str) -> bool:
+    value = value.strip()
+    return value.isascii() and value.isdigit() and int(value) <= LARGEST_NUMBER
+
+
+class RefuseBadNumbersMiddleware:
+    """A page number or an id in the query string is a whole number a 64-bit column holds;
+    anything else (``1e400``, twenty digits, ``-1``) is bad input (400) that names the
+    parameter, before a view turns it into an offset or a key. Left empty, it is not given."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name in NUMBER_PARAMETERS:
+            if any(value and not _whole_number(value) for value in request.GET.getlist(name)):
+                message = _("Enter a whole number from 0 to %(largest)d.") % {
+                    "largest": LARGEST_NUMBER
+                }
+                return _refuse(request, 400, message, field=name)
+        return self.get_response(request)
 
 
 def _supported(language: str) -> str | None:

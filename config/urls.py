@@ -13,8 +13,10 @@ from complaints.urls import residents_urlpatterns as residents_pages
 from config.health import healthz
 from notifications.urls import api_urlpatterns as notifications_api
 from reports.urls import api_urlpatterns as reports_api
+from staff.forms import AdminSignInForm, SignInForm
 
 lazy_static = lazy(static, str)
+admin.site.login_form = AdminSignInForm
 
 # Admin pages of models that moved out of ``complaints`` with their tables: bookmarks and links
 # to the old addresses, sub-paths and query strings included, land on the new ones.
@@ -38,7 +40,11 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/complaints/", permanent=False)),
     *moved_admin_urlpatterns,
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include((account_pages, "accounts"))),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,7 +17,7 @@ from complaints.models import (
     Severity,
     Stage,
 )
-from complaints.services.intake import warranty_applies
+from complaints.services.warranty import warranty_applies
 from demo.life import LifePlayer
 from demo.people import mobile_phone, person_name
 from demo.story import Story

@@ -19,6 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+# The years a week may be chosen from: a report reaches weeks before and after the chosen one,
+# which a date near year 1 or 9999 does not have.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class WeekOutOfRange(ValueError):
+    """A well-formed ISO week of a year the desk does not report on."""
 
 
 @dataclass(frozen=True, order=True)
@@ -28,11 +35,14 @@ class IsoWeek:
 
     @classmethod
     def parse(cls, value: str) -> IsoWeek:
-        """``2026-W47``; raises ValueError for anything else or a week the year lacks."""
+        """``2026-W47``; raises ValueError for anything else or a week the year lacks, and
+        WeekOutOfRange for a year outside ``FIRST_YEAR`` to ``LAST_YEAR``."""
         match = WEEK_PATTERN.match((value or "").strip())
         if not match:
             raise ValueError(f"not an ISO week like 2026-W47: {value!r}")
         year, week = int(match[1]), int(match[2])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise WeekOutOfRange(f"{value.strip()} is not a week of {FIRST_YEAR} to {LAST_YEAR}")
         dt.date.fromisocalendar(year, week, 1)  # raises ValueError for W00 or W53 of a short year
         return cls(year, week)
 
@@ -72,6 +82,12 @@ DESK_ZONE = settings.TIME_ZONE
 def validate_iso_week(value: str) -> None:
     try:
         IsoWeek.parse(value)
+    except WeekOutOfRange:
+        raise ValidationError(
+            _("Choose a week of the years %(first)d to %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="out_of_range",
+        ) from None
     except ValueError:
         raise ValidationError(
             _("Enter a week like 2026-W47 (year, W, week number)."), code="invalid"

@@ -5,12 +5,21 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from residents.names import validate_visible_name
 from residents.phones import normalise_phone
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
+
+
+def _visible_name(name: str) -> None:
+    """A row's required ``name``, refused when nothing in it is visible (the admin's check)."""
+    try:
+        validate_visible_name(name)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
 
 
 class Estate(models.Model):
@@ -39,6 +48,10 @@ class Estate(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def clean(self) -> None:
+        super().clean()
+        _visible_name(self.name)
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -62,6 +75,10 @@ class Building(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        _visible_name(self.name)
 
 
 class Unit(models.Model):
@@ -130,6 +147,10 @@ class Resident(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.phone = normalise_phone(self.phone)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        _visible_name(self.name)
 
 
 class Residency(models.Model):

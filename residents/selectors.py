@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from residents.models import Building, Estate, Resident, Unit
@@ -65,6 +65,24 @@ def residents_visible_to(user: User | AnonymousUser) -> QuerySet[Resident]:
         return Resident.objects.none()
     units = Unit.objects.filter(building__estate__in=estates_visible_to(user))
     return Resident.objects.filter(pk__in=units.values("residencies__resident"))
+
+
+def with_visible_units(
+    residents: QuerySet[Resident], *, user: User | AnonymousUser
+) -> QuerySet[Resident]:
+    """``residents``, each with ``visible_units``: its units in the estates ``user`` covers.
+
+    A resident may live in several estates; a reader sees only the units of their own.
+    """
+    # ``Resident`` declares the attribute (the pages set it too), which the stubs' plugin
+    # reads as this prefetch declaring it a second time.
+    units = Prefetch("units", queryset=units_visible_to(user), to_attr="visible_units")
+    return residents.prefetch_related(units)  # type: ignore[no-redef]
+
+
+def resident_lives_in(*, resident: Resident, estate: Estate) -> bool:
+    """Whether ``resident`` has (or had) a unit in ``estate``."""
+    return resident.residencies.filter(unit__building__estate=estate).exists()
 
 
 def resident_search(*, user: User | AnonymousUser, q: str = "") -> QuerySet[Resident]:

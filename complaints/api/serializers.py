@@ -22,7 +22,7 @@ from complaints.models import (
     Severity,
 )
 from complaints.selectors import estate_ids_visible_to, estates_visible_to
-from complaints.workflow import ACTIONS, Action, available_actions
+from complaints.workflow import ACTIONS, USERNAME_MAX, VERSION_MAX, Action, available_actions
 from residents.models import Estate, Resident, Unit
 from residents.phones import mask_phone
 from staff.models import Department
@@ -83,7 +83,8 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(UnitSerializer(many=True))
     def get_units(self, resident):
-        return UnitSerializer(resident.units.all(), many=True).data
+        """Its units in the estates the reader covers (``with_visible_units``), no others."""
+        return UnitSerializer(resident.visible_units, many=True).data
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -276,7 +277,7 @@ def _action_field(spec: Input) -> serializers.Field:
 def action_serializer_class(action: Action) -> type[StrictSerializer]:
     """The body of ``action``: its declared inputs, and the version the client read."""
     fields = {spec.name: _action_field(spec) for spec in action.inputs}
-    fields["version"] = serializers.IntegerField(required=False, min_value=1)
+    fields["version"] = serializers.IntegerField(required=False, min_value=1, max_value=VERSION_MAX)
     class_name = "".join(part.title() for part in action.name.split("_")) + "ActionSerializer"
     return type(class_name, (StrictSerializer,), fields)
 
@@ -344,7 +345,8 @@ class EscalationSerializer(serializers.ModelSerializer):
 
 
 class TokenRequestSerializer(StrictSerializer):
-    username = serializers.CharField()
+    # No longer than a username can be: the sign-in throttle records what was tried.
+    username = serializers.CharField(max_length=USERNAME_MAX)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 

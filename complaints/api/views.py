@@ -32,7 +32,7 @@ from complaints.services.submissions import submission_find
 from complaints.workflow import ACTIONS, role_refusal
 from residents.models import Resident, Unit
 from residents.phones import normalise_phone
-from residents.selectors import residents_visible_to
+from residents.selectors import residents_visible_to, with_visible_units
 from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 
@@ -97,11 +97,11 @@ class ResidentList(generics.ListAPIView):
             queryset = queryset.filter(phone__endswith=phone[-11:])
         if q:
             queryset = queryset.filter(name__icontains=q)
-        return (
-            Resident.objects.filter(pk__in=queryset.values("pk"))
-            .prefetch_related("units__building__estate")
-            .order_by("name")[:50]
-        )
+        # Each with only the units of estates the reader covers: a resident of two estates
+        # shows the other estate's address to nobody who does not cover it.
+        return with_visible_units(
+            Resident.objects.filter(pk__in=queryset.values("pk")), user=self.request.user
+        ).order_by("name")[:50]
 
 
 COMPLAINT_FILTERS = [

@@ -21,7 +21,7 @@ from complaints.forms.fields import (
     local_datetime_field,
 )
 from complaints.inputs import Input, Kind
-from complaints.workflow import ACTIONS
+from complaints.workflow import ACTIONS, VERSION_MAX
 from staff.models import Department, StaffMember
 
 
@@ -128,7 +128,9 @@ class ActionForm(forms.Form):
     """The form of one workflow action, built from the inputs the workflow table declares."""
 
     action_name = ""
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=VERSION_MAX, required=False
+    )
 
     def __init__(self, *args, complaint, **kwargs) -> None:
         # Field names stay the API's; only the ids differ, so that many forms share a page.

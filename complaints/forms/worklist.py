@@ -53,8 +53,8 @@ class WorklistFilterForm(forms.Form):
     my_department = _flag(_("My department"))
     sort = forms.ChoiceField(label=_("Sort"), required=False)
     # The weekly summary links a count to the complaints behind it: ?week=2026-W47&figure=closed
-    week = forms.CharField(required=False, widget=forms.HiddenInput)
-    figure = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+    week = forms.CharField(label=_("Week"), required=False, widget=forms.HiddenInput)
+    figure = forms.ChoiceField(label=_("Figure"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -102,7 +102,8 @@ class WorklistFilterForm(forms.Form):
         return {"figure": self.count_link.labels[data["figure"]], "week": data["week"]}
 
     def filters(self) -> dict:
-        """Valid filters for ``selectors.complaint_list``; an invalid one is dropped, not fatal."""
+        """Valid filters for ``selectors.complaint_list``; an invalid one is dropped, not fatal
+        (the exports refuse it instead: ``views.worklist.filters_refused``)."""
         self.is_valid()
         data = self.cleaned_data
         filters = {

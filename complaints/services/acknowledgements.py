@@ -19,7 +19,7 @@ from complaints.services.context import Context
 from complaints.services.deadlines import deadline_agree
 from complaints.services.handover import assignment_apply
 from complaints.services.timeline import event_record
-from complaints.workflow import ACTIONS
+from complaints.workflow import ACKNOWLEDGE_INPUTS, ACTIONS
 
 
 def escalation_acknowledge(
@@ -46,6 +46,7 @@ def escalation_acknowledge(
             raise ActionRefused(_("This escalation was already acknowledged."))
         data: dict = {"escalation": escalation.pk, "level": escalation.level}
         if callback_due_at is not None:
+            inputs_clean(ACKNOWLEDGE_INPUTS, {"callback_due_at": callback_due_at})
             if callback_due_at <= now:
                 raise ValidationError({"callback_due_at": _("Choose a time in the future.")})
             deadline_agree(complaint=complaint, due=callback_due_at, start=now)

@@ -33,9 +33,12 @@ from complaints.selectors import estate_ids_visible_to
 from complaints.services.deadlines import deadline_build
 from complaints.services.escalations import escalation_build, staff_at_level
 from complaints.services.timeline import event_build
+from complaints.services.warranty import warranty_applies
 from complaints.signals import complaint_received
 from residents.models import Estate, Resident, Unit
+from residents.names import INVISIBLE_NAME_MESSAGE, is_visible
 from residents.phones import normalise_phone
+from residents.selectors import resident_lives_in
 from staff.roles import FRONT_DESK_PLUS, user_roles
 
 # Clocks of the entering machine and the server may differ by this much.
@@ -95,19 +98,6 @@ def reference_next(*, estate: Estate, day: dt.date) -> str:
     """``TS-HY-261127-0001``: numbered per estate and day under a row lock, never reused."""
     last = _counter_bump(estate_id=estate.pk, day=day)
     return f"TS-{estate.code}-{day:%y%m%d}-{last:04d}"
-
-
-def warranty_applies(*, unit: Unit | None, category: Category, on: dt.date) -> bool | None:
-    """True while the defect's warranty runs from the unit's handover; None when unknown."""
-    years = category.effective_warranty_years
-    if unit is None or unit.handover_date is None or years is None:
-        return None
-    handover = unit.handover_date
-    try:
-        ends = handover.replace(year=handover.year + years)
-    except ValueError:  # 29 February
-        ends = handover.replace(year=handover.year + years, day=28)
-    return on < ends
 
 
 def repeat_find(
@@ -191,6 +181,9 @@ def _check_place(data: ComplaintInput, actor: User, errors: Errors) -> None:
         _fail(errors, "estate", _("You do not cover this estate."))
     if unit is not None and estate is not None and unit.building.estate_id != estate.pk:
         _fail(errors, "unit", _("This unit is not in the chosen estate."))
+    # Its name and phone show to all who read the estate: not to another estate's desk.
+    if data.resident and estate and not resident_lives_in(resident=data.resident, estate=estate):
+        _fail(errors, "resident", _("This resident does not live in the chosen estate."))
 
 
 def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
@@ -199,7 +192,9 @@ def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
     phone = normalise_phone(data.contact_phone or "")
     if data.contact_phone and not (7 <= len(phone) <= 15):
         _fail(errors, "contact_phone", _("Enter a phone number of 7 to 15 digits."))
-    if data.resident is None and not name:
+    if name and not is_visible(name):
+        _fail(errors, "contact_name", str(INVISIBLE_NAME_MESSAGE))
+    elif data.resident is None and not name:
         _fail(errors, "contact_name", _("Give the complainant's name, or choose a resident."))
     if data.resident is None and not phone:
         _fail(errors, "contact_phone", _("Give a phone number to call the complainant back on."))

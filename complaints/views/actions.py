@@ -15,7 +15,7 @@ from complaints.forms.actions import ACTION_FORMS
 from complaints.selectors import complaint_get
 from complaints.services import complaint_act
 from complaints.views.detail import render_detail
-from complaints.workflow import ACTIONS, refusal
+from complaints.workflow import ACTIONS, VERSION_MAX, refusal
 
 
 def stale_message() -> str:
@@ -41,10 +41,12 @@ def _refused(request, reference: str, exc: ActionRefused):
 
 
 def _posted_version(request) -> int | None:
+    """The version the form was drawn at; None when none is given or none could be one."""
     try:
-        return int(request.POST.get("version", ""))
+        version = int(request.POST.get("version", ""))
     except ValueError:
         return None
+    return version if 1 <= version <= VERSION_MAX else None
 
 
 @require_POST

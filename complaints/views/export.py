@@ -9,17 +9,22 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from complaints.display import local
-from complaints.views.worklist import worklist_queryset
+from complaints.views.worklist import filters_refused, worklist_queryset
 from residents.phones import mask_phone
+
+if TYPE_CHECKING:
+    from complaints.views.worklist import OwedComplaint
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 100_000
@@ -80,12 +85,25 @@ def _row(complaint) -> list:
     ]
 
 
-def _rows(request, limit: int | None = None) -> Iterator[list]:
-    _form, queryset = worklist_queryset(request)
+def _rows(queryset: QuerySet[OwedComplaint], limit: int | None = None) -> Iterator[list]:
     if limit is not None:
         queryset = queryset[:limit]
     for complaint in queryset.iterator(chunk_size=CHUNK):
         yield [formula_safe(str(v)) if not isinstance(v, int) else v for v in _row(complaint)]
+
+
+def _complaints(request) -> QuerySet[OwedComplaint] | HttpResponseBadRequest:
+    """The worklist's complaints as filtered, or the refusal of its filters: checked before a
+    byte is written, since a streamed answer has already said 200 when its rows are read."""
+    form, queryset = worklist_queryset(request)
+    if filters_refused(form):
+        errors = [
+            f"{form[name].label}: {message}"
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
+    return queryset
 
 
 class _Echo:
@@ -100,6 +118,9 @@ def _filename(ext: str) -> str:
 @require_GET
 @login_required
 def export_csv(request):
+    complaints = _complaints(request)
+    if isinstance(complaints, HttpResponseBadRequest):
+        return complaints
     writer = csv.writer(_Echo())
     language = translation.get_language()
 
@@ -108,7 +129,7 @@ def export_csv(request):
         with translation.override(language):
             # The byte-order mark makes spreadsheet programs read the Chinese as UTF-8.
             yield "\ufeff" + writer.writerow([formula_safe(h) for h in headers()])
-            for row in _rows(request):
+            for row in _rows(complaints):
                 yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -120,10 +141,13 @@ def export_csv(request):
 @require_GET
 @login_required
 def export_xlsx(request):
+    complaints = _complaints(request)
+    if isinstance(complaints, HttpResponseBadRequest):
+        return complaints
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Complaints"))
     sheet.append(headers())
-    for written, row in enumerate(_rows(request, limit=XLSX_MAX_ROWS + 1), start=1):
+    for written, row in enumerate(_rows(complaints, limit=XLSX_MAX_ROWS + 1), start=1):
         if written > XLSX_MAX_ROWS:
             sheet.append(
                 [

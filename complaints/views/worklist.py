@@ -73,11 +73,19 @@ def with_owed_deadlines(queryset: QuerySet[Complaint]) -> QuerySet[OwedComplaint
 
 
 def worklist_queryset(request) -> tuple[WorklistFilterForm, QuerySet[OwedComplaint]]:
-    """The form and the filtered, sorted complaints; shared with the exports."""
+    """The form and the filtered, sorted complaints; shared with the exports. A filter that
+    is not one is left out (``filters_refused``)."""
     form = WorklistFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else {}
     queryset = complaint_list(user=request.user, filters=filters)
     return form, with_owed_deadlines(sorted_complaints(queryset, form.sort_order))
+
+
+def filters_refused(form: WorklistFilterForm) -> bool:
+    """Whether a filter is not one (a building or a week that does not exist, a choice not
+    offered). The page then lists without it and names it; an export, which cannot say so,
+    refuses the request rather than hand over more than was asked for."""
+    return form.is_bound and not form.is_valid()
 
 
 def _page_number(request) -> int:
@@ -139,5 +147,7 @@ def worklist(request):
             "report_filter": form.report_filter() if form.is_bound else None,
             "report_clear_query": _query_without(request, "page", "week", "figure"),
             "now": now,
+            # The page lists without a filter that is not one, and says which it left out.
+            "filters_left_out": filters_refused(form),
         },
     )

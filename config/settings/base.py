@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "config.middleware.UserLanguageMiddleware",
     # After the language is known, so that the refusal reads in it.
     "config.middleware.RefuseNulMiddleware",
+    "config.middleware.RefuseBadNumbersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the "too many attempts" answer.
@@ -223,6 +224,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "complaints.api.errors.exception_handler",
+    # DRF's own, but JSON bounded in depth and in its numbers (complaints/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "complaints.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # API tokens (django-rest-knox): stored as SHA-512 digests, each valid for this many days from

@@ -17,6 +17,7 @@ from complaints.models import (
     ReferenceCounter,
 )
 from complaints.services.intake import _counter_bump_without_returning
+from residents.models import Residency
 from tests.complaints.helpers import TUESDAY_10, local, staff_without_role
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, category, log_complaint
 
@@ -410,6 +411,10 @@ def test_a_walk_in_without_unit_or_resident_is_never_a_repeat(frontdesk, estate)
 def test_the_same_resident_in_another_estate_is_not_a_repeat(
     supervisor, estate, other_estate, resident
 ):
+    # An owner with a flat in each estate.
+    Residency.objects.create(
+        resident=resident, unit=UnitFactory(building=BuildingFactory(estate=other_estate))
+    )
     log_complaint(supervisor, estate=other_estate, resident=resident)
 
     assert_not_a_repeat(log_complaint(supervisor, estate=estate, resident=resident))

@@ -177,7 +177,9 @@ def test_a_bad_photo_refuses_the_lot_and_names_the_file(desk, handler):
     response = _resolve(signed_in(handler), complaint, photos)
 
     assert response.status_code == 400
-    assert "The file “后.png” is not a photo (JPEG, PNG, GIF, WebP) or a PDF document." in text(response)
+    assert "The file “后.png” is not a photo (JPEG, PNG, GIF, WebP) or a PDF document." in text(
+        response
+    )
     assert snapshot(complaint) == before
     assert not Evidence.objects.filter(complaint=complaint).exists()
     assert _stored_files() == files

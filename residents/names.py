@@ -1,0 +1,38 @@
+"""Names someone can read: a name made only of characters that draw nothing is no name.
+
+Zero-width spaces, joiners, bidirectional controls and the like pass a "required" check, since
+they are not whitespace; a complaint or a resident named with them shows up blank, and a name
+with a right-to-left override reads backwards. Such a name is refused where a name is needed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Unicode categories that draw nothing by themselves: controls, format characters (zero-width
+# characters, bidirectional controls, the soft hyphen), separators and the marks that only
+# change the character before them. Private-use characters count as visible: rare Chinese
+# characters of names live there in older systems.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs"})
+# Letters and symbols that fonts draw as blank space: the Hangul fillers and the blank
+# Braille pattern.
+_BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+INVISIBLE_NAME_MESSAGE = _("A name needs at least one visible character.")
+
+
+def is_visible(text: str) -> bool:
+    """Whether ``text`` has at least one character that is drawn as something."""
+    return any(
+        unicodedata.category(char) not in _INVISIBLE_CATEGORIES and char not in _BLANK_CHARACTERS
+        for char in text
+    )
+
+
+def validate_visible_name(value: str) -> None:
+    """For a name that is required: refuses one with nothing visible in it."""
+    if not is_visible(value or ""):
+        raise ValidationError(INVISIBLE_NAME_MESSAGE, code="invisible")
