@@ -150,6 +150,8 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
+    # The links in notifications lead to this desk, on whatever port it was given.
+    os.environ.setdefault("DESK_BASE_URL", f"http://{host}:{port}")
     (ROOT / "var").mkdir(exist_ok=True)
     print(
         f"Serving the desk at http://{host}:{port}/ with a worker and the scheduler; a worker "

@@ -144,12 +144,40 @@ def test_make_run_starts_its_worker_and_beat_with_local_settings(monkeypatch):
     monkeypatch.setattr(devserver.subprocess, "Popen", Process)
     monkeypatch.setattr(devserver.signal, "signal", lambda *_args: None)
 
-    assert devserver.main() == 0
+    # The stand-in processes exit at once: the desk stops, having started each of them.
+    devserver.main()
     assert started == {
         "127.0.0.1:8000": "config.settings.local",
         "worker": "config.settings.local",
         "beat": "config.settings.local",
     }
+
+
+def test_make_run_links_its_notifications_to_the_port_it_serves(monkeypatch):
+    """A desk run on another port sends links that lead to it, not to port 8000."""
+
+    class Process:
+        pid = 0
+        returncode = 0
+
+        def __init__(self, command, **_options) -> None:
+            pass
+
+        def poll(self) -> int:
+            return 0
+
+        def wait(self, timeout=None) -> int:
+            return 0
+
+    monkeypatch.delenv("DESK_BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "8012")
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.setattr(devserver.subprocess, "Popen", Process)
+    monkeypatch.setattr(devserver.signal, "signal", lambda *_args: None)
+
+    # The stand-in processes exit at once: the desk stops, having started each of them.
+    devserver.main()
+    assert os.environ["DESK_BASE_URL"] == "http://127.0.0.1:8012"
 
 
 def test_the_image_and_the_procfile_run_production():

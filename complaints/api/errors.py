@@ -27,10 +27,10 @@ def parse_error_message(detail: str) -> str:
     """DRF's parse error in the request's language: its JSON and multipart parsers build
     these two messages without gettext (the reason after the dash is the decoder's own)."""
     if detail.startswith("JSON parse error - "):
-        reason = detail.removeprefix("JSON parse error - ")
+        reason = detail.removeprefix("JSON parse error - ").rstrip(".")
         return _("The body is not valid JSON (%(reason)s).") % {"reason": reason}
     if detail.startswith("Multipart form parse error - "):
-        reason = detail.removeprefix("Multipart form parse error - ")
+        reason = detail.removeprefix("Multipart form parse error - ").rstrip(".")
         return _("The body is not valid multipart form data (%(reason)s).") % {"reason": reason}
     return detail
 

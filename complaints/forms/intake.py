@@ -262,8 +262,13 @@ class IntakeForm(forms.Form):
                 self.add_error(target, message)
 
 
+# The largest key a row can have (a 64-bit column): a larger number names nothing.
+LARGEST_ID = 2**63 - 1
+
+
 def _int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number <= LARGEST_ID else None

@@ -100,6 +100,13 @@ def _image_refusal(upload: UploadedFile, ext: str, name: str) -> str | None:
             if width * height > MAX_PIXELS:
                 return too_large
             image.verify()
+        if ext == "jpg":
+            # verify() reads a JPEG's headers only: decode its data too, at an eighth of its
+            # size (the whole stream is still read), so a broken one is never served as a photo.
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                image.load()
     except Image.DecompressionBombError:
         return too_large
     except Exception:  # noqa: BLE001 - any refusal by the decoder is a refused file

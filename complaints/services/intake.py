@@ -250,8 +250,12 @@ def _checked(data: ComplaintInput, *, actor: User, now: dt.datetime) -> _Checked
     account = (data.account or "").strip()
     if not summary:
         _fail(errors, "summary", _("This field is required."))
+    elif not is_visible(summary):
+        _fail(errors, "summary", _("Write the summary in visible characters."))
     if not account:
         _fail(errors, "account", _("Record the resident's own account."))
+    elif not is_visible(account):
+        _fail(errors, "account", _("Write the account in visible characters."))
     received_at = _check_received_at(data, now, errors)
     if errors:
         raise ValidationError(errors)

@@ -128,12 +128,13 @@ def evidence_upload(request, reference: str):
     files = request.FILES.getlist("evidence")
     if not files:
         messages.error(request, _("Choose one or more files to attach."))
-    added = 0
+    added = refused = 0
     for upload in files:
         try:
             evidence_add(reference=complaint.reference, actor=request.user, upload=upload)
             added += 1
         except ValidationError as exc:
+            refused += 1
             # The refusal names the file.
             messages.warning(
                 request, _("Not attached: %(reason)s") % {"reason": " ".join(exc.messages)}
@@ -144,4 +145,8 @@ def evidence_upload(request, reference: str):
             ngettext("%(count)d file attached.", "%(count)d files attached.", added)
             % {"count": added},
         )
+    if refused or not files:
+        # Bad input: the page again, saying what was refused and what was kept, as a 400.
+        fresh = complaint_get(user=request.user, reference=complaint.reference)
+        return render_detail(request, fresh, status=400)
     return redirect("complaints:detail", reference=complaint.reference)

@@ -1,10 +1,12 @@
 """Evidence through the API: checked by content and size, stored under generated names."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from complaints import services
 from complaints.models import ComplaintEvent, Evidence
@@ -102,6 +104,19 @@ def test_a_jpeg_is_served_inline_as_jpeg(desk, reference):
     assert served["Content-Type"] == "image/jpeg"
     assert served["Content-Disposition"].startswith("inline")
     assert streamed(served) == content
+
+
+def test_a_jpeg_whose_data_breaks_off_is_refused_not_served_as_a_photo(desk, reference):
+    buffer = io.BytesIO()
+    Image.effect_noise((64, 48), 40).convert("RGB").save(buffer, format="JPEG")
+    # Its headers are whole, so the format checks pass; the picture data stops at 60 %.
+    cut = buffer.getvalue()[: len(buffer.getvalue()) * 6 // 10]
+
+    response = upload(desk, reference, "cut.jpg", cut, "image/jpeg")
+
+    assert response.status_code == 400
+    assert response.json() == {"file": ["The image “cut.jpg” is damaged or not what it claims."]}
+    assert not Evidence.objects.exists()
 
 
 def test_a_pdf_is_served_as_an_attachment(desk, reference):

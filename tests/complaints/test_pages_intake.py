@@ -149,6 +149,25 @@ def test_intake_puts_the_services_objections_on_the_fields(frontdesk, estate, un
     assert f'value="{tomorrow}"' in text(response)
 
 
+@pytest.mark.parametrize("building", ["12345678901234567890", "9223372036854775808", "-1"])
+def test_a_building_no_row_can_be_sends_the_form_back(frontdesk, estate, unit, building):
+    response = signed_in(frontdesk).post("/complaints/new/", intake_data(unit, building=building))
+
+    assert response.status_code == 400
+    assert not Complaint.objects.exists()
+
+
+def test_a_summary_or_account_of_invisible_characters_is_refused(frontdesk, estate, unit):
+    data = intake_data(unit, summary="\u200b", account="\u200b\u202e")
+    response = signed_in(frontdesk).post("/complaints/new/", data)
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["summary"] == ["Write the summary in visible characters."]
+    assert form.errors["account"] == ["Write the account in visible characters."]
+    assert not Complaint.objects.exists()
+
+
 def test_a_back_dated_complaint_is_read_in_the_estates_zone(frontdesk, estate, unit):
     data = intake_data(unit, received_at="2026-03-09T16:30")
     signed_in(frontdesk).post("/complaints/new/", data)

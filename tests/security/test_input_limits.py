@@ -74,10 +74,13 @@ def test_deep_json_is_refused_to_a_signed_in_client_and_changes_nothing(frontdes
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('{"unit": 1e400}', "JSON parse error - A number in the body is too large."),
-        ('{"unit": -1e400}', "JSON parse error - A number in the body is too large."),
-        ('{"unit": NaN}', "JSON parse error - NaN is not a number JSON allows."),
-        ('{"unit": Infinity}', "JSON parse error - Infinity is not a number JSON allows."),
+        ('{"unit": 1e400}', "The body is not valid JSON (A number in the body is too large)."),
+        ('{"unit": -1e400}', "The body is not valid JSON (A number in the body is too large)."),
+        ('{"unit": NaN}', "The body is not valid JSON (NaN is not a number JSON allows)."),
+        (
+            '{"unit": Infinity}',
+            "The body is not valid JSON (Infinity is not a number JSON allows).",
+        ),
     ],
 )
 def test_numbers_json_reads_as_infinity_are_refused(frontdesk, estate, body, message):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints.models import Complaint, ComplaintEvent, Evidence, ReferenceCounter
@@ -66,10 +65,10 @@ def test_the_complaint_page_refuses_it_and_says_so_as_text(
         {"evidence": SimpleUploadedFile(hostile_name, content, content_type=content_type)},
     )
 
-    assert response.status_code == 302
-    warnings = [str(m) for m in get_messages(response.wsgi_request)]
-    assert len(warnings) == 1 and name in warnings[0]  # the refusal names the file
-    page = client.get(f"/complaints/{reference}/").content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The page again (in the desk's Chinese), the refusal naming the file, as text.
+    assert page.count("未上传：") == 1 and name in page.split("未上传：")[1]
     assert live_markup(page) == []
     assert SCRIPT not in page
     assert not Evidence.objects.exists()
