@@ -82,6 +82,7 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
         "resolution_minutes",
         "resolution_working_days",
         "follow_up_minutes",
+        "take_over_minutes",
     ]
     list_filter = ["severity", "clock"]
 

@@ -223,6 +223,15 @@ class OpeningWindow(models.Model):
         """Two windows of one day may not share a minute: the clock counts shared hours once,
         so the rows would promise more opening hours than deadlines are counted in."""
         super().clean()
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError(
+                {
+                    "closes": _(
+                        "A window closes after it opens. For hours past midnight, enter two "
+                        "windows: one until 23:59 and one from 00:00 the next day."
+                    )
+                }
+            )
         if self.checked_with_its_day or None in (self.estate_id, self.opens, self.closes):
             return
         same_day = OpeningWindow.objects.filter(estate_id=self.estate_id, weekday=self.weekday)

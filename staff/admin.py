@@ -12,7 +12,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(StaffMember)
 class StaffMemberAdmin(admin.ModelAdmin):
-    list_display = ["user", "department", "language"]
+    list_display = ["user", "department", "lead", "language"]
     list_filter = ["department", "estates"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     filter_horizontal = ["estates"]

@@ -113,3 +113,22 @@ def test_the_admin_moves_hours_between_windows_in_one_save(admin_client, estate)
 
     assert response.status_code == 302, html.unescape(response.content.decode())[:3000]
     assert list(OpeningWindow.objects.values_list("opens", "closes")) == [(T(8, 30), T(18))]
+
+
+def test_a_window_that_closes_before_it_opens_is_refused_in_words(admin_client, estate):
+    with pytest.raises(ValidationError) as refused:
+        OpeningWindow(estate=estate, weekday=0, opens=T(22), closes=T(21)).full_clean()
+    response = admin_client.post(
+        f"/admin/residents/estate/{estate.pk}/change/",
+        _estate_form(estate, [(None, 0, "22:00", "21:00", False)]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    reversed_refusal = (
+        "A window closes after it opens. For hours past midnight, enter two windows: one until "
+        "23:59 and one from 00:00 the next day."
+    )
+    assert refused.value.message_dict == {"closes": [reversed_refusal]}
+    page = html.unescape(response.content.decode())
+    assert reversed_refusal in page and "is violated" not in page
+    assert not OpeningWindow.objects.exists()
