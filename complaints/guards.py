@@ -18,10 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from complaints.errors import ActionForbidden, ActionRefused
 from complaints.models import Complaint, Stage
 from complaints.models.choices import MAX_ESCALATION_LEVEL
+from staff.models import StaffMember
 from staff.roles import SUPERVISOR_PLUS, staff_of
 
 # A guard returns the refusal (an exception instance) when the action may not happen now.
 Guard = Callable[[Complaint, User | AnonymousUser, frozenset[str]], ActionRefused | None]
+
+
+def _of_its_department(complaint: Complaint, user: User | AnonymousUser) -> StaffMember | None:
+    """The user's staff record if they work in the department the complaint stands with."""
+    staff = staff_of(user)
+    if staff is None or staff.department_id is None:
+        return None
+    return staff if staff.department_id == complaint.department_id else None
 
 
 def handler_of_department(
@@ -29,12 +38,7 @@ def handler_of_department(
 ) -> ActionRefused | None:
     if roles & SUPERVISOR_PLUS:
         return None
-    staff = staff_of(user)
-    if (
-        staff is None
-        or staff.department_id is None
-        or staff.department_id != complaint.department_id
-    ):
+    if _of_its_department(complaint, user) is None:
         return ActionForbidden(
             _("Only the handling department or a supervisor may mark it resolved.")
         )
@@ -87,13 +91,8 @@ def department_lead(
     """Supervisors assign anywhere; a handler only as the lead of the complaint's department."""
     if roles & SUPERVISOR_PLUS:
         return None
-    staff = staff_of(user)
-    if (
-        staff is None
-        or not staff.lead
-        or staff.department_id is None
-        or staff.department_id != complaint.department_id
-    ):
+    staff = _of_its_department(complaint, user)
+    if staff is None or not staff.lead:
         return ActionForbidden(
             _("Only a supervisor, or the lead of the department handling it, may assign it.")
         )
@@ -104,12 +103,7 @@ def takeable(
     complaint: Complaint, user: User | AnonymousUser, roles: frozenset[str]
 ) -> ActionRefused | None:
     """A handler of the complaint's department takes it, while nobody has it."""
-    staff = staff_of(user)
-    if (
-        staff is None
-        or staff.department_id is None
-        or staff.department_id != complaint.department_id
-    ):
+    if _of_its_department(complaint, user) is None:
         return ActionForbidden(_("Only the department it was handed to may take it on."))
     holder = complaint.assignee
     if holder is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -45,25 +46,36 @@ def _claim(*, now: dt.datetime, limit: int) -> list[int]:
 WITHHELD = "withheld: the recipient can no longer open this complaint"
 
 
-def _may_read(notification: Notification) -> bool:
-    """A staff message is sent only if its recipient may still open its complaint: access is
-    read again at sending, not trusted from when the message was written."""
-    if notification.recipient is None or notification.complaint_id is None:
-        return True
-    return (
-        complaints_visible_to(notification.recipient).filter(pk=notification.complaint_id).exists()
-    )
+def _withheld(notifications: list[Notification]) -> set[int]:
+    """The staff messages whose recipient may no longer open their complaint: access is read
+    again at sending, not trusted from when the message was written; once per recipient."""
+    by_recipient: dict[int, list[Notification]] = defaultdict(list)
+    for notification in notifications:
+        if notification.recipient_id is not None and notification.complaint_id is not None:
+            by_recipient[notification.recipient_id].append(notification)
+    withheld: set[int] = set()
+    for rows in by_recipient.values():
+        recipient = rows[0].recipient
+        assert recipient is not None  # grouped by it above
+        visible = set(
+            complaints_visible_to(recipient)
+            .filter(pk__in={row.complaint_id for row in rows})
+            .values_list("pk", flat=True)
+        )
+        withheld |= {row.pk for row in rows if row.complaint_id not in visible}
+    return withheld
 
 
 def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send what is due. Claiming is a short transaction; the network is outside it."""
     now = now or timezone.now()
     sent = 0
-    claimed = Notification.objects.filter(id__in=_claim(now=now, limit=limit)).select_related(
-        "recipient"
+    claimed = list(
+        Notification.objects.filter(id__in=_claim(now=now, limit=limit)).select_related("recipient")
     )
+    withheld = _withheld(claimed)
     for notification in claimed:
-        if not _may_read(notification):
+        if notification.pk in withheld:
             # Never retried: it stays, unsent, saying why.
             Notification.objects.filter(pk=notification.pk).update(
                 attempts=MAX_ATTEMPTS, last_error=WITHHELD
