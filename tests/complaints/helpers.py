@@ -1,12 +1,15 @@
 """Complaints at any stage, made through the real services, and a way to see that nothing moved."""
 
 import datetime as dt
+import threading
 import zoneinfo
 
+from django.db import connection
 from django.utils import timezone
 
 from complaints.models import Complaint, Stage
 from complaints.services import complaint_act
+from complaints.services.sweep import SweepResult, sweep_run
 from tests.factories import log_complaint, make_staff
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -110,3 +113,23 @@ def staff_without_role(username: str, *, estates):
     user = make_staff(username, role="handler", department="CS", estates=estates)
     user.groups.clear()
     return type(user).objects.get(pk=user.pk)
+
+
+def sweeps_at_once(now: dt.datetime, count: int = 2) -> list[SweepResult]:
+    """``count`` sweeps of the same instant started together, each on its own connection."""
+    barrier = threading.Barrier(count)
+    results: list[SweepResult] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(sweep_run(now=now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -2,19 +2,16 @@
 assignments stay inside the department, and nobody is told about what they cannot open."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 
 from complaints.models import Complaint, Escalation
-from complaints.services.sweep import sweep_run
 from notifications.models import Notification
 from notifications.sending import WITHHELD, notifications_send
 from staff.models import StaffMember
 from tests.complaints.api_helpers import act, client_for
-from tests.complaints.helpers import TUESDAY_10, valid_data
+from tests.complaints.helpers import TUESDAY_10, sweeps_at_once, valid_data
 from tests.complaints.page_helpers import signed_in, text
 from tests.factories import log_complaint, make_staff
 
@@ -235,21 +232,7 @@ def test_a_missed_take_over_escalates_once_with_two_sweeps_at_once(
         complaint = _clarifying(frontdesk, estate)
         _plan(frontdesk, complaint)
     due = complaint.deadlines.get(kind="take_over").due_at
-    barrier = threading.Barrier(2)
-    results = []
-
-    def sweep():
-        try:
-            barrier.wait(timeout=10)
-            results.append(sweep_run(now=due + dt.timedelta(minutes=1)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = sweeps_at_once(due + dt.timedelta(minutes=1))
 
     escalated = [row for result in results for row in result.escalated]
     assert escalated == [(complaint.reference, "take_over", 1)]

@@ -1,16 +1,14 @@
 """Holds end by themselves: the sweep releases each at its ``until``, exactly once."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
 
 from complaints.models import Complaint, ComplaintEvent, Deadline
 from complaints.services.sweep import sweep_run
-from tests.complaints.helpers import act, complaint_at, local, valid_data
+from tests.complaints.helpers import act, complaint_at, local, sweeps_at_once, valid_data
 from tests.complaints.page_helpers import signed_in, text
 
 pytestmark = pytest.mark.django_db
@@ -102,21 +100,7 @@ def test_pages_say_until_when_it_is_held_and_the_timeline_says_it_ended(
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_release_every_hold_exactly_once(supervisor, estate):
     held = [_held(supervisor=supervisor, estate=estate, minutes=2)[0] for _ in range(30)]
-    barrier = threading.Barrier(2)
-    results = []
-
-    def sweep():
-        try:
-            barrier.wait(timeout=10)
-            results.append(sweep_run(now=TUESDAY_10 + dt.timedelta(minutes=3)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = sweeps_at_once(TUESDAY_10 + dt.timedelta(minutes=3))
 
     released = [reference for result in results for reference in result.released]
     assert sorted(released) == sorted(c.reference for c in held)

@@ -20,6 +20,7 @@ from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.sweep import sweep_run
 from notifications.models import Notification
 from notifications.sending import notifications_send
+from tests.complaints.helpers import sweeps_at_once
 from tests.factories import log_complaint
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -222,21 +223,7 @@ def test_a_failed_send_is_kept_and_retried_later(frontdesk, supervisor, estate, 
 def test_two_sweeps_at_once_escalate_every_deadline_exactly_once(frontdesk, estate):
     with time_machine.travel(MORNING, tick=False):
         complaints = [_urgent(frontdesk, estate, summary=f"电梯困人 {n}") for n in range(60)]
-    barrier = threading.Barrier(2)
-    results = []
-
-    def sweep():
-        try:
-            barrier.wait(timeout=10)
-            results.append(sweep_run(now=MORNING + dt.timedelta(minutes=20)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = sweeps_at_once(MORNING + dt.timedelta(minutes=20))
 
     assert sum(len(r.escalated) for r in results) == 60
     assert Escalation.objects.count() == 60
