@@ -293,6 +293,8 @@ DESK_CHANNELS = {
     "email": env("DESK_EMAIL_CHANNEL", "notifications.transports.EmailChannel"),
     "sms": env("DESK_SMS_CHANNEL", "notifications.transports.ConsoleSmsChannel"),
 }
+# Residents' text messages (notifications.sms): console, locmem, tencent, aliyun or a class.
+DESK_SMS_BACKEND = env("DESK_SMS_BACKEND", "console")
 DESK_BASE_URL = env("DESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DESK_ESCALATION_REMINDER_MINUTES = int(env("DESK_ESCALATION_REMINDER_MINUTES", "60"))
 DESK_SWEEP_SECONDS = int(env("DESK_SWEEP_SECONDS", "60"))
