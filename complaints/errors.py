@@ -21,5 +21,9 @@ class StaleVersion(ActionRefused):
     """Someone else changed the complaint since the user loaded it (409)."""
 
 
+class AlreadyRated(ActionRefused):
+    """The resident has rated this complaint already (409)."""
+
+
 class UnknownAction(Exception):
     pass

@@ -15,6 +15,15 @@ class Notification(models.Model):
         EMAIL = "email", _("email")
         SMS = "sms", _("text message")
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        RETRYING = "retrying", _("to be tried again")
+        FAILED = "failed", _("failed")
+        WITHHELD = "withheld", _("withheld")
+        MERGED = "merged", _("sent with another message")
+        STOPPED = "stopped", _("not sent: the resident stopped messages")
+
     class Audience(models.TextChoices):
         STAFF = "staff", _("staff")
         RESIDENT = "resident", _("resident")
@@ -42,6 +51,14 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=30)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
+    # A text message's template variables, by name (``notifications.sms``).
+    params = models.JSONField(_("template variables"), default=dict, blank=True)
+    # A resident message that does not count towards the day's limit and is never merged.
+    urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
     dedupe_key = models.CharField(_("de-duplication key"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     not_before = models.DateTimeField(_("not before"))

@@ -112,6 +112,12 @@ class Unit(models.Model):
         return f"{self.building.name}{entrance}-{self.room}"
 
 
+class StopVia(models.TextChoices):
+    REPLY = "reply", _("a reply TD / 退订")
+    LINK = "link", _("the link in a message")
+    DESK = "desk", _("at the desk")
+
+
 class Resident(models.Model):
     class Kind(models.TextChoices):
         OWNER = "owner", _("owner")
@@ -129,6 +135,12 @@ class Resident(models.Model):
         max_length=10,
         choices=[("zh-hans", "中文"), ("en", "English")],
         default="zh-hans",
+    )
+    # Text messages stopped (a reply of TD / 退订, the link in a message, or at the desk): only
+    # the receipt of a new complaint still goes.
+    messages_stopped_at = models.DateTimeField(_("messages stopped at"), null=True, blank=True)
+    messages_stopped_via = models.CharField(
+        _("messages stopped by"), max_length=10, choices=StopVia.choices, blank=True
     )
     units = models.ManyToManyField(
         Unit, through="Residency", related_name="residents", verbose_name=_("units")

@@ -1,5 +1,6 @@
 from complaints.models.categories import Category
 from complaints.models.choices import (
+    RESIDENT_RATINGS,
     Channel,
     Clock,
     DeadlineKind,
@@ -8,6 +9,7 @@ from complaints.models.choices import (
     EscalationReason,
     Liability,
     Satisfaction,
+    SatisfactionSource,
     Severity,
     Stage,
     Validity,
@@ -25,6 +27,7 @@ from complaints.models.records import (
 from complaints.models.submissions import SubmissionDoor, SubmissionKey
 
 __all__ = [
+    "RESIDENT_RATINGS",
     "Callback",
     "Category",
     "Channel",
@@ -42,6 +45,7 @@ __all__ = [
     "Liability",
     "ReferenceCounter",
     "Satisfaction",
+    "SatisfactionSource",
     "Severity",
     "Stage",
     "SubmissionDoor",

@@ -57,6 +57,15 @@ class Satisfaction(models.TextChoices):
     UNREACHABLE = "unreachable", _("unreachable")
 
 
+class SatisfactionSource(models.TextChoices):
+    STAFF = "staff", _("recorded by staff")
+    RESIDENT = "resident", _("the resident's own rating")
+
+
+# What a resident may answer on the rating page: "unreachable" is only staff's to record.
+RESIDENT_RATINGS = (Satisfaction.SATISFIED, Satisfaction.FAIRLY, Satisfaction.UNSATISFIED)
+
+
 class EscalationReason(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("resident unsatisfied")
     REFUSED_TIME = "refused_time", _("resident refused the proposed time")

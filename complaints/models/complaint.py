@@ -11,6 +11,7 @@ from complaints.models.choices import (
     DesiredOutcome,
     Liability,
     Satisfaction,
+    SatisfactionSource,
     Severity,
     Stage,
     Validity,
@@ -118,6 +119,26 @@ class Complaint(models.Model):
         blank=True,
         editable=False,
     )
+    satisfaction_source = models.CharField(
+        _("satisfaction recorded by"),
+        max_length=10,
+        choices=SatisfactionSource.choices,
+        blank=True,
+        editable=False,
+    )
+    # The resident's own answer on the rating page: once per complaint, kept even when staff
+    # record another satisfaction at a later closing.
+    resident_rating = models.CharField(
+        _("resident's rating"),
+        max_length=12,
+        choices=Satisfaction.choices,
+        blank=True,
+        editable=False,
+    )
+    resident_rated_at = models.DateTimeField(
+        _("rated by the resident at"), null=True, blank=True, editable=False
+    )
+    resident_comment = models.TextField(_("resident's comment"), blank=True, editable=False)
     follow_up_summary = models.TextField(_("follow-up summary"), blank=True, editable=False)
     repeat_of = models.ForeignKey(
         "self",

@@ -18,6 +18,7 @@ from complaints.models import (
     DeadlineKind,
     EscalationReason,
     Satisfaction,
+    SatisfactionSource,
     Validity,
 )
 from complaints.selectors import complaint_get
@@ -34,7 +35,7 @@ from complaints.services.escalations import escalation_open
 from complaints.services.handover import assignment_apply, handed_over, take
 from complaints.services.holds import hold_end
 from complaints.services.timeline import event_record
-from complaints.signals import history_changed
+from complaints.signals import complaint_progressed, history_changed
 from complaints.workflow import ACTIONS, refusal
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
@@ -123,6 +124,7 @@ def _close(ctx: Context) -> Outcome:
             )
         )
     complaint.satisfaction = satisfaction
+    complaint.satisfaction_source = SatisfactionSource.STAFF
     complaint.follow_up_summary = ctx.text("summary")
     complaint.closed_at = ctx.now
     met = deadlines_meet(complaint=complaint, kinds=(DeadlineKind.FOLLOW_UP,), at=ctx.now)
@@ -130,7 +132,7 @@ def _close(ctx: Context) -> Outcome:
     return complaint.follow_up_summary, {"satisfaction": satisfaction, "deadlines_met": met}
 
 
-def _escalation(ctx: Context, *, reason: str, note: str) -> dict:
+def escalation_raise(ctx: Context, *, reason: str, note: str) -> dict:
     complaint = ctx.complaint
     before = complaint.escalation_level
     escalation = escalation_open(
@@ -143,6 +145,15 @@ def _escalation(ctx: Context, *, reason: str, note: str) -> dict:
     }
 
 
+def reopened(ctx: Context) -> None:
+    """Back to resolution: no longer resolved or closed, its clocks started again."""
+    complaint = ctx.complaint
+    complaint.closed_at = None
+    complaint.resolved_at = None
+    deadlines_cancel_open(complaint=complaint)
+    deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=ctx.now)
+
+
 def _reopen(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     reason = ctx.text("reason")
@@ -150,19 +161,17 @@ def _reopen(ctx: Context) -> Outcome:
         "closed_at": complaint.closed_at.isoformat() if complaint.closed_at else None,
         "satisfaction": complaint.satisfaction or None,
     }
-    complaint.closed_at = None
-    complaint.resolved_at = None
+    reopened(ctx)
     complaint.satisfaction = ""
-    deadlines_cancel_open(complaint=complaint)
-    deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=ctx.now)
-    data.update(_escalation(ctx, reason=EscalationReason.REOPENED, note=reason))
+    complaint.satisfaction_source = ""
+    data.update(escalation_raise(ctx, reason=EscalationReason.REOPENED, note=reason))
     return reason, data
 
 
 def _escalate(ctx: Context) -> Outcome:
     reason = ctx.data["reason"]
     note = ctx.text("note")
-    return note, _escalation(ctx, reason=reason, note=note)
+    return note, escalation_raise(ctx, reason=reason, note=note)
 
 
 def _log_callback(ctx: Context) -> Outcome:
@@ -245,7 +254,7 @@ def complaint_act(
     """Take ``action`` on the complaint: all of it in one transaction, or nothing.
 
     Raises Http404 (not visible), ActionForbidden (403), StaleVersion or ActionRefused (409),
-    ValidationError (400). The stage changes here and nowhere else.
+    ValidationError (400).
     """
     spec = ACTIONS.get(action)
     if spec is None:
@@ -267,28 +276,39 @@ def complaint_act(
         # Checked here, not only by the page form or the serializer, so that a caller from
         # Python is held to the same inputs; the handler then reads them as declared.
         cleaned = inputs_clean(spec.inputs, data)
-        now = timezone.now()
-        from_stage, validity = complaint.stage, complaint.validity
-        note, event_data = HANDLERS[action](
-            Context(complaint=complaint, actor=actor, data=cleaned, now=now)
-        )
-        if validity != Validity.PENDING and complaint.validity != validity:
-            # Judged again: "invalid" counts its past closings by the validity it has now.
-            history_changed.send(
-                Complaint, since=complaint.received_at, estate_id=complaint.estate_id
-            )
-        if spec.target is not None:
-            complaint.stage = spec.target
-        complaint.version += 1
-        complaint.save()
-        event_record(
-            complaint=complaint,
-            actor=actor,
-            kind=action,
-            at=now,
-            from_stage=from_stage,
-            to_stage=complaint.stage if spec.target else "",
-            note=note,
-            data=event_data,
+        carry_out(
+            Context(complaint=complaint, actor=actor, data=cleaned, now=timezone.now()),
+            action=action,
+            handler=HANDLERS[action],
+            target=spec.target,
         )
     return complaint
+
+
+def carry_out(
+    ctx: Context, *, action: str, handler: Callable[[Context], Outcome], target: str | None
+) -> None:
+    """The handler's change, the stage it leads to, the version and the timeline entry, inside
+    the caller's transaction and row lock. The stage changes here and nowhere else."""
+    complaint = ctx.complaint
+    from_stage, validity = complaint.stage, complaint.validity
+    note, event_data = handler(ctx)
+    if validity != Validity.PENDING and complaint.validity != validity:
+        # Judged again: "invalid" counts its past closings by the validity it has now.
+        history_changed.send(Complaint, since=complaint.received_at, estate_id=complaint.estate_id)
+    if target is not None:
+        complaint.stage = target
+    complaint.version += 1
+    complaint.save()
+    event_record(
+        complaint=complaint,
+        actor=ctx.actor,
+        kind=action,
+        at=ctx.now,
+        from_stage=from_stage,
+        to_stage=complaint.stage if target else "",
+        note=note,
+        data=event_data,
+    )
+    # For those who tell the resident (the outbox), in this transaction.
+    complaint_progressed.send(Complaint, complaint=complaint, action=action, now=ctx.now)

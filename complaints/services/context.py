@@ -18,7 +18,10 @@ Outcome = tuple[str, dict]
 class Context:
     """One action under way: ``data`` is its body already held to the action's inputs."""
 
-    def __init__(self, *, complaint: Complaint, actor: User, data: dict, now: dt.datetime) -> None:
+    def __init__(
+        self, *, complaint: Complaint, actor: User | None, data: dict, now: dt.datetime
+    ) -> None:
+        """``actor`` is None for the resident's own answers (the rating page)."""
         self.complaint = complaint
         self.actor = actor
         self.data = data

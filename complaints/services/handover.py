@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -129,7 +128,8 @@ def assignment_apply(ctx: Context) -> Outcome:
 def take(ctx: Context) -> Outcome:
     """A handler of the complaint's department takes it on (the guard saw to who may)."""
     complaint = ctx.complaint
-    actor: User = ctx.actor
+    actor = ctx.actor
+    assert actor is not None  # ``take`` is a staff action (``workflow.ACTIONS``)
     complaint.assignee = actor
     return "", {
         "assignee": {"before": None, "after": actor.get_username()},
