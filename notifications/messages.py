@@ -92,9 +92,8 @@ def notify_deadline_reminder(
     )
 
 
-def notify_intake(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
-    """An urgent complaint alerts the supervisors at once; the resident is told it was
-    received (outside quiet hours)."""
+def notify_urgent_intake(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    """An urgent complaint alerts the supervisors at once."""
     if complaint.severity == Severity.URGENT:
         outbox.to_staff(
             complaint=complaint,
@@ -108,19 +107,6 @@ def notify_intake(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> 
             body=lambda: _describe(complaint),
             now=now,
         )
-    outbox.to_resident(
-        complaint=complaint,
-        kind="received",
-        key=f"c{complaint.pk}:received",
-        body=lambda: (
-            _(
-                "Your complaint %(reference)s has been received. We will call you back; "
-                "quote this reference if you contact us."
-            )
-            % {"reference": complaint.reference}
-        ),
-        now=now,
-    )
 
 
 def notify_dispatch(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
@@ -166,6 +152,11 @@ def notify_dispatch(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -
             users=users,
             kind="dispatch",
             key=key,
+            params={
+                "reference": complaint.reference,
+                "summary": complaint.summary[:20],
+                "link": complaint_url(complaint),
+            },
             body=lambda: (
                 _("[Urgent] %(reference)s handed to you: %(summary)s %(url)s")
                 % {

@@ -18,27 +18,13 @@ from complaints.models import Complaint, Severity
 from complaints.services.escalations import staff_at_level
 from notifications.models import Notification
 from notifications.publisher import dispatch_on_commit
+from notifications.quiet import resident_send_time
 from notifications.sending import one_line
 
 
 def _staff_language(user: User) -> str:
     member = getattr(user, "staff_member", None)
     return member.language if member else settings.LANGUAGE_CODE
-
-
-def _resident_not_before(complaint: Complaint, now: dt.datetime) -> dt.datetime:
-    """Never inside the estate's quiet hours (which may span midnight)."""
-    estate = complaint.estate
-    local = now.astimezone(estate.zone)
-    start, end = estate.quiet_from, estate.quiet_until
-    clock = local.time()
-    quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
-    if not quiet:
-        return now
-    wake = dt.datetime.combine(local.date(), end, tzinfo=estate.zone)
-    if wake <= local:
-        wake += dt.timedelta(days=1)
-    return wake.astimezone(dt.UTC)
 
 
 class Outbox:
@@ -101,7 +87,7 @@ class Outbox:
                     )
                 )
 
-    def to_staff_by_sms(self, *, complaint, users, kind, key, body, now) -> None:
+    def to_staff_by_sms(self, *, complaint, users, kind, key, body, params, now) -> None:
         """A text message to each person with a phone on record, in their language."""
         for user in users:
             member = getattr(user, "staff_member", None)
@@ -121,19 +107,27 @@ class Outbox:
                     kind=kind,
                     subject=one_line(text, 100),
                     body=text,
+                    params=params,
+                    urgent=True,
                     dedupe_key=f"{key}:sms:u{user.pk}"[:120],
                     not_before=now,
                 )
             )
 
-    def to_resident(self, *, complaint, kind, key, body, now) -> None:
+    def to_resident(self, *, complaint, kind, key, body, params, now, urgent: bool = False) -> None:
+        """A text message to the complaint's contact phone, in the resident's language:
+        ``body`` is a callable run with that language active, ``params`` the template's
+        variables (``notifications.sms.TEMPLATE_VARIABLES``). Never in quiet hours; beyond the
+        day's limit unless ``urgent`` or the complaint is."""
         resident = complaint.resident
         phone = complaint.contact_phone or (resident.phone if resident else "")
         if not phone:
             return
+        urgent = urgent or complaint.severity == Severity.URGENT
         language = resident.language if resident else "zh-hans"
         with translation.override(language):
             text = str(body())
+            values = {name: str(value) for name, value in params().items()}
         self.rows.append(
             Notification(
                 complaint=complaint,
@@ -144,8 +138,16 @@ class Outbox:
                 kind=kind,
                 subject=one_line(text, 100),
                 body=text,
+                params=values,
+                urgent=urgent,
                 dedupe_key=key[:120],
-                not_before=_resident_not_before(complaint, now),
+                not_before=resident_send_time(
+                    estate=complaint.estate,
+                    address=phone,
+                    now=now,
+                    urgent=urgent,
+                    pending=self.rows,
+                ),
             )
         )
 

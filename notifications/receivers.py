@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 
 from complaints import signals
+from complaints.models import DeadlineKind
 from notifications.messages import (
     notify_deadline_reminder,
     notify_dispatch,
     notify_escalation,
-    notify_intake,
+    notify_urgent_intake,
 )
 from notifications.outbox import Outbox
+from notifications.progress import notify_callback_missed, notify_progress, notify_received
 
 
 def _complaint_received(
@@ -24,7 +26,8 @@ def _complaint_received(
     outbox = Outbox(staff={(complaint.estate_id, 1): supervisors})
     if escalation is not None:
         notify_escalation(outbox=outbox, escalation=escalation, complaint=complaint, now=now)
-    notify_intake(outbox=outbox, complaint=complaint, now=now)
+    notify_urgent_intake(outbox=outbox, complaint=complaint, now=now)
+    notify_received(outbox=outbox, complaint=complaint, now=now)
     outbox.save()
 
 
@@ -34,6 +37,11 @@ def _escalations_raised(sender, *, escalations, now: dt.datetime, **kwargs) -> N
         notify_escalation(
             outbox=outbox, escalation=escalation, complaint=escalation.complaint, now=now
         )
+        deadline = escalation.deadline
+        if deadline is not None and deadline.kind == DeadlineKind.AGREED_CALLBACK:
+            notify_callback_missed(
+                outbox=outbox, deadline=deadline, complaint=escalation.complaint, now=now
+            )
     outbox.save()
 
 
@@ -65,9 +73,16 @@ def _complaint_dispatched(sender, *, complaint, now: dt.datetime, **kwargs) -> N
     outbox.save()
 
 
+def _complaint_progressed(sender, *, complaint, action: str, now: dt.datetime, **kwargs) -> None:
+    outbox = Outbox()
+    notify_progress(outbox=outbox, complaint=complaint, action=action, now=now)
+    outbox.save()
+
+
 def connect() -> None:
     signals.complaint_received.connect(_complaint_received, dispatch_uid="outbox")
     signals.escalations_raised.connect(_escalations_raised, dispatch_uid="outbox")
     signals.escalations_waiting.connect(_escalations_waiting, dispatch_uid="outbox")
     signals.deadlines_due_soon.connect(_deadlines_due_soon, dispatch_uid="outbox")
     signals.complaint_dispatched.connect(_complaint_dispatched, dispatch_uid="outbox")
+    signals.complaint_progressed.connect(_complaint_progressed, dispatch_uid="outbox")

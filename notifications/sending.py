@@ -15,6 +15,15 @@ from django.utils import timezone
 
 from complaints.selectors import complaints_visible_to
 from notifications.models import Notification
+from notifications.sms import Outcome, Result
+from notifications.texting import (
+    by_number,
+    resident_texts,
+    send_together,
+    still_quiet,
+    stopped_numbers,
+    unstopped,
+)
 from notifications.transports import transport_for
 
 logger = logging.getLogger(__name__)
@@ -69,36 +78,94 @@ def _withheld(notifications: list[Notification]) -> set[int]:
 def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> int:
     """Send what is due. Claiming is a short transaction; the network is outside it."""
     now = now or timezone.now()
-    sent = 0
     claimed = list(
-        Notification.objects.filter(id__in=_claim(now=now, limit=limit)).select_related("recipient")
+        Notification.objects.filter(id__in=_claim(now=now, limit=limit)).select_related(
+            "recipient", "complaint__estate"
+        )
     )
     withheld = _withheld(claimed)
-    for notification in claimed:
-        if notification.pk in withheld:
-            # Never retried: it stays, unsent, saying why.
-            Notification.objects.filter(pk=notification.pk).update(
-                attempts=MAX_ATTEMPTS, last_error=WITHHELD
-            )
-            logger.info("Notification %s withheld: its recipient lost access", notification.pk)
-            continue
-        try:
-            transport_for(notification.channel).send(notification)
-        except Exception as exc:  # noqa: BLE001 - recorded on the row and retried
-            attempts = notification.attempts + 1
-            backoff = dt.timedelta(minutes=min(2**attempts, 60))
-            Notification.objects.filter(pk=notification.pk).update(
-                attempts=attempts,
-                last_error=one_line(repr(exc), 300),
-                not_before=timezone.now() + backoff,
-            )
-            logger.warning("Sending notification %s failed: %r", notification.pk, exc)
-            continue
-        Notification.objects.filter(pk=notification.pk).update(
-            sent_at=timezone.now(), attempts=notification.attempts + 1, last_error=""
+    if withheld:
+        # Never retried: they stay, unsent, saying why.
+        Notification.objects.filter(pk__in=withheld).update(
+            attempts=MAX_ATTEMPTS, last_error=WITHHELD, status=Notification.Status.WITHHELD
         )
-        sent += 1
+        logger.info("Notifications %s withheld: their recipients lost access", sorted(withheld))
+    rest = [row for row in claimed if row.pk not in withheld]
+    texts = resident_texts(rest)
+    sent = 0
+    for notification in rest:
+        if notification not in texts:
+            sent += _record([notification], _deliver(notification))
+    return sent + _send_texts(texts, now=now)
+
+
+def _deliver(notification: Notification) -> Result:
+    try:
+        return transport_for(notification.channel).send(notification)
+    except Exception as exc:  # noqa: BLE001 - recorded on the row and retried
+        logger.warning("Sending notification %s failed: %r", notification.pk, exc)
+        return Result(Outcome.RETRY, detail=repr(exc))
+
+
+def _send_texts(rows: list[Notification], *, now: dt.datetime) -> int:
+    """Residents' text messages: one message per number for what is due for it now."""
+    stopped = stopped_numbers(rows)
+    sent = 0
+    for group in by_number(rows).values():
+        wake = still_quiet(group, now)
+        if wake is not None:
+            # A retry that fell into quiet hours waits for them to end.
+            Notification.objects.filter(pk__in=[row.pk for row in group]).update(not_before=wake)
+            continue
+        group, held = unstopped(group, stopped)
+        if held:
+            Notification.objects.filter(pk__in=[row.pk for row in held]).update(
+                status=Notification.Status.STOPPED,
+                attempts=MAX_ATTEMPTS,
+                last_error="stopped by the resident",
+            )
+        if group:
+            try:
+                result = send_together(group)
+            except Exception as exc:  # noqa: BLE001 - recorded on the rows and retried
+                logger.warning("Sending text messages %s failed: %r", [r.pk for r in group], exc)
+                result = Result(Outcome.RETRY, detail=repr(exc))
+            sent += _record(group, result)
     return sent
+
+
+def _record(rows: list[Notification], result: Result) -> int:
+    """The answer for ``rows``, sent as one message: the last carried it, the others went
+    with it (merged). Retried with a growing pause, up to MAX_ATTEMPTS; failed for good at
+    once when the provider says it never will go."""
+    at = timezone.now()
+    detail = one_line(result.detail, 300)
+    if result.outcome == Outcome.SENT:
+        *others, carrier = rows
+        Notification.objects.filter(pk__in=[row.pk for row in others]).update(
+            status=Notification.Status.MERGED, sent_at=at, provider_id=result.provider_id
+        )
+        Notification.objects.filter(pk=carrier.pk).update(
+            status=Notification.Status.SENT,
+            sent_at=at,
+            attempts=carrier.attempts + 1,
+            last_error="",
+            provider_id=result.provider_id,
+        )
+        return len(rows)
+    for row in rows:
+        attempts = row.attempts + 1
+        failed = result.outcome == Outcome.FAILED or attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=row.pk).update(
+            status=Notification.Status.FAILED if failed else Notification.Status.RETRYING,
+            attempts=MAX_ATTEMPTS if failed else attempts,
+            last_error=detail,
+            not_before=at + dt.timedelta(minutes=min(2**attempts, 60)),
+        )
+    logger.warning(
+        "Notifications %s not sent (%s): %s", [r.pk for r in rows], result.outcome, detail
+    )
+    return 0
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -1,25 +1,21 @@
-"""How a notification leaves the desk. Each channel is a class named in settings.DESK_CHANNELS,
-so a text-message gateway can be plugged in without touching the outbox."""
+"""How a notification leaves the desk. Each channel is a class named in settings.DESK_CHANNELS;
+text messages go through the backend that DESK_SMS_BACKEND chooses (``notifications.sms``)."""
 
 from __future__ import annotations
-
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger(__name__)
-
-
-class ChannelError(Exception):
-    pass
+from notifications.models import Notification
+from notifications.sms import Outcome, Result, TextMessage, backend_get
+from residents.phones import e164
 
 
 class EmailChannel:
-    def send(self, notification) -> None:
+    def send(self, notification: Notification) -> Result:
         if not notification.address:
-            return  # in-app only: the badge shows it
+            return Result(Outcome.SENT)  # in-app only: the badge shows it
         message = EmailMultiAlternatives(
             subject=notification.subject,
             body=notification.body,
@@ -27,13 +23,26 @@ class EmailChannel:
             to=[notification.address],
         )
         message.send(fail_silently=False)
+        return Result(Outcome.SENT)
 
 
-class ConsoleSmsChannel:
-    """Writes text messages to the log; replace with a gateway's class in production."""
+def text_message(notification: Notification) -> TextMessage | None:
+    """The row as the SMS backend takes it; None when its number could never receive one."""
+    try:
+        phone = e164(notification.address)
+    except ValueError:
+        return None
+    return TextMessage(
+        phone=phone, kind=notification.kind, params=notification.params, text=notification.body
+    )
 
-    def send(self, notification) -> None:
-        logger.info("SMS to %s: %s", notification.address, notification.body)
+
+class SmsChannel:
+    def send(self, notification: Notification) -> Result:
+        message = text_message(notification)
+        if message is None:
+            return Result(Outcome.FAILED, detail="not a mobile number")
+        return backend_get().send(message)
 
 
 def transport_for(channel: str):

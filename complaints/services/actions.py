@@ -178,6 +178,7 @@ def _log_callback(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     reached = ctx.data["reached"]
     next_at = ctx.future("next_callback_at")
+    assert ctx.actor is not None  # a staff action (``workflow.ACTIONS``)
     Callback.objects.create(
         complaint=complaint,
         made_at=ctx.now,

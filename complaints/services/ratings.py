@@ -57,8 +57,8 @@ def complaint_rate(*, complaint_id: int, rating: str, comment: str = "") -> Comp
     """
     if rating not in RESIDENT_RATINGS:
         raise ValidationError({"rating": _("Choose one of the answers offered.")})
-    comment = " ".join(comment.split()) if "\x00" not in comment else None
-    if comment is None or len(comment) > COMMENT_MAX:
+    comment = " ".join(comment.replace("\x00", "").split())
+    if len(comment) > COMMENT_MAX:
         raise ValidationError(
             {"comment": _("Keep the comment under %(count)d characters.") % {"count": COMMENT_MAX}}
         )

@@ -291,7 +291,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 # Notifications: the outbox is sent by the worker; a channel is a class with send(notification).
 DESK_CHANNELS = {
     "email": env("DESK_EMAIL_CHANNEL", "notifications.transports.EmailChannel"),
-    "sms": env("DESK_SMS_CHANNEL", "notifications.transports.ConsoleSmsChannel"),
+    "sms": "notifications.transports.SmsChannel",
 }
 # Residents' text messages (notifications.sms): console, locmem, tencent, aliyun or a class.
 DESK_SMS_BACKEND = env("DESK_SMS_BACKEND", "console")

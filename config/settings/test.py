@@ -14,3 +14,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Text messages kept in memory (notifications.sms.local.outbox), as email is.
+DESK_SMS_BACKEND = "locmem"

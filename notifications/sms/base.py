@@ -44,6 +44,8 @@ TEMPLATE_VARIABLES: dict[str, tuple[str, ...]] = {
     "closed": ("reference", "link"),
     "callback_missed": ("reference",),
     "callback_new_time": ("reference", "time"),
+    # To staff: an urgent complaint handed to them.
+    "dispatch": ("reference", "summary", "link"),
     # Several messages that were due at once, sent as one.
     "digest": ("count", "link"),
 }

@@ -1,0 +1,193 @@
+"""What the resident is told as their complaint moves on (SPEC §9.2): a text message to its
+contact phone at each step, written in the transaction of the change. Quiet hours, the day's
+limit and stopped numbers are the outbox's and the sender's business."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState
+from complaints.status_links import rating_url, status_url
+from notifications.models import Notification
+from notifications.outbox import Outbox
+
+# The longest plan a message quotes; the status page shows all of it.
+PLAN_MAX = 60
+
+
+def _local(complaint: Complaint, when: dt.datetime) -> str:
+    return timezone.localtime(when, complaint.estate.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _stop_hint() -> str:
+    return _("Reply TD to stop these messages.")
+
+
+def notify_received(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    """The receipt: its reference and the status link. It goes even to a stopped number."""
+    outbox.to_resident(
+        complaint=complaint,
+        kind="received",
+        key=f"c{complaint.pk}:received",
+        urgent=True,
+        params=lambda: {"reference": complaint.reference, "link": status_url(complaint)},
+        body=lambda: (
+            _(
+                "Your complaint %(reference)s has been received. We will call you back; "
+                "quote this reference if you contact us. Follow it here: %(link)s"
+            )
+            % {"reference": complaint.reference, "link": status_url(complaint)}
+        ),
+        now=now,
+    )
+
+
+def _agreed_callback(complaint: Complaint) -> Deadline | None:
+    return (
+        Deadline.objects.filter(
+            complaint=complaint, kind=DeadlineKind.AGREED_CALLBACK, state=DeadlineState.PENDING
+        )
+        .order_by("-due_at")
+        .first()
+    )
+
+
+def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    deadline = _agreed_callback(complaint)
+    due = _local(complaint, deadline.due_at) if deadline is not None else ""
+    plan = complaint.plan[:PLAN_MAX]
+
+    def body():
+        return " ".join(
+            [
+                _("Complaint %(reference)s: what we will do: %(plan)s.")
+                % {"reference": complaint.reference, "plan": plan},
+                _("We will call you back by %(due)s.") % {"due": due},
+                _stop_hint(),
+            ]
+        )
+
+    outbox.to_resident(
+        complaint=complaint,
+        kind="planned",
+        key=f"c{complaint.pk}:v{complaint.version}:planned",
+        params=lambda: {"reference": complaint.reference, "plan": plan, "due": due},
+        body=body,
+        now=now,
+    )
+
+
+def _resolved(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    link = status_url(complaint)
+    outbox.to_resident(
+        complaint=complaint,
+        kind="resolved",
+        key=f"c{complaint.pk}:v{complaint.version}:resolved",
+        params=lambda: {"reference": complaint.reference, "link": link},
+        body=lambda: " ".join(
+            [
+                _(
+                    "Complaint %(reference)s has been resolved. We will call you to ask "
+                    "whether you are satisfied. Details: %(link)s"
+                )
+                % {"reference": complaint.reference, "link": link},
+                _stop_hint(),
+            ]
+        ),
+        now=now,
+    )
+
+
+def _closed(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    link = rating_url(complaint)
+    outbox.to_resident(
+        complaint=complaint,
+        kind="closed",
+        key=f"c{complaint.pk}:v{complaint.version}:closed",
+        params=lambda: {"reference": complaint.reference, "link": link},
+        body=lambda: " ".join(
+            [
+                _("Complaint %(reference)s is closed. How did we do? Tell us here: %(link)s")
+                % {"reference": complaint.reference, "link": link},
+                _stop_hint(),
+            ]
+        ),
+        now=now,
+    )
+
+
+def _apology_unanswered(complaint: Complaint) -> bool:
+    """An apology for a missed callback was written, and no new time has been sent since."""
+    kinds = ("callback_missed", "callback_new_time", "planned")
+    last = (
+        Notification.objects.filter(
+            complaint=complaint, audience=Notification.Audience.RESIDENT, kind__in=kinds
+        )
+        .order_by("-created_at", "-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return last == "callback_missed"
+
+
+def _new_time(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    deadline = _agreed_callback(complaint)
+    if deadline is None or not _apology_unanswered(complaint):
+        return
+    time = _local(complaint, deadline.due_at)
+    outbox.to_resident(
+        complaint=complaint,
+        kind="callback_new_time",
+        key=f"c{complaint.pk}:v{complaint.version}:new-time",
+        params=lambda: {"reference": complaint.reference, "time": time},
+        body=lambda: " ".join(
+            [
+                _("Complaint %(reference)s: we will call you back by %(time)s.")
+                % {"reference": complaint.reference, "time": time},
+                _stop_hint(),
+            ]
+        ),
+        now=now,
+    )
+
+
+def notify_callback_missed(
+    *, outbox: Outbox, deadline: Deadline, complaint: Complaint, now: dt.datetime
+) -> None:
+    """The agreed time to call passed without a call: an apology."""
+    outbox.to_resident(
+        complaint=complaint,
+        kind="callback_missed",
+        key=f"dl{deadline.pk}:apology",
+        params=lambda: {"reference": complaint.reference},
+        body=lambda: " ".join(
+            [
+                _(
+                    "We are sorry: we did not call you back about complaint %(reference)s at "
+                    "the time we agreed. We will call you as soon as we can."
+                )
+                % {"reference": complaint.reference},
+                _stop_hint(),
+            ]
+        ),
+        now=now,
+    )
+
+
+# The workflow actions the resident hears of, and what they are told.
+ON_ACTION = {
+    "plan_resolution": _planned,
+    "mark_resolved": _resolved,
+    "close": _closed,
+    "close_as_explained": _closed,
+    "log_callback": _new_time,
+}
+
+
+def notify_progress(*, outbox: Outbox, complaint: Complaint, action: str, now: dt.datetime) -> None:
+    message = ON_ACTION.get(action)
+    if message is not None:
+        message(outbox, complaint, now)
