@@ -17,8 +17,14 @@ SALT = "complaints.status-link"
 VALID_AFTER_CLOSING = dt.timedelta(days=90)
 
 
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
+
+
 def status_token(complaint: Complaint) -> str:
-    return signing.dumps(complaint.pk, salt=SALT)
+    """The same token for the same complaint, every time: no timestamp, no expiry of its own
+    (the complaint's closing sets that)."""
+    return _signer().sign_object(complaint.pk)
 
 
 def status_path(complaint: Complaint) -> str:
@@ -37,7 +43,7 @@ def complaint_for_token(token: str, *, now: dt.datetime | None = None) -> Compla
     """The complaint a token names, while its link is valid; None for an unknown, tampered or
     expired token, all alike."""
     try:
-        pk = signing.loads(token, salt=SALT)
+        pk = _signer().unsign_object(token)
     except signing.BadSignature:
         return None
     if type(pk) is not int:
