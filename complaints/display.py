@@ -18,6 +18,7 @@ from complaints.models import (
     EscalationReason,
     Liability,
     Satisfaction,
+    SatisfactionSource,
     Severity,
     Stage,
     Validity,
@@ -33,6 +34,7 @@ EVENT_LABELS = {
     "escalation_acknowledged": gettext_lazy("Escalation acknowledged"),
     "deadline_recomputed": gettext_lazy("Deadline recomputed"),
     "released": gettext_lazy("Hold ended"),
+    "rated": gettext_lazy("Rated by the resident"),
 }
 
 DATA_LABELS = {
@@ -63,11 +65,16 @@ DATA_LABELS = {
     "before": gettext_lazy("was"),
     "after": gettext_lazy("now"),
     "sent_with": gettext_lazy("sent with"),
+    "rating": gettext_lazy("rating"),
+    "source": gettext_lazy("recorded by"),
+    "reopened": gettext_lazy("reopened"),
 }
 CHOICES = {
     "validity": Validity,
     "liability": Liability,
     "satisfaction": Satisfaction,
+    "rating": Satisfaction,
+    "source": SatisfactionSource,
     "reason": EscalationReason,
     "channel": Channel,
     "deadlines_met": DeadlineKind,

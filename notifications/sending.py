@@ -79,9 +79,9 @@ def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> i
     """Send what is due. Claiming is a short transaction; the network is outside it."""
     now = now or timezone.now()
     claimed = list(
-        Notification.objects.filter(id__in=_claim(now=now, limit=limit)).select_related(
-            "recipient", "complaint__estate"
-        )
+        Notification.objects.filter(id__in=_claim(now=now, limit=limit))
+        .select_related("recipient", "complaint__estate")
+        .order_by("id")  # as written: a merged message lists them so, the newest carries it
     )
     withheld = _withheld(claimed)
     if withheld:

@@ -22,6 +22,7 @@ from complaints.models import (
     Severity,
 )
 from complaints.selectors import estate_ids_visible_to, estates_visible_to
+from complaints.status_links import status_url
 from complaints.workflow import ACTIONS, USERNAME_MAX, VERSION_MAX, Action, available_actions
 from residents.models import Estate, Resident, Unit
 from residents.phones import mask_phone
@@ -119,6 +120,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     )
     deadlines = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -146,6 +148,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "on_hold",
             "received_at",
             "closed_at",
+            "satisfaction",
+            "satisfaction_source",
+            "status_url",
             "version",
             "deadlines",
             "actions",
@@ -154,6 +159,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     def get_unit_label(self, complaint) -> str | None:
         return complaint.unit.label if complaint.unit_id else None
+
+    def get_status_url(self, complaint) -> str:
+        """The resident's own link, to read out or send them; the API is for staff only."""
+        return status_url(complaint)
 
     def get_contact_phone(self, complaint) -> str:
         return mask_phone(complaint.contact_phone)
