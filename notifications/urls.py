@@ -1,4 +1,5 @@
-"""The in-app inbox at /notifications/, and its API under /api/v1/notifications/."""
+"""The in-app inbox at /notifications/, its API under /api/v1/notifications/, and the address
+the SMS provider pushes residents' replies to."""
 
 from django.urls import path
 
@@ -8,6 +9,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("notifications/", views.inbox, name="inbox"),
+    path("sms/replies/<str:secret>/", views.sms_replies, name="sms-replies"),
 ]
 
 # Joined to the complaints API under /api/v1/ (``config.urls``), in its "api" namespace.

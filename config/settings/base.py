@@ -295,6 +295,32 @@ DESK_CHANNELS = {
 }
 # Residents' text messages (notifications.sms): console, locmem, tencent, aliyun or a class.
 DESK_SMS_BACKEND = env("DESK_SMS_BACKEND", "console")
+# The approved sign name, shown as 【…】 before every message, and each kind's approved template
+# (Tencent's TemplateId, Alibaba Cloud's TemplateCode); docs/deploy.md gives their variables.
+DESK_SMS_SIGN_NAME = env("DESK_SMS_SIGN_NAME")
+DESK_SMS_TEMPLATES = {
+    "received": env("DESK_SMS_TEMPLATE_RECEIVED"),
+    "planned": env("DESK_SMS_TEMPLATE_PLANNED"),
+    "resolved": env("DESK_SMS_TEMPLATE_RESOLVED"),
+    "closed": env("DESK_SMS_TEMPLATE_CLOSED"),
+    "callback_missed": env("DESK_SMS_TEMPLATE_CALLBACK_MISSED"),
+    "callback_new_time": env("DESK_SMS_TEMPLATE_CALLBACK_NEW_TIME"),
+    "digest": env("DESK_SMS_TEMPLATE_DIGEST"),
+    "dispatch": env("DESK_SMS_TEMPLATE_DISPATCH"),
+}
+DESK_SMS_TENCENT_SECRET_ID = env("DESK_SMS_TENCENT_SECRET_ID")
+DESK_SMS_TENCENT_SECRET_KEY = env("DESK_SMS_TENCENT_SECRET_KEY")
+DESK_SMS_TENCENT_SDK_APP_ID = env("DESK_SMS_TENCENT_SDK_APP_ID")
+DESK_SMS_TENCENT_REGION = env("DESK_SMS_TENCENT_REGION", "ap-guangzhou")
+DESK_SMS_ALIYUN_ACCESS_KEY_ID = env("DESK_SMS_ALIYUN_ACCESS_KEY_ID")
+DESK_SMS_ALIYUN_ACCESS_KEY_SECRET = env("DESK_SMS_ALIYUN_ACCESS_KEY_SECRET")
+DESK_SMS_ALIYUN_REGION = env("DESK_SMS_ALIYUN_REGION", "cn-hangzhou")
+# host[:port] of the provider's API instead of its public one (a private endpoint, a stand-in).
+DESK_SMS_ENDPOINT = env("DESK_SMS_ENDPOINT")
+DESK_SMS_ENDPOINT_SCHEME = env("DESK_SMS_ENDPOINT_SCHEME", "https")
+DESK_SMS_TIMEOUT_SECONDS = float(env("DESK_SMS_TIMEOUT_SECONDS", "10"))
+# The secret part of the address the providers push residents' replies to; unset: no address.
+DESK_SMS_REPLY_SECRET = env("DESK_SMS_REPLY_SECRET")
 DESK_BASE_URL = env("DESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DESK_ESCALATION_REMINDER_MINUTES = int(env("DESK_ESCALATION_REMINDER_MINUTES", "60"))
 DESK_SWEEP_SECONDS = int(env("DESK_SWEEP_SECONDS", "60"))

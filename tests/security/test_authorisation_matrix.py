@@ -9,6 +9,9 @@ visitors are sent to sign in on pages (``login``) and get 401 from the API.
     handler     engineering (ENG), estate A    super, manager: supervisor and manager of both
     anon        not signed in
 
+The SMS providers' reply push (/sms/replies/<secret>/) is let in by the secret in its address,
+never by a role: a wrong secret is 404 for everyone (tests/notifications/test_sms_replies.py).
+
 A second table says which things each role finds in each list and export, and the last tests
 follow the links in notification emails and check that every route of the desk is in a table.
 """
@@ -72,6 +75,7 @@ GET    /residents/{res_b}/                             404    200    403     200
 GET    /reports/weekly/                                403    403    403     200    200    login
 GET    /notifications/                                 200    200    200     200    200    login
 POST   /notifications/                                 302    302    302     302    302    login
+POST   /sms/replies/{reply_secret}/                    404    404    404     404    404    404
 GET    /reports/weekly.csv                             403    403    403     200    200    login
 GET    /reports/weekly.xlsx                            403    403    403     200    200    login
 GET    /api/v1/estates/                                200    200    200     200    200    401
