@@ -10,7 +10,9 @@ because of what happened after it. Hence:
 - a complaint closed in week 47 and reopened in week 48 stays *closed* in week 47, is not
   *open at the end* of week 47, and is open at the end of week 48;
 - a complaint closed, reopened and closed again within one week is closed in it once, and its
-  satisfaction is the rating of its last closing in that week.
+  satisfaction is the rating of its last closing in that week;
+- a resident's unsatisfied rating that reopens a closed complaint is a reopening like
+  ``reopen``, from its instant on.
 """
 
 from __future__ import annotations
@@ -77,6 +79,9 @@ REOPENING = tuple(
     if Stage.CLOSED in a.sources and a.target not in (None, Stage.CLOSED)
 )
 RESOLVING = tuple(a.name for a in ACTIONS.values() if a.target == Stage.FOLLOW_UP)
+# The resident's own rating from the rating page (``complaints.services.ratings``): not a
+# staff action; an unsatisfied one may take a closed complaint back to resolution.
+RESIDENT_RATING = "rated"
 
 
 def closings() -> QuerySet[ComplaintEvent]:
@@ -85,8 +90,11 @@ def closings() -> QuerySet[ComplaintEvent]:
 
 
 def _reopenings() -> QuerySet[ComplaintEvent]:
-    """Entries that took a closed complaint out of ``closed`` (``reopen``)."""
-    return ComplaintEvent.objects.filter(kind__in=REOPENING, from_stage=Stage.CLOSED)
+    """Entries that took a closed complaint out of ``closed``: ``reopen``, and a resident's
+    unsatisfied rating that reopened it (a rating that left it closed has no ``to_stage``)."""
+    return ComplaintEvent.objects.filter(
+        kind__in=(*REOPENING, RESIDENT_RATING), from_stage=Stage.CLOSED
+    ).exclude(to_stage__in=("", Stage.CLOSED))
 
 
 def resolutions_of() -> QuerySet[ComplaintEvent]:

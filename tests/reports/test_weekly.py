@@ -12,6 +12,7 @@ from tests.reports.helpers import (
     category_row,
     close,
     explain_invalid,
+    rate,
     receive,
     resolve,
     shanghai,
@@ -103,6 +104,26 @@ def test_closed_and_reopened_within_the_week_is_open_at_its_end(frontdesk, super
     assert figures["closed"] == 1
     assert figures["open_at_end"] == 1
     assert figures["invalid"] == 1
+
+
+def test_a_residents_unsatisfied_rating_reopens_like_a_reopen_and_the_past_week_keeps(
+    frontdesk, supervisor, estate
+):
+    complaint = receive(frontdesk, estate, LAST_WEDNESDAY)
+    resolve(complaint, frontdesk, supervisor, WEDNESDAY)
+    close(complaint, frontdesk, WEDNESDAY + HOUR, satisfaction="satisfied")
+    before = summary(now=NEXT_WEDNESDAY - HOUR)
+
+    reopened = rate(complaint, NEXT_WEDNESDAY, "unsatisfied", comment="还是漏水")
+    after = summary(now=NEXT_WEDNESDAY + HOUR)
+    next_week = summary(week=WEEK.shifted(1), now=NEXT_WEDNESDAY + HOUR)
+
+    assert reopened.stage == "resolution" and reopened.closed_at is None
+    assert before["total"] == after["total"]
+    assert (after["total"]["closed"], after["total"]["open_at_end"]) == (1, 0)
+    assert after["total"]["satisfaction"] == 1.0  # the closing's rating, recorded by staff
+    assert next_week["total"]["open_at_end"] == 1
+    assert next_week["total"]["closed"] == 0
 
 
 def test_escalated_counts_escalations_created_in_the_week(frontdesk, supervisor, estate):
