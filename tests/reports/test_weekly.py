@@ -203,6 +203,45 @@ def test_satisfaction_is_the_share_of_rated_closings_satisfied_or_fairly(
     assert figures["satisfaction"] == pytest.approx(2 / 3, abs=1e-4)
 
 
+def test_follow_up_rate_and_residents_own_satisfaction_on_a_small_history(
+    frontdesk, supervisor, estate
+):
+    def closed_with(rating: str, moment=WEDNESDAY + HOUR, category="FAC-LIFT"):
+        complaint = receive(frontdesk, estate, moment - dt.timedelta(days=2), category=category)
+        resolve(complaint, frontdesk, supervisor, moment - HOUR)
+        return close(complaint, supervisor, moment, satisfaction=rating)
+
+    pleased = closed_with("satisfied")
+    displeased = closed_with("unsatisfied")
+    closed_with("unreachable")
+    explain_invalid(receive(frontdesk, estate, WEDNESDAY), frontdesk, WEDNESDAY + HOUR)
+    rated_next_week = closed_with("fairly")
+    closed_last_week = closed_with("satisfied", LAST_WEDNESDAY + HOUR, category="FEE-PROP")
+    # The residents' own ratings: two in the week, one of them unsatisfied; one the week after.
+    rate(closed_last_week, WEDNESDAY + 2 * HOUR, "fairly")
+    rate(displeased, WEDNESDAY + 3 * HOUR, "unsatisfied", comment="还是漏水")
+    rate(rated_next_week, NEXT_WEDNESDAY, "satisfied")
+
+    report = summary(now=NEXT_WEDNESDAY + HOUR)
+    figures, fac, fee = report["total"], *(category_row(report, c) for c in ("FAC", "FEE"))
+    next_week = total(week=WEEK.shifted(1), now=NEXT_WEDNESDAY + HOUR)
+
+    assert pleased.satisfaction == "satisfied"
+    # Closed in the week: five; with a rating at the closing: three (unreachable and the
+    # explained one recorded none).
+    assert figures["closed"] == 5
+    assert figures["follow_up_rate"] == 0.6
+    assert figures["satisfaction"] == pytest.approx(2 / 3, abs=1e-4)
+    # The residents' ratings given in the week: fairly (FEE) and unsatisfied (FAC).
+    assert figures["resident_satisfaction"] == 0.5
+    assert (fac["follow_up_rate"], fac["resident_satisfaction"]) == (0.6, 0.0)
+    assert (fee["follow_up_rate"], fee["resident_satisfaction"]) == (None, 1.0)
+    assert report["previous_total"]["follow_up_rate"] == 1.0
+    assert report["previous_total"]["resident_satisfaction"] is None
+    assert (next_week["closed"], next_week["follow_up_rate"]) == (0, None)
+    assert next_week["resident_satisfaction"] == 1.0
+
+
 def test_repeat_counts_complaints_received_in_the_week_linked_as_repeats(frontdesk, estate, unit):
     receive(frontdesk, estate, LAST_WEDNESDAY, unit=unit)
     repeat = receive(frontdesk, estate, WEDNESDAY, unit=unit)
@@ -247,6 +286,8 @@ def test_an_empty_week_defines_every_figure(supervisor, estate):
         "callbacks_on_time": None,
         "median_resolution_hours": None,
         "satisfaction": None,
+        "follow_up_rate": None,
+        "resident_satisfaction": None,
         "repeat": 0,
         "invalid": 0,
     }
@@ -260,7 +301,8 @@ def test_an_empty_week_defines_every_figure(supervisor, estate):
         "SEC",
         "SVC",
     ]
-    assert all(row["satisfaction"] is None for row in report["categories"])
+    for name in ("satisfaction", "follow_up_rate", "resident_satisfaction"):
+        assert all(row[name] is None for row in report["categories"])
     assert [row["week"] for row in report["trend"]] == [
         str(WEEK.shifted(back)) for back in range(-7, 1)
     ]

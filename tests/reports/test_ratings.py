@@ -1,0 +1,135 @@
+"""The follow-up rate and the residents' own satisfaction wherever the weekly figures are: the
+stored weeks, the API and its schema."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+import yaml
+
+from reports.models import WeeklySummaryChange, WeeklySummarySnapshot
+from reports.snapshots import weekly_report
+from tests.reports.helpers import (
+    AFTER_THE_WEEK,
+    WEDNESDAY,
+    WEEK,
+    close,
+    explain_invalid,
+    rate,
+    receive,
+    resolve,
+    summary,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOUR = dt.timedelta(hours=1)
+LATER, LATEST = AFTER_THE_WEEK + HOUR, AFTER_THE_WEEK + 2 * HOUR
+NEW_FIGURES = ("follow_up_rate", "resident_satisfaction")
+
+
+@pytest.fixture
+def history(frontdesk, supervisor, estate):
+    """In 2026-W47: three closings, one recording a rating; two residents' own ratings, one
+    of them unsatisfied (it reopens its complaint). The week before: one closing, rated."""
+
+    def closed_with(rating: str, moment=WEDNESDAY + HOUR, category="FAC-LIFT"):
+        complaint = receive(frontdesk, estate, moment - dt.timedelta(days=2), category=category)
+        resolve(complaint, frontdesk, supervisor, moment - HOUR)
+        return close(complaint, supervisor, moment, satisfaction=rating)
+
+    pleased_staff = closed_with("satisfied")
+    closed_with("unreachable")
+    explain_invalid(receive(frontdesk, estate, WEDNESDAY), frontdesk, WEDNESDAY + HOUR)
+    last_week = closed_with("satisfied", WEDNESDAY - dt.timedelta(weeks=1), "QUAL-LEAK")
+    rate(last_week, WEDNESDAY + 2 * HOUR, "fairly")
+    rate(pleased_staff, WEDNESDAY + 3 * HOUR, "unsatisfied", comment="门还是坏的")
+    return {"pleased_staff": pleased_staff, "last_week": last_week}
+
+
+def stored_report(reader=None, *, at=AFTER_THE_WEEK, week=WEEK, estate=None) -> dict:
+    with time_machine.travel(at, tick=False):
+        return weekly_report(reader=reader, week=week, estate=estate)
+
+
+def without_time(report: dict) -> dict:
+    return {key: value for key, value in report.items() if key != "computed_at"}
+
+
+def row(report: dict, code: str) -> dict:
+    return next(r for r in report["categories"] if r["code"] == code)
+
+
+def test_the_history_gives_both_figures_per_category_and_in_total(history):
+    report = summary()
+
+    assert report["total"]["closed"] == 3
+    assert report["total"]["follow_up_rate"] == 0.3333
+    assert report["total"]["satisfaction"] == 1.0
+    assert report["total"]["resident_satisfaction"] == 0.5
+    assert (row(report, "FAC")["follow_up_rate"], row(report, "FAC")["resident_satisfaction"]) == (
+        0.3333,
+        0.0,
+    )
+    # Rated by its resident in the week, closed the week before: no closing this week.
+    assert row(report, "QUAL")["follow_up_rate"] is None
+    assert row(report, "QUAL")["resident_satisfaction"] == 1.0
+    assert report["previous_total"]["follow_up_rate"] == 1.0
+
+
+def test_a_past_week_keeps_its_figures_when_a_resident_rates_later(frontdesk, supervisor, estate):
+    complaint = receive(frontdesk, estate, WEDNESDAY - dt.timedelta(days=2))
+    resolve(complaint, frontdesk, supervisor, WEDNESDAY)
+    close(complaint, supervisor, WEDNESDAY + HOUR, satisfaction="satisfied")
+    first = stored_report()
+    changes = WeeklySummaryChange.objects.count()
+
+    rated = rate(complaint, LATER, "unsatisfied", comment="又坏了")
+
+    again = stored_report(at=LATEST)
+    fresh = summary(now=LATEST)
+    assert rated.stage == "resolution"  # reopened by the rating
+    assert WeeklySummaryChange.objects.count() == changes  # nothing reached back
+    assert again == first  # read from storage, as computed before the rating
+    assert without_time(again) == without_time(fresh)  # and as computing it now gives
+    assert (again["total"]["closed"], again["total"]["open_at_end"]) == (1, 0)
+    assert again["total"]["follow_up_rate"] == again["total"]["satisfaction"] == 1.0
+    assert again["total"]["resident_satisfaction"] is None
+    after = summary(week=WEEK.shifted(1), now=LATEST)["total"]
+    assert (after["resident_satisfaction"], after["open_at_end"]) == (0.0, 1)
+
+
+def test_a_week_stored_before_these_figures_is_computed_again(history):
+    first = stored_report()
+    stored = WeeklySummarySnapshot.objects.get()
+    old = stored.payload
+    for figures in (old["total"], old["previous_total"], *old["categories"].values()):
+        for name in NEW_FIGURES:
+            del figures[name]
+    old["version"] = 1
+    stored.save()
+
+    again = stored_report(at=LATEST)
+
+    assert again["computed_at"] != first["computed_at"]
+    assert without_time(again) == without_time(first)
+    assert WeeklySummarySnapshot.objects.get().payload["total"]["resident_satisfaction"] == 0.5
+
+
+def test_the_api_gives_both_and_its_schema_documents_them(api, manager, client, history):
+    with time_machine.travel(LATEST, tick=False):
+        body = api.as_user(manager).get("/api/v1/reports/weekly/?week=2026-W47").json()
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+
+    assert (body["total"]["follow_up_rate"], body["total"]["resident_satisfaction"]) == (
+        0.3333,
+        0.5,
+    )
+    assert row(body, "QUAL")["resident_satisfaction"] == 1.0
+    assert body["previous_total"]["resident_satisfaction"] is None
+    components = schema["components"]["schemas"]
+    for component in ("WeeklyFigures", "WeeklyCategory", "WeeklyPreviousFigures"):
+        for name in NEW_FIGURES:
+            field = components[component]["properties"][name]
+            assert (field["type"], field["nullable"]) == ("number", True)
+            assert (field["minimum"], field["maximum"]) == (0, 1)
