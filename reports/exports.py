@@ -11,14 +11,32 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from complaints.views.export import formula_safe
-from reports.figures import FIGURE_LABELS, FIGURES
+from reports.figures import FIGURE_LABELS, FIGURES, RATIOS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMBER_FORMATS = {"callbacks_on_time": "0%", "satisfaction": "0%", "median_resolution_hours": "0.0"}
+# Shares read as percentages: formatted so in the XLSX, written so in the CSV.
+NUMBER_FORMATS = {
+    **dict.fromkeys(RATIOS, "0%"),
+    "median_resolution_hours": "0.0",
+}
 
 
 def headers() -> list[str]:
     return [_("Code"), _("Category")] + [str(FIGURE_LABELS[name]) for name in FIGURES]
+
+
+def percentage(value: float) -> str:
+    """A share as the CSV writes it: ``66.67%``, which spreadsheet programs read as 0.6667."""
+    return f"{round(value * 100, 2):g}%"
+
+
+def _csv_row(row: list) -> list:
+    """A figures row for the CSV: no value is an empty cell, a share a percentage."""
+    names = ("", "", *FIGURES)
+    return [
+        "" if value is None else percentage(value) if name in RATIOS else value
+        for name, value in zip(names, row, strict=True)
+    ]
 
 
 def figure_rows(report: dict) -> list[list]:
@@ -51,7 +69,7 @@ def csv_text(report: dict) -> str:
     writer = csv.writer(output)
     writer.writerow(_safe(headers()))
     for row in figure_rows(report):
-        writer.writerow(_safe(["" if value is None else value for value in row]))
+        writer.writerow(_safe(_csv_row(row)))
     writer.writerow([])
     writer.writerow(_safe([_("Top buildings"), str(FIGURE_LABELS["received"])]))
     for row in building_rows(report):

@@ -1,14 +1,19 @@
 """The follow-up rate and the residents' own satisfaction wherever the weekly figures are: the
-stored weeks, the API and its schema."""
+stored weeks, the API and its schema, the page, the exports and the Monday email."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 import yaml
+from openpyxl import load_workbook
 
+from reports import mailing
 from reports.models import WeeklySummaryChange, WeeklySummarySnapshot
 from reports.snapshots import weekly_report
+from staff.models import StaffMember
 from tests.reports.helpers import (
     AFTER_THE_WEEK,
     WEDNESDAY,
@@ -133,3 +138,60 @@ def test_the_api_gives_both_and_its_schema_documents_them(api, manager, client, 
             field = components[component]["properties"][name]
             assert (field["type"], field["nullable"]) == ("number", True)
             assert (field["minimum"], field["maximum"]) == (0, 1)
+
+
+@pytest.fixture
+def english(manager):
+    StaffMember.objects.filter(user=manager).update(language="en")
+    manager.email = "manager@example.com"
+    manager.save()
+    return manager
+
+
+def get(client, user, url):
+    client.force_login(user)
+    with time_machine.travel(LATEST, tick=False):
+        return client.get(url)
+
+
+def test_the_exports_carry_both_as_percentages(client, english, history):
+    text = get(client, english, "/reports/weekly.csv?week=2026-W47").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    at = header.index("Follow-up rate")
+
+    assert header[at - 1 : at + 2] == [
+        "Satisfaction",
+        "Follow-up rate",
+        "Residents' own satisfaction",
+    ]
+    total = next(r for r in rows if r and r[1] == "Total")
+    assert total[at - 1 : at + 2] == ["100%", "33.33%", "50%"]
+    qual = next(r for r in rows if r and r[0] == "QUAL")
+    assert qual[at : at + 2] == ["", "100%"]
+
+    workbook = load_workbook(
+        io.BytesIO(get(client, english, "/reports/weekly.xlsx?week=2026-W47").content)
+    )
+    sheet = workbook["2026-W47"]
+    columns = {cell.value: cell.column for cell in sheet[1]}
+    total_row = next(r[0].row for r in sheet.iter_rows() if r[1].value == "Total")
+    for name, value in (("Follow-up rate", 0.3333), ("Residents' own satisfaction", 0.5)):
+        cell = sheet.cell(row=total_row, column=columns[name])
+        assert (cell.value, cell.number_format) == (value, "0%")
+
+
+def test_the_page_and_the_monday_email_show_both(client, english, history):
+    page = get(client, english, "/reports/weekly/?week=2026-W47")
+    table = page.context["table"]
+    total = next(r for r in table["rows"] if r["kind"] == "total")
+    shown = {cell["figure"]: cell["text"] for cell in total["cells"]}
+    with time_machine.travel(LATEST, tick=False):
+        message = mailing.weekly_email(manager=english, week=WEEK)
+
+    assert {"Follow-up rate", "Residents' own satisfaction"} <= set(table["headers"])
+    assert (shown["follow_up_rate"], shown["resident_satisfaction"]) == ("33%", "50%")
+    assert 'data-figure="resident_satisfaction">50%</td>' in page.content.decode()
+    assert "  Follow-up rate: 33%" in message.body
+    assert "  Residents' own satisfaction: 50%" in message.body
+    assert '<th align="right">Follow-up rate</th>' in message.alternatives[0][0]
