@@ -31,6 +31,16 @@ def _figures(component: str, *, many: bool = False, **extra) -> serializers.Seri
             "callbacks_on_time": serializers.FloatField(**share),
             "median_resolution_hours": serializers.FloatField(allow_null=True),
             "satisfaction": serializers.FloatField(**share),
+            "follow_up_rate": serializers.FloatField(
+                **share,
+                help_text="Of the complaints closed in the week, the share whose closing "
+                "recorded a rating (satisfied, fairly or unsatisfied)",
+            ),
+            "resident_satisfaction": serializers.FloatField(
+                **share,
+                help_text="Of the residents' own ratings given in the week, the share "
+                "satisfied or fairly satisfied",
+            ),
             "repeat": serializers.IntegerField(),
             "invalid": serializers.IntegerField(),
         },

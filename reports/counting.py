@@ -1,12 +1,13 @@
 """The weekly summary's numbers (SPEC §6): one ISO week's figures, counted per top-level
 category over a set of estates.
 
-The figures are defined in ``reports.figures``; this module counts them per
-top-level category in a fixed number of aggregate queries, whatever the number of complaints:
-the estates, the complaint counts of this and the previous week, the first callbacks, the
-resolution times (two on PostgreSQL), the top buildings, three for the trend and the category
-names, besides the reader's roles and estates. The timeline is read by the entries' ``kind``
-and ``at``; on a large table an index on those two columns keeps each read short.
+The figures are defined in ``reports.figures``; this module counts them per top-level category
+in a fixed number of aggregate queries, whatever the number of complaints: the estates, the
+complaint counts of this and the previous week, the first callbacks, the residents' own
+ratings, the resolution times (two on PostgreSQL), the top buildings, three for the trend and
+the category names, besides the reader's roles and estates. The timeline is read by the
+entries' ``kind`` and ``at``; on a large table an index on those two columns keeps each read
+short. ``reports.tally`` makes the figures from what these queries read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -43,11 +44,13 @@ from complaints.models import (
 )
 from reports import figures as f
 from reports.iso_weeks import IsoWeek, Window
+from reports.tally import Parts
 from residents.models import Estate
 
 TREND_WEEKS = 8
 TOP_BUILDINGS = 5
-# Besides the counts, each category's aggregates hold the satisfaction ratio's two parts.
+# Besides the counts, each category's aggregates hold the satisfaction ratio's two parts; the
+# first of them (rated) over ``closed`` is the follow-up rate.
 COUNTED = (*f.COUNTS, "rated", "pleased")
 CONDITIONS = {**f.COUNTS, "rated": f.rated, "pleased": f.pleased}
 
@@ -93,28 +96,8 @@ def _one_off_queries():
         yield
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def _hours(duration: dt.timedelta | None) -> float | None:
     return None if duration is None else round(duration.total_seconds() / 3600, 2)
-
-
-def figures_of(counts: dict, callbacks: tuple[int, int], median: float | None) -> dict:
-    due, on_time = callbacks
-    return {
-        "received": counts.get("received", 0),
-        "closed": counts.get("closed", 0),
-        "open_at_end": counts.get("open_at_end", 0),
-        "escalated": counts.get("escalated", 0),
-        "overdue_at_end": counts.get("overdue_at_end", 0),
-        "callbacks_on_time": _ratio(on_time, due),
-        "median_resolution_hours": median,
-        "satisfaction": _ratio(counts.get("pleased", 0), counts.get("rated", 0)),
-        "repeat": counts.get("repeat", 0),
-        "invalid": counts.get("invalid", 0),
-    }
 
 
 def _counts(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], dict]:
@@ -148,30 +131,39 @@ def _counts(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], di
     return result
 
 
-def _callbacks(scope: _Scope, weeks: dict[str, Window], now) -> dict[tuple[str, int], tuple]:
-    earliest = min(w.first_start for w in weeks.values())
-    latest = max(w.last_end for w in weeks.values())
+def _shares(
+    rows: QuerySet, weeks: dict[str, Window], whole: Callable[[Window], Q], part: Q
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """{(tag, category id): (whole, part)}: a share's two parts counted on ``rows`` (deadlines
+    or timeline entries), per top-level category of their complaint, in one grouped query."""
     aggregates = {}
     for tag, window in weeks.items():
-        due = f.callbacks_due(window, now=now)
-        aggregates[f"{tag}__due"] = Count("pk", filter=due)
-        aggregates[f"{tag}__on_time"] = Count("pk", filter=due & f.CALLBACK_ON_TIME)
-    rows = (
-        scope.of(Deadline.objects)
-        .filter(
-            kind=DeadlineKind.FIRST_CALLBACK,
-            due_at__gte=earliest,
-            due_at__lt=latest,
-        )
-        .values("complaint__top_category_id")
-        .annotate(**aggregates)
-        .order_by()
-    )
+        aggregates[f"{tag}__whole"] = Count("pk", filter=whole(window))
+        aggregates[f"{tag}__part"] = Count("pk", filter=whole(window) & part)
+    grouped = rows.values("complaint__top_category_id").annotate(**aggregates).order_by()
     return {
-        (tag, row["complaint__top_category_id"]): (row[f"{tag}__due"], row[f"{tag}__on_time"])
-        for row in rows
+        (tag, row["complaint__top_category_id"]): (row[f"{tag}__whole"], row[f"{tag}__part"])
+        for row in grouped
         for tag in weeks
     }
+
+
+def _callbacks(scope: _Scope, weeks: dict[str, Window], now) -> dict[tuple[str, int], tuple]:
+    """First callbacks: (due, made on time)."""
+    earliest = min(w.first_start for w in weeks.values())
+    latest = max(w.last_end for w in weeks.values())
+    rows = scope.of(Deadline.objects).filter(
+        kind=DeadlineKind.FIRST_CALLBACK, due_at__gte=earliest, due_at__lt=latest
+    )
+    return _shares(rows, weeks, lambda window: f.callbacks_due(window, now=now), f.CALLBACK_ON_TIME)
+
+
+def _resident_ratings(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], tuple]:
+    """The residents' own ratings: (given, satisfied or fairly satisfied)."""
+    earliest = min(w.first_start for w in weeks.values())
+    latest = max(w.last_end for w in weeks.values())
+    rows = scope.of(f.resident_ratings_of()).filter(at__gte=earliest, at__lt=latest)
+    return _shares(rows, weeks, f.resident_rated, f.RESIDENT_PLEASED)
 
 
 def _medians(scope: _Scope, weeks: dict[str, Window]) -> tuple[dict, dict]:
@@ -289,16 +281,32 @@ def _trend(scope: _Scope, window: Window) -> list[dict]:
     ]
 
 
-def _sum(rows: list[dict]) -> dict:
-    total: dict[str, int] = defaultdict(int)
-    for row in rows:
-        for name, value in row.items():
-            total[name] += value
-    return total
+def _read(
+    estates: list[Estate], week: IsoWeek, now, complaints: QuerySet[Complaint] | None
+) -> Parts:
+    window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
+    weeks = {"current": window, "previous": window.shifted(-1)}
+    if not estates:
+        trend = [
+            {"week": str(week.shifted(-back)), "received": 0, "closed": 0, "escalated": 0}
+            for back in range(TREND_WEEKS - 1, -1, -1)
+        ]
+        return Parts({}, {}, {}, {}, {}, [], trend)
+    with _one_off_queries():
+        scope = _Scope(tuple(e.pk for e in estates), complaints)
+        return Parts(
+            _counts(scope, weeks),
+            _callbacks(scope, weeks, now),
+            _resident_ratings(scope, weeks),
+            *_medians(scope, weeks),
+            top_buildings=_top_buildings(scope, window, len(estates) > 1),
+            trend=_trend(scope, window),
+        )
 
 
 # The shape of ``weekly_figures``; a stored payload of another version is computed again.
-FIGURES_VERSION = 1
+# 2: ``follow_up_rate`` and ``resident_satisfaction``.
+FIGURES_VERSION = 2
 
 
 def weekly_figures(
@@ -313,50 +321,17 @@ def weekly_figures(
 
     ``complaints``: those of ``estates`` the reader sees, None for all of them.
     ``now`` matters only for a week not yet over (callbacks not yet due are not counted)."""
-    window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
-    weeks = {"current": window, "previous": window.shifted(-1)}
-    if estates:
-        with _one_off_queries():
-            scope = _Scope(tuple(e.pk for e in estates), complaints)
-            counts = _counts(scope, weeks)
-            callbacks = _callbacks(scope, weeks, now)
-            category_medians, total_medians = _medians(scope, weeks)
-            top_buildings = _top_buildings(scope, window, len(estates) > 1)
-            trend = _trend(scope, window)
-    else:
-        counts, callbacks, category_medians, total_medians, top_buildings = {}, {}, {}, {}, []
-        trend = [
-            {"week": str(week.shifted(-back)), "received": 0, "closed": 0, "escalated": 0}
-            for back in range(TREND_WEEKS - 1, -1, -1)
-        ]
-
-    def totals(tag: str) -> dict:
-        cat_callbacks = [v for (t, _c), v in callbacks.items() if t == tag]
-        return figures_of(
-            _sum([v for (t, _c), v in counts.items() if t == tag]),
-            (sum(d for d, _o in cat_callbacks), sum(o for _d, o in cat_callbacks)),
-            total_medians.get(tag),
-        )
-
-    current = {
-        category_id
-        for tag, category_id in (*counts, *callbacks, *category_medians)
-        if tag == "current"
-    }
+    parts = _read(estates, week, now, complaints)
     return {
         "version": FIGURES_VERSION,
         # Categories with figures: listed even when no longer active or top-level.
-        "seen": sorted({category_id for _tag, category_id in (*counts, *callbacks)}),
+        "seen": sorted(parts.categories("current") | parts.categories("previous")),
         "categories": {
-            str(category_id): figures_of(
-                counts.get(("current", category_id), {}),
-                callbacks.get(("current", category_id), (0, 0)),
-                category_medians.get(("current", category_id)),
-            )
-            for category_id in sorted(current)
+            str(category_id): parts.category("current", category_id)
+            for category_id in sorted(parts.categories("current"))
         },
-        "total": totals("current"),
-        "previous_total": totals("previous"),
-        "top_buildings": top_buildings,
-        "trend": trend,
+        "total": parts.total("current"),
+        "previous_total": parts.total("previous"),
+        "top_buildings": parts.top_buildings,
+        "trend": parts.trend,
     }

@@ -11,10 +11,14 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from complaints.views.export import formula_safe
-from reports.figures import FIGURE_LABELS, FIGURES
+from reports.figures import FIGURE_LABELS, FIGURES, RATIOS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMBER_FORMATS = {"callbacks_on_time": "0%", "satisfaction": "0%", "median_resolution_hours": "0.0"}
+# Shares read as percentages in the XLSX; the CSV keeps them as numbers from 0 to 1.
+NUMBER_FORMATS = {
+    **dict.fromkeys(RATIOS, "0%"),
+    "median_resolution_hours": "0.0",
+}
 
 
 def headers() -> list[str]:

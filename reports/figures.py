@@ -10,7 +10,9 @@ because of what happened after it. Hence:
 - a complaint closed in week 47 and reopened in week 48 stays *closed* in week 47, is not
   *open at the end* of week 47, and is open at the end of week 48;
 - a complaint closed, reopened and closed again within one week is closed in it once, and its
-  satisfaction is the rating of its last closing in that week.
+  satisfaction is the rating of its last closing in that week;
+- a resident's own rating (the rating page) counts in the week it was given; an unsatisfied
+  one that reopens a closed complaint is a reopening like ``reopen``, from its instant on.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ FIGURES = (
     "callbacks_on_time",
     "median_resolution_hours",
     "satisfaction",
+    "follow_up_rate",
+    "resident_satisfaction",
     "repeat",
     "invalid",
 )
@@ -57,10 +61,12 @@ FIGURE_LABELS = {
     "callbacks_on_time": pgettext_lazy("weekly summary", "Callbacks on time"),
     "median_resolution_hours": pgettext_lazy("weekly summary", "Median hours to resolution"),
     "satisfaction": pgettext_lazy("weekly summary", "Satisfaction"),
+    "follow_up_rate": pgettext_lazy("weekly summary", "Follow-up rate"),
+    "resident_satisfaction": pgettext_lazy("weekly summary", "Residents' own satisfaction"),
     "repeat": pgettext_lazy("weekly summary", "Repeat complaints"),
     "invalid": pgettext_lazy("weekly summary", "Invalid"),
 }
-RATIOS = ("callbacks_on_time", "satisfaction")
+RATIOS = ("callbacks_on_time", "satisfaction", "follow_up_rate", "resident_satisfaction")
 RATED = (Satisfaction.SATISFIED, Satisfaction.FAIRLY, Satisfaction.UNSATISFIED)
 PLEASED = (Satisfaction.SATISFIED, Satisfaction.FAIRLY)
 
@@ -77,6 +83,9 @@ REOPENING = tuple(
     if Stage.CLOSED in a.sources and a.target not in (None, Stage.CLOSED)
 )
 RESOLVING = tuple(a.name for a in ACTIONS.values() if a.target == Stage.FOLLOW_UP)
+# The resident's own rating from the rating page (``complaints.services.ratings``): not a
+# staff action; an unsatisfied one may take a closed complaint back to resolution.
+RESIDENT_RATING = "rated"
 
 
 def closings() -> QuerySet[ComplaintEvent]:
@@ -85,8 +94,11 @@ def closings() -> QuerySet[ComplaintEvent]:
 
 
 def _reopenings() -> QuerySet[ComplaintEvent]:
-    """Entries that took a closed complaint out of ``closed`` (``reopen``)."""
-    return ComplaintEvent.objects.filter(kind__in=REOPENING, from_stage=Stage.CLOSED)
+    """Entries that took a closed complaint out of ``closed``: ``reopen``, and a resident's
+    unsatisfied rating that reopened it (a rating that left it closed has no ``to_stage``)."""
+    return ComplaintEvent.objects.filter(
+        kind__in=(*REOPENING, RESIDENT_RATING), from_stage=Stage.CLOSED
+    ).exclude(to_stage__in=("", Stage.CLOSED))
 
 
 def resolutions_of() -> QuerySet[ComplaintEvent]:
@@ -206,8 +218,12 @@ def invalid(window: Window) -> Q:
 
 def rated(window: Window) -> Q:
     """Satisfaction's denominator: closed in the week with a rating (satisfied, fairly
-    satisfied or unsatisfied; ``unreachable`` is no rating) at its last closing in the week.
-    The rating is the one the closing recorded, which a later reopen does not erase."""
+    satisfied or unsatisfied; ``unreachable`` or none is no rating) at its last closing in the
+    week. The rating is the one the closing recorded, which neither a later reopen nor a
+    resident's later rating changes.
+
+    Follow-up rate: these over ``closed``, the share of the week's closings that recorded a
+    rating."""
     return _rating_in(window, RATED)
 
 
@@ -252,6 +268,25 @@ def callbacks_due(window: Window, *, now) -> Q:
 
 # Callbacks on time, numerator: of those, the ones met by their due time.
 CALLBACK_ON_TIME = Q(met_at__lte=F("due_at"))
+
+
+def resident_ratings_of() -> QuerySet[ComplaintEvent]:
+    """Entries of the residents' own ratings (satisfied, fairly satisfied or unsatisfied)."""
+    return ComplaintEvent.objects.filter(
+        kind=RESIDENT_RATING, data__rating__in=[str(r) for r in RATED]
+    )
+
+
+def resident_rated(window: Window) -> Q:
+    """Residents' own satisfaction, denominator (on those ComplaintEvent rows): the ratings
+    given during the week, counted each, per category of the complaint rated. A rating belongs
+    to the week it was given in, whenever the complaint was closed; it changes no earlier week
+    (nor the staff-recorded ``satisfaction`` of the closing it follows)."""
+    return window.within("at", estate="complaint__estate_id")
+
+
+# Residents' own satisfaction, numerator: of those, satisfied or fairly satisfied.
+RESIDENT_PLEASED = Q(data__rating__in=[str(r) for r in PLEASED])
 
 
 def resolutions(window: Window) -> Q:

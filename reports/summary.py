@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from complaints.models import Category, Complaint
 from complaints.selectors import complaints_visible_to, estates_visible_to
-from reports.counting import figures_of, weekly_figures
+from reports.counting import weekly_figures
 from reports.iso_weeks import IsoWeek, Window
+from reports.tally import figures_of
 from residents.models import Estate
 from staff.roles import SUPERVISOR_PLUS, user_roles
 

@@ -11,6 +11,7 @@ import time_machine
 
 from complaints.models import Complaint
 from complaints.services import complaint_act
+from complaints.services.ratings import complaint_rate
 from reports.iso_weeks import IsoWeek
 from reports.summary import weekly_summary
 from tests.factories import log_complaint
@@ -83,6 +84,12 @@ def resolve(complaint, frontdesk, supervisor, moment: dt.datetime) -> Complaint:
 
 def close(complaint, actor, moment: dt.datetime, satisfaction: str = "satisfied") -> Complaint:
     return act(moment, complaint, actor, "close", satisfaction=satisfaction, summary="回访完成")
+
+
+def rate(complaint, moment: dt.datetime, rating: str, comment: str = "") -> Complaint:
+    """The resident's own rating from the rating page, at ``moment``."""
+    with time_machine.travel(moment, tick=False):
+        return complaint_rate(complaint_id=complaint.pk, rating=rating, comment=comment)
 
 
 def summary(reader=None, estate=None, week=WEEK, now=None) -> dict:

@@ -12,6 +12,7 @@ from tests.reports.helpers import (
     category_row,
     close,
     explain_invalid,
+    rate,
     receive,
     resolve,
     shanghai,
@@ -105,6 +106,26 @@ def test_closed_and_reopened_within_the_week_is_open_at_its_end(frontdesk, super
     assert figures["invalid"] == 1
 
 
+def test_a_residents_unsatisfied_rating_reopens_like_a_reopen_and_the_past_week_keeps(
+    frontdesk, supervisor, estate
+):
+    complaint = receive(frontdesk, estate, LAST_WEDNESDAY)
+    resolve(complaint, frontdesk, supervisor, WEDNESDAY)
+    close(complaint, frontdesk, WEDNESDAY + HOUR, satisfaction="satisfied")
+    before = summary(now=NEXT_WEDNESDAY - HOUR)
+
+    reopened = rate(complaint, NEXT_WEDNESDAY, "unsatisfied", comment="还是漏水")
+    after = summary(now=NEXT_WEDNESDAY + HOUR)
+    next_week = summary(week=WEEK.shifted(1), now=NEXT_WEDNESDAY + HOUR)
+
+    assert reopened.stage == "resolution" and reopened.closed_at is None
+    assert before["total"] == after["total"]
+    assert (after["total"]["closed"], after["total"]["open_at_end"]) == (1, 0)
+    assert after["total"]["satisfaction"] == 1.0  # the closing's rating, recorded by staff
+    assert next_week["total"]["open_at_end"] == 1
+    assert next_week["total"]["closed"] == 0
+
+
 def test_escalated_counts_escalations_created_in_the_week(frontdesk, supervisor, estate):
     complaint = receive(frontdesk, estate, LAST_WEDNESDAY)
     act(WEDNESDAY, complaint, supervisor, "escalate", reason="other", note="住户要求经理回电")
@@ -182,6 +203,45 @@ def test_satisfaction_is_the_share_of_rated_closings_satisfied_or_fairly(
     assert figures["satisfaction"] == pytest.approx(2 / 3, abs=1e-4)
 
 
+def test_follow_up_rate_and_residents_own_satisfaction_on_a_small_history(
+    frontdesk, supervisor, estate
+):
+    def closed_with(rating: str, moment=WEDNESDAY + HOUR, category="FAC-LIFT"):
+        complaint = receive(frontdesk, estate, moment - dt.timedelta(days=2), category=category)
+        resolve(complaint, frontdesk, supervisor, moment - HOUR)
+        return close(complaint, supervisor, moment, satisfaction=rating)
+
+    pleased = closed_with("satisfied")
+    displeased = closed_with("unsatisfied")
+    closed_with("unreachable")
+    explain_invalid(receive(frontdesk, estate, WEDNESDAY), frontdesk, WEDNESDAY + HOUR)
+    rated_next_week = closed_with("fairly")
+    closed_last_week = closed_with("satisfied", LAST_WEDNESDAY + HOUR, category="FEE-PROP")
+    # The residents' own ratings: two in the week, one of them unsatisfied; one the week after.
+    rate(closed_last_week, WEDNESDAY + 2 * HOUR, "fairly")
+    rate(displeased, WEDNESDAY + 3 * HOUR, "unsatisfied", comment="还是漏水")
+    rate(rated_next_week, NEXT_WEDNESDAY, "satisfied")
+
+    report = summary(now=NEXT_WEDNESDAY + HOUR)
+    figures, fac, fee = report["total"], *(category_row(report, c) for c in ("FAC", "FEE"))
+    next_week = total(week=WEEK.shifted(1), now=NEXT_WEDNESDAY + HOUR)
+
+    assert pleased.satisfaction == "satisfied"
+    # Closed in the week: five; with a rating at the closing: three (unreachable and the
+    # explained one recorded none).
+    assert figures["closed"] == 5
+    assert figures["follow_up_rate"] == 0.6
+    assert figures["satisfaction"] == pytest.approx(2 / 3, abs=1e-4)
+    # The residents' ratings given in the week: fairly (FEE) and unsatisfied (FAC).
+    assert figures["resident_satisfaction"] == 0.5
+    assert (fac["follow_up_rate"], fac["resident_satisfaction"]) == (0.6, 0.0)
+    assert (fee["follow_up_rate"], fee["resident_satisfaction"]) == (None, 1.0)
+    assert report["previous_total"]["follow_up_rate"] == 1.0
+    assert report["previous_total"]["resident_satisfaction"] is None
+    assert (next_week["closed"], next_week["follow_up_rate"]) == (0, None)
+    assert next_week["resident_satisfaction"] == 1.0
+
+
 def test_repeat_counts_complaints_received_in_the_week_linked_as_repeats(frontdesk, estate, unit):
     receive(frontdesk, estate, LAST_WEDNESDAY, unit=unit)
     repeat = receive(frontdesk, estate, WEDNESDAY, unit=unit)
@@ -226,6 +286,8 @@ def test_an_empty_week_defines_every_figure(supervisor, estate):
         "callbacks_on_time": None,
         "median_resolution_hours": None,
         "satisfaction": None,
+        "follow_up_rate": None,
+        "resident_satisfaction": None,
         "repeat": 0,
         "invalid": 0,
     }
@@ -239,7 +301,8 @@ def test_an_empty_week_defines_every_figure(supervisor, estate):
         "SEC",
         "SVC",
     ]
-    assert all(row["satisfaction"] is None for row in report["categories"])
+    for name in ("satisfaction", "follow_up_rate", "resident_satisfaction"):
+        assert all(row[name] is None for row in report["categories"])
     assert [row["week"] for row in report["trend"]] == [
         str(WEEK.shifted(back)) for back in range(-7, 1)
     ]
