@@ -317,3 +317,26 @@ def test_the_complaint_page_shows_what_was_sent_and_when(client, estate, frontde
     assert "发给业户的短信" in page  # the heading, in the reader's language
     assert page.count('data-status="sent"') == 4
     assert status_url(complaint) in page
+
+
+def test_a_reply_td_is_recorded_on_the_resident_and_stops_what_follows(
+    client, settings, estate, frontdesk, supervisor, resident
+):
+    settings.DESK_SMS_REPLY_SECRET = "s3cret-reply-address"
+    with time_machine.travel(at(9), tick=False):
+        complaint = log_complaint(frontdesk, estate=estate, resident=resident, contact_phone="")
+        answer = client.post(
+            "/sms/replies/s3cret-reply-address/",
+            data={"mobile": "13812345678", "nationcode": "86", "text": "td", "time": 1773104400},
+            content_type="application/json",
+        )
+    step(at(9, 10), complaint, frontdesk, "accept")
+    step(at(11), complaint, supervisor, "close_as_explained", validity="invalid", explanation="x")
+
+    sent = send_at(at(11, 1))
+
+    assert answer.json() == {"result": 0, "errmsg": "OK"}
+    resident.refresh_from_db()
+    assert (resident.messages_stopped_at, resident.messages_stopped_via) == (at(9), "reply")
+    assert [m.kind for m in sent] == ["received"]
+    assert [r.status for r in rows(complaint)] == ["sent", "stopped"]
