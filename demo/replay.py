@@ -224,7 +224,7 @@ class Replay:
         """Messages due before now went out when they were due: the worker sends within the
         minute. Left unsent, a worker starting now would send weeks of them at once."""
         Notification.objects.filter(pk__gt=after, sent_at__isnull=True, not_before__lte=now).update(
-            sent_at=F("not_before"), attempts=1
+            sent_at=F("not_before"), attempts=1, status=Notification.Status.SENT
         )
 
     def _count(self, *, after: int) -> None:
