@@ -190,6 +190,10 @@ def test_intake_does_not_wait_for_an_unreachable_broker_and_nothing_is_lost(
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+    # The resident's receipt went through the worker's SMS backend (in memory, in tests).
+    receipt = Notification.objects.get(complaint=complaint, kind="received")
+    assert (receipt.status, receipt.address) == ("sent", "8613900001111")
+    assert receipt.provider_id.startswith("locmem-")
 
 
 BURST_SCRIPT = """
