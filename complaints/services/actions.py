@@ -178,6 +178,8 @@ def _log_callback(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     reached = ctx.data["reached"]
     next_at = ctx.future("next_callback_at")
+    # Only staff log callbacks: the workflow table offers the action to no one else.
+    assert ctx.actor is not None
     Callback.objects.create(
         complaint=complaint,
         made_at=ctx.now,

@@ -57,8 +57,8 @@ def complaint_rate(*, complaint_id: int, rating: str, comment: str = "") -> Comp
     """
     if rating not in RESIDENT_RATINGS:
         raise ValidationError({"rating": _("Choose one of the answers offered.")})
-    comment = " ".join(comment.split()) if "\x00" not in comment else None
-    if comment is None or len(comment) > COMMENT_MAX:
+    cleaned = " ".join(comment.split()) if "\x00" not in comment else None
+    if cleaned is None or len(cleaned) > COMMENT_MAX:
         raise ValidationError(
             {"comment": _("Keep the comment under %(count)d characters.") % {"count": COMMENT_MAX}}
         )
@@ -84,7 +84,7 @@ def complaint_rate(*, complaint_id: int, rating: str, comment: str = "") -> Comp
             Context(
                 complaint=complaint,
                 actor=None,
-                data={"rating": rating, "comment": comment, "reopen": reopen},
+                data={"rating": rating, "comment": cleaned, "reopen": reopen},
                 now=now,
             ),
             action="rated",
