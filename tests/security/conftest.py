@@ -25,6 +25,7 @@ from django.test import Client
 
 from complaints import services
 from complaints.models import Complaint, Escalation, Evidence
+from complaints.status_links import status_token
 from staff.tokens import api_token_issue
 from tests.complaints.api_helpers import WEDNESDAY_10AM, image_bytes
 from tests.factories import (
@@ -58,6 +59,7 @@ class World:
         names.update({f"res_{k}": r.pk for k, r in self.residents.items()})
         names.update({f"unit_{k}": u.pk for k, u in self.units.items()})
         names.update({f"tok_{k}": prefix for k, (prefix, _token) in self.tokens.items()})
+        names.update({f"link_{k}": status_token(c) for k, c in self.complaints.items()})
         return names
 
     def page_client(self, role: str) -> Client:
