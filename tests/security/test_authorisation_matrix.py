@@ -50,6 +50,9 @@ GET    /complaints/{b}/                                404    200    404     200
 GET    /complaints/{eng_a}/evidence/{ev_eng_a}/        200    404    200     200    200    login
 GET    /complaints/{sec_a}/evidence/{ev_sec_a}/        200    404    404     200    200    login
 GET    /complaints/{b}/evidence/{ev_b}/                404    200    404     200    200    login
+GET    /complaints/{eng_a}/receipt/                    200    404    200     200    200    login
+GET    /complaints/{sec_a}/receipt/                    200    404    404     200    200    login
+GET    /complaints/{b}/receipt/                        404    200    404     200    200    login
 GET    /complaints/{eng_a}/evidence/{ev_b}/            404    404    404     404    404    login
 GET    /complaints/{b}/evidence/{ev_eng_a}/            404    404    404     404    404    login
 POST   /complaints/{eng_a}/actions/add_note/           302    404    302     302    302    login
