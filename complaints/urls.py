@@ -9,6 +9,7 @@ from complaints.views import (
     export,
     intake,
     phone,
+    receipt,
     residents,
     tokens,
     worklist,
@@ -25,6 +26,7 @@ urlpatterns = [
     path("complaints/new/lookup/", intake.intake_lookup, name="new-lookup"),
     path("complaints/new/repeat/", intake.intake_repeat, name="new-repeat"),
     path("complaints/<str:reference>/", detail.detail, name="detail"),
+    path("complaints/<str:reference>/receipt/", receipt.receipt, name="receipt"),
     path(
         "complaints/<str:reference>/actions/<str:action>/",
         actions.act,

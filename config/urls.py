@@ -53,6 +53,8 @@ urlpatterns = [
     path("residents/", include((residents_pages, "residents"))),
     path("my/", include((phone_pages, "phone"))),
     path("reports/", include("reports.urls")),
+    # The residents' pages: by the string, as the portal sits beside config in the layers.
+    path("", include("portal.urls")),
     path("api/v1/", include(([*complaints_api, *reports_api, *notifications_api], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a script file, not inline.

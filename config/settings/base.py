@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "complaints",
     "reports",
     "notifications",
+    "portal",
     "demo",
 ]
 
@@ -135,6 +136,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # How many reverse proxies (nginx: 1) stand before the app and append to X-Forwarded-For.
 DESK_TRUSTED_PROXIES = int(env("DESK_TRUSTED_PROXIES", "0"))
 AXES_CLIENT_IP_CALLABLE = "staff.lockout.client_ip"
+# The residents' look-up by reference and phone digits (/status/): tries an hour from one
+# address, and for one reference from any number of addresses; one more answers 429.
+DESK_LOOKUPS_PER_ADDRESS = int(env("DESK_LOOKUPS_PER_ADDRESS", "10"))
+DESK_LOOKUPS_PER_REFERENCE = int(env("DESK_LOOKUPS_PER_REFERENCE", "10"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "staff.lockout.lockout_response"
 AXES_VERBOSE = False

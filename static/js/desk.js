@@ -89,6 +89,13 @@
     });
   });
 
+  // A "Print" button (the receipt): the browser's print dialogue, as no inline script may open it.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-desk-print]")) {
+      window.print();
+    }
+  });
+
   // A form sent back with errors: put the cursor on the first field to correct.
   document.addEventListener("DOMContentLoaded", function () {
     var invalid = document.querySelector("form .is-invalid");

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("config", "complaints", "demo", "notifications", "reports", "residents", "staff")
+APPS = ("config", "complaints", "demo", "notifications", "portal", "reports", "residents", "staff")
 TOOLS = ("bench", "scripts")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60

@@ -25,6 +25,7 @@ from django.test import Client
 
 from complaints import services
 from complaints.models import Complaint, Escalation, Evidence
+from complaints.status_links import status_token
 from staff.tokens import api_token_issue
 from tests.complaints.api_helpers import WEDNESDAY_10AM, image_bytes
 from tests.factories import (
@@ -60,6 +61,7 @@ class World:
         names.update({f"tok_{k}": prefix for k, (prefix, _token) in self.tokens.items()})
         # The world sets no DESK_SMS_REPLY_SECRET: no reply address answers, whatever its secret.
         names["reply_secret"] = "a-guessed-secret"
+        names.update({f"link_{k}": status_token(c) for k, c in self.complaints.items()})
         return names
 
     def page_client(self, role: str) -> Client:

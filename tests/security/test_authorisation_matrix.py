@@ -11,6 +11,8 @@ visitors are sent to sign in on pages (``login``) and get 401 from the API.
 
 The SMS providers' reply push (/sms/replies/<secret>/) is let in by the secret in its address,
 never by a role: a wrong secret is 404 for everyone (tests/notifications/test_sms_replies.py).
+The residents' pages (``/s/<link>/…``, ``/status/``) need no sign-in: the signed link is the
+key, so every role and no role get the same answer.
 
 A second table says which things each role finds in each list and export, and the last tests
 follow the links in notification emails and check that every route of the desk is in a table.
@@ -51,6 +53,9 @@ GET    /complaints/{b}/                                404    200    404     200
 GET    /complaints/{eng_a}/evidence/{ev_eng_a}/        200    404    200     200    200    login
 GET    /complaints/{sec_a}/evidence/{ev_sec_a}/        200    404    404     200    200    login
 GET    /complaints/{b}/evidence/{ev_b}/                404    200    404     200    200    login
+GET    /complaints/{eng_a}/receipt/                    200    404    200     200    200    login
+GET    /complaints/{sec_a}/receipt/                    200    404    404     200    200    login
+GET    /complaints/{b}/receipt/                        404    200    404     200    200    login
 GET    /complaints/{eng_a}/evidence/{ev_b}/            404    404    404     404    404    login
 GET    /complaints/{b}/evidence/{ev_eng_a}/            404    404    404     404    404    login
 POST   /complaints/{eng_a}/actions/add_note/           302    404    302     302    302    login
@@ -119,6 +124,14 @@ GET    /api/v1/auth/tokens/                            200    200    200     200
 DELETE /api/v1/auth/tokens/{tok_fd_a}/                 204    404    404     404    404    401
 DELETE /api/v1/auth/tokens/{tok_handler}/              404    404    204     404    404    401
 GET    /accounts/login/                                200    200    200     200    200    200
+GET    /s/{link_eng_a}/                                200    200    200     200    200    200
+GET    /s/{link_b}/rate/                               200    200    200     200    200    200
+POST   /s/{link_b}/rate/                               400    400    400     400    400    400
+GET    /s/{link_b}/stop/                               200    200    200     200    200    200
+POST   /s/{link_b}/stop/                               302    302    302     302    302    302
+GET    /s/not-a-link/                                  404    404    404     404    404    404
+GET    /status/                                        200    200    200     200    200    200
+POST   /status/                                        400    400    400     400    400    400
 GET    /healthz                                        200    200    200     200    200    200
 GET    /api/schema/                                    200    200    200     200    200    200
 GET    /api/docs/                                      200    200    200     200    200    200

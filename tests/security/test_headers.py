@@ -37,6 +37,8 @@ SEEDS = [
     "/residents/",
     "/reports/weekly/",
     "/accounts/login/",
+    "/status/",
+    "/s/not-a-link/",
     "/api/docs/",
     "/no-such-page/",
 ]
