@@ -84,7 +84,7 @@ def complaint_rate(*, complaint_id: int, rating: str, comment: str = "") -> Comp
             Context(
                 complaint=complaint,
                 actor=None,
-                data={"rating": rating, "comment": cleaned, "reopen": reopen},
+                data={"rating": rating, "comment": comment, "reopen": reopen},
                 now=now,
             ),
             action="rated",
