@@ -12,7 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from complaints.models import DeadlineKind, DeadlineState, EscalationReason, Stage
+from complaints.models import (
+    DeadlineKind,
+    DeadlineState,
+    EscalationReason,
+    SatisfactionSource,
+    Stage,
+)
 from complaints.models.choices import MAX_ESCALATION_LEVEL
 from demo.rows import CallbackRow, deadline_row_resume
 from demo.story_base import StoryBase
@@ -95,6 +101,7 @@ class Story(StoryBase):
         self.sweep(at)
         complaint = self.complaint
         complaint.satisfaction = satisfaction
+        complaint.satisfaction_source = SatisfactionSource.STAFF
         complaint.follow_up_summary = summary
         complaint.closed_at = at
         met = self._meet((DeadlineKind.FOLLOW_UP,), at)
@@ -111,7 +118,7 @@ class Story(StoryBase):
             "satisfaction": complaint.satisfaction or None,
         }
         complaint.closed_at = complaint.resolved_at = None
-        complaint.satisfaction = ""
+        complaint.satisfaction = complaint.satisfaction_source = ""
         self._cancel_open()
         self._open(DeadlineKind.RESOLUTION, at, opened=at)
         data.update(self._escalation(at, actor_id, EscalationReason.REOPENED, reason))
