@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState
@@ -20,6 +21,16 @@ PLAN_MAX = 60
 
 def _local(complaint: Complaint, when: dt.datetime) -> str:
     return timezone.localtime(when, complaint.estate.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _sentences(*parts: str) -> str:
+    """Sentences of one message: Chinese runs them on, English leaves a space, and a link
+    keeps a space after it so that a phone does not read the next words into it."""
+    chinese = (get_language() or "").startswith("zh")
+    text = parts[0]
+    for part in parts[1:]:
+        text += ("" if chinese and not text.endswith("/") else " ") + part
+    return text
 
 
 def _stop_hint() -> str:
@@ -61,13 +72,11 @@ def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
     plan = complaint.plan[:PLAN_MAX]
 
     def body():
-        return " ".join(
-            [
-                _("Complaint %(reference)s: what we will do: %(plan)s.")
-                % {"reference": complaint.reference, "plan": plan},
-                _("We will call you back by %(due)s.") % {"due": due},
-                _stop_hint(),
-            ]
+        return _sentences(
+            _("Complaint %(reference)s: what we will do: %(plan)s.")
+            % {"reference": complaint.reference, "plan": plan},
+            _("We will call you back by %(due)s.") % {"due": due},
+            _stop_hint(),
         )
 
     outbox.to_resident(
@@ -87,15 +96,13 @@ def _resolved(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
         kind="resolved",
         key=f"c{complaint.pk}:v{complaint.version}:resolved",
         params=lambda: {"reference": complaint.reference, "link": link},
-        body=lambda: " ".join(
-            [
-                _(
-                    "Complaint %(reference)s has been resolved. We will call you to ask "
-                    "whether you are satisfied. Details: %(link)s"
-                )
-                % {"reference": complaint.reference, "link": link},
-                _stop_hint(),
-            ]
+        body=lambda: _sentences(
+            _(
+                "Complaint %(reference)s has been resolved. We will call you to ask "
+                "whether you are satisfied. Details: %(link)s"
+            )
+            % {"reference": complaint.reference, "link": link},
+            _stop_hint(),
         ),
         now=now,
     )
@@ -108,12 +115,10 @@ def _closed(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
         kind="closed",
         key=f"c{complaint.pk}:v{complaint.version}:closed",
         params=lambda: {"reference": complaint.reference, "link": link},
-        body=lambda: " ".join(
-            [
-                _("Complaint %(reference)s is closed. How did we do? Tell us here: %(link)s")
-                % {"reference": complaint.reference, "link": link},
-                _stop_hint(),
-            ]
+        body=lambda: _sentences(
+            _("Complaint %(reference)s is closed. How did we do? Tell us here: %(link)s")
+            % {"reference": complaint.reference, "link": link},
+            _stop_hint(),
         ),
         now=now,
     )
@@ -143,12 +148,10 @@ def _new_time(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
         kind="callback_new_time",
         key=f"c{complaint.pk}:v{complaint.version}:new-time",
         params=lambda: {"reference": complaint.reference, "time": time},
-        body=lambda: " ".join(
-            [
-                _("Complaint %(reference)s: we will call you back by %(time)s.")
-                % {"reference": complaint.reference, "time": time},
-                _stop_hint(),
-            ]
+        body=lambda: _sentences(
+            _("Complaint %(reference)s: we will call you back by %(time)s.")
+            % {"reference": complaint.reference, "time": time},
+            _stop_hint(),
         ),
         now=now,
     )
@@ -163,15 +166,13 @@ def notify_callback_missed(
         kind="callback_missed",
         key=f"dl{deadline.pk}:apology",
         params=lambda: {"reference": complaint.reference},
-        body=lambda: " ".join(
-            [
-                _(
-                    "We are sorry: we did not call you back about complaint %(reference)s at "
-                    "the time we agreed. We will call you as soon as we can."
-                )
-                % {"reference": complaint.reference},
-                _stop_hint(),
-            ]
+        body=lambda: _sentences(
+            _(
+                "We are sorry: we did not call you back about complaint %(reference)s at "
+                "the time we agreed. We will call you as soon as we can."
+            )
+            % {"reference": complaint.reference},
+            _stop_hint(),
         ),
         now=now,
     )
