@@ -29,7 +29,8 @@ deadlines_due_soon = Signal()
 # ``department`` and ``assignee`` as they now stand (the assignee None when the department is
 # to say who takes it), and ``now``.
 complaint_dispatched = Signal()
-# A workflow action was carried out, or the resident rated the complaint (``action``
-# "rated"): ``complaint`` as it now stands (estate, category and unit read), ``action`` and
-# ``now``. Sent after the change and its timeline entry are written.
+# A workflow action was carried out, the resident rated the complaint (``action`` "rated"),
+# or an escalation's acknowledgement agreed a new callback time ("escalation_acknowledged"):
+# ``complaint`` as it now stands (estate, category and unit read), ``action`` and ``now``.
+# Sent after the change and its timeline entry are written.
 complaint_progressed = Signal()

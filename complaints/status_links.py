@@ -44,7 +44,8 @@ def complaint_for_token(token: str, *, now: dt.datetime | None = None) -> Compla
     expired token, all alike."""
     try:
         pk = _signer().unsign_object(token)
-    except signing.BadSignature:
+    except (signing.BadSignature, ValueError):
+        # A forged or mangled token, or one signed in another format: all alike.
         return None
     if type(pk) is not int:
         return None

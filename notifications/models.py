@@ -53,7 +53,8 @@ class Notification(models.Model):
     body = models.TextField(_("body"))
     # A text message's template variables, by name (``notifications.sms``).
     params = models.JSONField(_("template variables"), default=dict, blank=True)
-    # A resident message that does not count towards the day's limit and is never merged.
+    # A resident message the day's limit does not hold back: the receipt, one that carries a
+    # time, or one about an urgent complaint. Quiet hours hold it all the same.
     urgent = models.BooleanField(_("urgent"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED

@@ -66,16 +66,34 @@ def _agreed_callback(complaint: Complaint) -> Deadline | None:
     )
 
 
+def _resolution_due(complaint: Complaint) -> Deadline | None:
+    return (
+        Deadline.objects.filter(
+            complaint=complaint,
+            kind=DeadlineKind.RESOLUTION,
+            state__in=(DeadlineState.PENDING, DeadlineState.PAUSED),
+        )
+        .order_by("-due_at")
+        .first()
+    )
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= PLAN_MAX else text[: PLAN_MAX - 1] + "…"
+
+
 def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
-    deadline = _agreed_callback(complaint)
+    """What will be done, and by when it is due. It carries a time: not held by the day's
+    limit, where it would arrive after that time."""
+    deadline = _resolution_due(complaint)
     due = _local(complaint, deadline.due_at) if deadline is not None else ""
-    plan = complaint.plan[:PLAN_MAX]
+    plan = _quoted(complaint.plan)
 
     def body():
         return _sentences(
             _("Complaint %(reference)s: what we will do: %(plan)s.")
             % {"reference": complaint.reference, "plan": plan},
-            _("We will call you back by %(due)s.") % {"due": due},
+            _("To be done by %(due)s.") % {"due": due},
             _stop_hint(),
         )
 
@@ -83,6 +101,7 @@ def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
         complaint=complaint,
         kind="planned",
         key=f"c{complaint.pk}:v{complaint.version}:planned",
+        urgent=True,
         params=lambda: {"reference": complaint.reference, "plan": plan, "due": due},
         body=body,
         now=now,
@@ -109,17 +128,23 @@ def _resolved(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
 
 
 def _closed(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
-    link = rating_url(complaint)
+    """With the rating link; or, once the resident has rated it, the status link."""
+    rated = complaint.resident_rated_at is not None
+    link = status_url(complaint) if rated else rating_url(complaint)
+
+    def body():
+        if rated:
+            text = _("Complaint %(reference)s is closed. Thank you. Details: %(link)s")
+        else:
+            text = _("Complaint %(reference)s is closed. How did we do? Tell us here: %(link)s")
+        return _sentences(text % {"reference": complaint.reference, "link": link}, _stop_hint())
+
     outbox.to_resident(
         complaint=complaint,
         kind="closed",
         key=f"c{complaint.pk}:v{complaint.version}:closed",
         params=lambda: {"reference": complaint.reference, "link": link},
-        body=lambda: _sentences(
-            _("Complaint %(reference)s is closed. How did we do? Tell us here: %(link)s")
-            % {"reference": complaint.reference, "link": link},
-            _stop_hint(),
-        ),
+        body=body,
         now=now,
     )
 
@@ -147,6 +172,7 @@ def _new_time(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
         complaint=complaint,
         kind="callback_new_time",
         key=f"c{complaint.pk}:v{complaint.version}:new-time",
+        urgent=True,
         params=lambda: {"reference": complaint.reference, "time": time},
         body=lambda: _sentences(
             _("Complaint %(reference)s: we will call you back by %(time)s.")
@@ -165,6 +191,7 @@ def notify_callback_missed(
         complaint=complaint,
         kind="callback_missed",
         key=f"dl{deadline.pk}:apology",
+        urgent=True,
         params=lambda: {"reference": complaint.reference},
         body=lambda: _sentences(
             _(
@@ -185,6 +212,7 @@ ON_ACTION = {
     "close": _closed,
     "close_as_explained": _closed,
     "log_callback": _new_time,
+    "escalation_acknowledged": _new_time,
 }
 
 

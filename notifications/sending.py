@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -92,25 +93,43 @@ def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> i
         logger.info("Notifications %s withheld: their recipients lost access", sorted(withheld))
     rest = [row for row in claimed if row.pk not in withheld]
     texts = resident_texts(rest)
+    sends = [[row] for row in rest if row not in texts] + _text_groups(texts, now=now)
+    return _send_within_lease(sends)
+
+
+def _send_within_lease(sends: list[list[Notification]]) -> int:
+    """Each send, while the claim's lease lasts. What is left when half of it has gone (a slow
+    provider) is put back for the next run: no row is sent after its lease ends and another
+    worker may have claimed it."""
+    budget = settings.DESK_SEND_LEASE_SECONDS / 2
+    started = time.monotonic()
     sent = 0
-    for notification in rest:
-        if notification not in texts:
-            sent += _record([notification], _deliver(notification))
-    return sent + _send_texts(texts, now=now)
+    for index, rows in enumerate(sends):
+        if time.monotonic() - started > budget:
+            left = [row.pk for group in sends[index:] for row in group]
+            Notification.objects.filter(pk__in=left).update(not_before=timezone.now())
+            logger.warning("Sending took too long; %d notifications left for later", len(left))
+            break
+        sent += _record(rows, _deliver(rows))
+    return sent
 
 
-def _deliver(notification: Notification) -> Result:
+def _deliver(rows: list[Notification]) -> Result:
+    """One send: a staff message, or one number's text messages due together."""
     try:
-        return transport_for(notification.channel).send(notification)
-    except Exception as exc:  # noqa: BLE001 - recorded on the row and retried
-        logger.warning("Sending notification %s failed: %r", notification.pk, exc)
+        if resident_texts(rows):
+            return send_together(rows)
+        return transport_for(rows[0].channel).send(rows[0])
+    except Exception as exc:  # noqa: BLE001 - recorded on the rows and retried
+        logger.warning("Sending notifications %s failed: %r", [row.pk for row in rows], exc)
         return Result(Outcome.RETRY, detail=repr(exc))
 
 
-def _send_texts(rows: list[Notification], *, now: dt.datetime) -> int:
-    """Residents' text messages: one message per number for what is due for it now."""
+def _text_groups(rows: list[Notification], *, now: dt.datetime) -> list[list[Notification]]:
+    """Residents' text messages: for each number, what is due for it now, to go as one. Those
+    that fell into quiet hours wait for their end; those of a stopped number are held back."""
     stopped = stopped_numbers(rows)
-    sent = 0
+    groups = []
     for group in by_number(rows).values():
         wake = still_quiet(group, now)
         if wake is not None:
@@ -125,13 +144,8 @@ def _send_texts(rows: list[Notification], *, now: dt.datetime) -> int:
                 last_error="stopped by the resident",
             )
         if group:
-            try:
-                result = send_together(group)
-            except Exception as exc:  # noqa: BLE001 - recorded on the rows and retried
-                logger.warning("Sending text messages %s failed: %r", [r.pk for r in group], exc)
-                result = Result(Outcome.RETRY, detail=repr(exc))
-            sent += _record(group, result)
-    return sent
+            groups.append(group)
+    return groups
 
 
 def _record(rows: list[Notification], result: Result) -> int:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState, Stage
+from complaints.services.ratings import RATED_STAGES
 from complaints.status_links import VALID_AFTER_CLOSING
 from notifications.models import Notification
 
@@ -27,7 +28,6 @@ PLAIN_STAGES = {
 }
 # Deadlines that end in a call to the resident; take-over is the desk's own business.
 CALL_KINDS = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.FIRST_CALLBACK, DeadlineKind.AGREED_CALLBACK)
-RATED_STAGES = (Stage.FOLLOW_UP, Stage.CLOSED)
 # Never the last four digits of any phone: what a complaint without one is compared with.
 NO_DIGITS = "----"
 _NON_DIGITS = re.compile(r"\D+")

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from complaints.errors import AlreadyRated
+from complaints.errors import ActionRefused, AlreadyRated
 from complaints.models import Complaint, Satisfaction, Stage
 from complaints.services.ratings import complaint_rate
 from complaints.status_links import status_path
@@ -88,6 +88,8 @@ def rate(request, complaint: Complaint, token: str):
         if complaint.resident_rated_at is not None:
             context["supervisor_calls"] = _supervisor_calls(complaint)
             return render(request, "portal/rated.html", context)
+        if not selectors.may_rate(complaint):
+            return render(request, "portal/rate_not_yet.html", context)
         return render(request, "portal/rate.html", {**context, "form": RatingForm()})
     form = RatingForm(request.POST)
     if form.is_valid():
@@ -97,6 +99,8 @@ def rate(request, complaint: Complaint, token: str):
             return render(
                 request, "portal/rated_already.html", {**context, "refusal": refusal}, status=409
             )
+        except ActionRefused:
+            return render(request, "portal/rate_not_yet.html", context, status=409)
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 for message in messages:

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 
 from complaints.errors import ActionRefused
 from complaints.inputs import inputs_clean
-from complaints.models import Escalation
+from complaints.models import Complaint, Escalation
 from complaints.selectors import complaint_get, escalations_visible_to
 from complaints.services.context import Context
 from complaints.services.deadlines import deadline_agree
 from complaints.services.handover import assignment_apply
 from complaints.services.timeline import event_record
+from complaints.signals import complaint_progressed
 from complaints.workflow import ACKNOWLEDGE_INPUTS, ACTIONS
 
 
@@ -72,4 +73,9 @@ def escalation_acknowledge(
             note=note,
             data=data,
         )
+        if callback_due_at is not None:
+            # A new time agreed with the resident: whoever tells them hears of it.
+            complaint_progressed.send(
+                Complaint, complaint=complaint, action="escalation_acknowledged", now=now
+            )
     return escalation

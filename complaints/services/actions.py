@@ -116,7 +116,9 @@ def _mark_resolved(ctx: Context) -> Outcome:
 def _close(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     satisfaction = ctx.data["satisfaction"]
-    if satisfaction == Satisfaction.UNSATISFIED and not user_roles(ctx.actor) & SUPERVISOR_PLUS:
+    # The resident's own "unsatisfied" counts as much as one recorded by staff.
+    unsatisfied = Satisfaction.UNSATISFIED in (satisfaction, complaint.resident_rating)
+    if unsatisfied and not user_roles(ctx.actor) & SUPERVISOR_PLUS:
         raise ActionForbidden(
             _(
                 "An unsatisfied resident's complaint may be closed only by a supervisor; "

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.errors import AlreadyRated
+from complaints.errors import ActionRefused, AlreadyRated
 from complaints.models import (
     RESIDENT_RATINGS,
     Complaint,
@@ -22,6 +19,8 @@ from complaints.models import (
 from complaints.services.actions import carry_out, escalation_raise, reopened
 from complaints.services.context import Context, Outcome
 
+# A complaint is rated once it is resolved: at the follow-up, or after closing.
+RATED_STAGES = (Stage.FOLLOW_UP, Stage.CLOSED)
 # The longest comment the rating page keeps.
 COMMENT_MAX = 500
 
@@ -42,18 +41,18 @@ def _rated(ctx: Context) -> Outcome:
         if ctx.data["reopen"]:
             reopened(ctx)
             data["reopened"] = True
-        if complaint.stage != Stage.CLOSED or ctx.data["reopen"]:
-            data.update(
-                escalation_raise(ctx, reason=EscalationReason.UNSATISFIED, note=ctx.text("comment"))
-            )
+        data.update(
+            escalation_raise(ctx, reason=EscalationReason.UNSATISFIED, note=ctx.text("comment"))
+        )
     return ctx.text("comment"), data
 
 
 def complaint_rate(*, complaint_id: int, rating: str, comment: str = "") -> Complaint:
     """Record the resident's rating from the rating page: once per complaint.
 
-    Raises ValidationError (400) for a rating not offered or a comment too long, and
-    AlreadyRated (409) for a second rating, changing nothing.
+    Raises ValidationError (400) for a rating not offered or a comment too long,
+    AlreadyRated (409) for a second rating and ActionRefused (409) before it is resolved,
+    changing nothing.
     """
     if rating not in RESIDENT_RATINGS:
         raise ValidationError({"rating": _("Choose one of the answers offered.")})
@@ -70,16 +69,14 @@ def complaint_rate(*, complaint_id: int, rating: str, comment: str = "") -> Comp
         )
         if complaint.resident_rated_at is not None:
             raise AlreadyRated(_("This complaint has been rated already. Thank you."))
+        if complaint.stage not in RATED_STAGES:
+            raise ActionRefused(
+                _("It can be rated once it is resolved. We will send you the link then.")
+            )
         now = timezone.now()
-        closed = complaint.stage == Stage.CLOSED
-        # Reopened only within the window in which the desk itself may reopen it.
-        window = dt.timedelta(days=settings.DESK_REOPEN_MAX_DAYS)
-        reopen = bool(
-            rating == Satisfaction.UNSATISFIED
-            and closed
-            and complaint.closed_at
-            and now - complaint.closed_at <= window
-        )
+        # Unsatisfied reopens a closed complaint, however long ago it closed: the link that
+        # asked the question is valid for 90 days after closing.
+        reopen = rating == Satisfaction.UNSATISFIED and complaint.stage == Stage.CLOSED
         carry_out(
             Context(
                 complaint=complaint,

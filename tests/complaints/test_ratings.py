@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from complaints.errors import AlreadyRated
+from complaints.errors import ActionForbidden, ActionRefused, AlreadyRated
 from complaints.models import Complaint, ComplaintEvent, Escalation, Stage
 from complaints.services.ratings import complaint_rate
 from tests.complaints.helpers import TUESDAY_10, act, valid_data
@@ -104,17 +104,50 @@ def test_unsatisfied_on_an_open_complaint_escalates_it_where_it_stands(
     ) == ["unsatisfied"]
 
 
-def test_too_long_after_closing_it_is_recorded_but_not_reopened(settings, closed):
-    later = closed.closed_at + dt.timedelta(days=settings.DESK_REOPEN_MAX_DAYS, minutes=1)
+def test_unsatisfied_reopens_however_long_ago_it_closed(settings, closed):
+    # Longer ago than the desk itself may reopen it, within the 90 days the link lasts.
+    later = closed.closed_at + dt.timedelta(days=settings.DESK_REOPEN_MAX_DAYS + 30)
     with time_machine.travel(later, tick=False):
         complaint_rate(complaint_id=closed.pk, rating="unsatisfied")
 
     closed.refresh_from_db()
     assert (closed.stage, closed.resident_rating, closed.escalation_level) == (
-        Stage.CLOSED,
+        Stage.RESOLUTION,
         "unsatisfied",
-        0,
+        1,
     )
+
+
+def test_before_it_is_resolved_it_cannot_be_rated(estate, frontdesk):
+    with time_machine.travel(TUESDAY_10, tick=False):
+        complaint = log_complaint(frontdesk, estate=estate)
+    before = snapshot(complaint)
+
+    with pytest.raises(ActionRefused, match="once it is resolved"):
+        complaint_rate(complaint_id=complaint.pk, rating="unsatisfied")
+
+    assert snapshot(complaint) == before
+
+
+def test_a_resident_who_rated_unsatisfied_is_closed_on_only_by_a_supervisor(
+    estate, frontdesk, supervisor
+):
+    with time_machine.travel(TUESDAY_10, tick=False):
+        complaint = walk(
+            log_complaint(frontdesk, estate=estate),
+            supervisor,
+            "accept",
+            "plan_resolution",
+            "mark_resolved",
+        )
+        complaint_rate(complaint_id=complaint.pk, rating="unsatisfied", comment="没修好")
+        with pytest.raises(ActionForbidden, match="only by a supervisor"):
+            act(complaint, frontdesk, "close", satisfaction="satisfied", summary="业主满意")
+        act(complaint, supervisor, "close", satisfaction="fairly", summary="主管回访后基本满意")
+
+    complaint.refresh_from_db()
+    assert (complaint.satisfaction, complaint.satisfaction_source) == ("fairly", "staff")
+    assert complaint.resident_rating == "unsatisfied"
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,13 @@ the in-memory backend, never in quiet hours, at most three a day, none after a s
 answer of the provider recorded on the outbox row."""
 
 import datetime as dt
+import time
 
 import pytest
 import time_machine
 
 from complaints.models import Escalation, EscalationReason
+from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.sweep import sweep_run
 from complaints.status_links import rating_url, status_url
 from notifications.models import Notification
@@ -101,12 +103,14 @@ def test_a_complaint_from_intake_to_closed_sends_these_messages_in_order(
     assert complaint.reference in received.text
     assert status_url(complaint) in received.text
     assert received.params == {"reference": complaint.reference, "link": status_url(complaint)}
+    resolution = complaint.deadlines.get(kind="resolution")
+    due = resolution.due_at.astimezone(estate.zone).strftime("%Y-%m-%d %H:%M")
     assert planned.params == {
         "reference": complaint.reference,
         "plan": "工程部今天下午检修电梯",
-        "due": "2026-03-10 14:00",
+        "due": due,
     }
-    assert "工程部今天下午检修电梯" in planned.text and "2026-03-10 14:00" in planned.text
+    assert "工程部今天下午检修电梯" in planned.text and due in planned.text
     assert resolved.params["reference"] == complaint.reference
     assert closed.params == {"reference": complaint.reference, "link": rating_url(complaint)}
     # In the resident's language (no resident on record: Chinese).
@@ -147,52 +151,53 @@ def test_a_retry_that_falls_into_quiet_hours_waits_for_their_end(estate, frontde
     assert [m.kind for m in send_at(at(8, 0, day=1))] == ["received"]
 
 
+def explained(when: dt.datetime, frontdesk, supervisor, estate, summary: str):
+    """A complaint logged (its receipt sent), accepted and closed as explained within ten
+    minutes of ``when``."""
+    with time_machine.travel(when, tick=False):
+        complaint = log_complaint(frontdesk, estate=estate, contact_phone=PHONE, summary=summary)
+    assert [m.kind for m in send_at(when + dt.timedelta(minutes=1))] == ["received"]
+    step(when + dt.timedelta(minutes=5), complaint, frontdesk, "accept")
+    step(
+        when + dt.timedelta(minutes=10),
+        complaint,
+        supervisor,
+        "close_as_explained",
+        validity="invalid",
+        explanation="属市政管辖",
+    )
+    return complaint
+
+
 def test_the_fourth_message_of_a_day_waits_for_the_next_morning_and_goes_with_the_rest(
     estate, frontdesk, supervisor
 ):
     first, sent = walk_to_closed(estate, frontdesk, supervisor)
-    assert len(sent) == 4  # the receipt and three more: the day's three are used
-    with time_machine.travel(at(16), tick=False):
-        second = log_complaint(frontdesk, estate=estate, contact_phone=PHONE, summary="又停了")
-    step(at(16, 5), second, frontdesk, "accept")
-    step(
-        at(16, 10),
-        second,
-        supervisor,
-        "plan_resolution",
-        validity="valid",
-        department="ENG",
-        plan="明早更换",
-        callback_due_at=at(12, day=1),
-    )
-    step(
-        at(18),
-        second,
-        supervisor,
-        "mark_resolved",
-        outcome="已更换",
-        cause="老化",
-        liability="ours",
-    )
+    # Held by the limit: resolved and closed. The receipt and the plan, which carries a time,
+    # are not.
+    assert [m.kind for m in sent] == ["received", "planned", "resolved", "closed"]
+    second = explained(at(16), frontdesk, supervisor, estate, "路灯不亮")
+    assert [m.kind for m in send_at(at(16, 11))] == ["closed"]  # the day's third
+    third = explained(at(17), frontdesk, supervisor, estate, "垃圾没清")
+    fourth = explained(at(18), frontdesk, supervisor, estate, "噪音扰民")
 
-    # The receipt is not held back by the day's limit; the plan and the resolution are.
-    assert [m.kind for m in send_at(at(18, 1))] == ["received"]
-    waiting = [r for r in rows(second) if r.kind != "received"]
-    assert {r.not_before for r in waiting} == {at(8, 0, day=1)}
+    # Their receipts went; their closings wait for the morning.
+    assert send_at(at(18, 11)) == []
+    waiting = [r for c in (third, fourth) for r in rows(c) if r.kind == "closed"]
+    assert [r.not_before for r in waiting] == [at(8, 0, day=1)] * 2
 
     morning = send_at(at(8, 0, day=1))
 
     assert len(morning) == 1
     assert morning[0].kind == "digest"
-    assert morning[0].params == {"count": "2", "link": status_url(second)}
-    assert "明早更换" in morning[0].text and second.reference in morning[0].text
-    planned, resolved = waiting
-    planned.refresh_from_db()
-    resolved.refresh_from_db()
-    assert (planned.status, resolved.status) == ("merged", "sent")
-    assert planned.sent_at == resolved.sent_at
-    assert planned.provider_id == resolved.provider_id != ""
-    assert first.reference  # the first complaint's messages all went the day before
+    assert morning[0].params == {"count": "2", "link": status_url(fourth)}
+    assert third.reference in morning[0].text and fourth.reference in morning[0].text
+    for row in waiting:
+        row.refresh_from_db()
+    assert [r.status for r in waiting] == ["merged", "sent"]
+    assert waiting[0].sent_at == waiting[1].sent_at
+    assert waiting[0].provider_id == waiting[1].provider_id != ""
+    assert first.reference != second.reference
 
 
 def test_a_stop_holds_back_everything_but_the_receipt(estate, frontdesk, supervisor):
@@ -340,3 +345,59 @@ def test_a_reply_td_is_recorded_on_the_resident_and_stops_what_follows(
     assert (resident.messages_stopped_at, resident.messages_stopped_via) == (at(9), "reply")
     assert [m.kind for m in sent] == ["received"]
     assert [r.status for r in rows(complaint)] == ["sent", "stopped"]
+
+
+def test_a_new_time_agreed_when_acknowledging_the_escalation_is_sent(estate, frontdesk, supervisor):
+    with time_machine.travel(at(9), tick=False):
+        complaint = log_complaint(frontdesk, estate=estate, contact_phone=PHONE)
+    step(at(9, 10), complaint, frontdesk, "accept")
+    step(
+        at(9, 20),
+        complaint,
+        supervisor,
+        "plan_resolution",
+        validity="valid",
+        department="ENG",
+        plan="下午检修",
+        callback_due_at=at(11),
+    )
+    send_at(at(9, 21))
+    with time_machine.travel(at(11, 5), tick=False):
+        sweep_run(now=at(11, 5))
+    escalation = Escalation.objects.get(complaint=complaint, deadline__kind="agreed_callback")
+    with time_machine.travel(at(11, 20), tick=False):
+        escalation_acknowledge(
+            escalation_id=escalation.pk, actor=supervisor, callback_due_at=at(15, 30)
+        )
+
+    sent = send_at(at(11, 21))
+
+    # The apology and the new time, due together, go as one message.
+    assert [(m.kind, m.params["count"]) for m in sent] == [("digest", "2")]
+    new_time = [r for r in rows(complaint) if r.kind == "callback_new_time"]
+    assert [r.params["time"] for r in new_time] == ["2026-03-10 15:30"]
+
+
+class Slow:
+    def send(self, message):
+        time.sleep(0.6)
+        return Result(Outcome.SENT, provider_id="slow")
+
+
+def test_a_slow_provider_leaves_the_rest_for_the_next_run_before_the_lease_ends(
+    settings, estate, frontdesk
+):
+    settings.DESK_SMS_BACKEND = f"{__name__}.Slow"
+    settings.DESK_SEND_LEASE_SECONDS = 2  # half of it, 1 s, is the time to send in
+    with time_machine.travel(at(9), tick=False):
+        complaints = [
+            log_complaint(frontdesk, estate=estate, contact_phone=f"1381234567{n}")
+            for n in range(4)
+        ]
+    with time_machine.travel(at(9, 1)):
+        notifications_send(now=at(9, 1))
+
+    receipts = [rows(complaint)[0] for complaint in complaints]
+    assert [r.status for r in receipts] == ["sent", "sent", "queued", "queued"]
+    # Put back as due now, not left claimed until the lease ends.
+    assert all(r.not_before < at(9, 1) + dt.timedelta(seconds=30) for r in receipts[2:])

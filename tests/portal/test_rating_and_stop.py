@@ -61,7 +61,7 @@ def test_a_rating_is_recorded_once_and_a_second_post_is_refused(supervisor, esta
     )
     assert fresh.resident_comment == "师傅很 耐心"
     assert second.status_code == 409
-    assert "这宗投诉已经评价过了" in second.content.decode()
+    assert "这件投诉已经评价过了" in second.content.decode()
     assert broken.status_code == 409
     assert snapshot(complaint) == before
     status_page = page(client, complaint).content.decode()

@@ -218,10 +218,12 @@ def test_unknown_tampered_and_expired_links_get_the_same_neutral_404(
     live = log_complaint(supervisor, estate=estate)
     token = status_token(live)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    unknown = signing.dumps(live.pk + 1000, salt=SALT)
+    unknown = signing.Signer(salt=SALT).sign_object(live.pk + 1000)
+    other_format = signing.dumps(live.pk, salt=SALT)
     expired = status_token(closed)
 
-    answers = [resident_browser.get(f"/s/{t}/") for t in (tampered, unknown, "nonsense")]
+    links = (tampered, unknown, other_format, "nonsense")
+    answers = [resident_browser.get(f"/s/{t}/") for t in links]
     with time_machine.travel(closed.closed_at + dt.timedelta(days=91), tick=False):
         answers.append(resident_browser.get(f"/s/{expired}/"))
         answers.append(resident_browser.get(f"/s/{expired}/rate/"))
@@ -229,7 +231,7 @@ def test_unknown_tampered_and_expired_links_get_the_same_neutral_404(
     with time_machine.travel(closed.closed_at + dt.timedelta(days=89), tick=False):
         still_valid = resident_browser.get(f"/s/{expired}/")
 
-    assert [a.status_code for a in answers] == [404] * 6
+    assert [a.status_code for a in answers] == [404] * 7
     assert len({a.content for a in answers}) == 1
     assert "此链接无法打开投诉" in body(answers[0])
     assert still_valid.status_code == 200
