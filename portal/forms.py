@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -16,12 +17,21 @@ _REFERENCE = re.compile(r"^[A-Z0-9-]+$")
 _FOUR_DIGITS = re.compile(r"^[0-9]{4}$")
 
 
+def bounded(data, limit: int = 200) -> dict:
+    """The posted fields, each cut to ``limit`` characters: a form shown again with its errors
+    never echoes a huge value back."""
+    return {key: str(value)[:limit] for key, value in data.items()}
+
+
 class LookupForm(forms.Form):
     reference = forms.CharField(
         label=_("Complaint reference"),
         max_length=REFERENCE_MAX,
         help_text=_("As in our text message or on your receipt, e.g. TS-HY-261127-0001."),
-        error_messages={"required": _("Enter the reference of your complaint.")},
+        error_messages={
+            "required": _("Enter the reference of your complaint."),
+            "max_length": _("A reference is at most %(limit_value)d characters."),
+        },
     )
     phone_last4 = forms.CharField(
         label=_("Last 4 digits of your phone number"),
@@ -44,7 +54,7 @@ class LookupForm(forms.Form):
         )
 
     def clean_reference(self) -> str:
-        reference = self.cleaned_data["reference"].strip().upper()
+        reference = unicodedata.normalize("NFKC", self.cleaned_data["reference"]).strip().upper()
         if not _REFERENCE.match(reference):
             raise forms.ValidationError(
                 _("A reference has only letters, digits and dashes."), code="invalid"
@@ -52,7 +62,8 @@ class LookupForm(forms.Form):
         return reference
 
     def clean_phone_last4(self) -> str:
-        digits = self.cleaned_data["phone_last4"]
+        # Full-width digits, as Chinese input methods type them, read as digits.
+        digits = unicodedata.normalize("NFKC", self.cleaned_data["phone_last4"]).strip()
         if not _FOUR_DIGITS.match(digits):
             raise forms.ValidationError(_("Enter exactly 4 digits."), code="invalid")
         return digits

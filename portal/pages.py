@@ -23,15 +23,29 @@ def _supported(language: str) -> bool:
     return language in {code for code, _name in settings.LANGUAGES}
 
 
+def _prefers_english(request) -> bool:
+    """The browser asks for English before any Chinese (``Accept-Language``)."""
+    for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return False
+        if tag.startswith("en"):
+            return True
+    return False
+
+
 def speak(request, complaint: Complaint | None = None) -> str:
     """Activate the language asked for in the link (``?lang=en``), else the resident's own,
-    else Chinese. Nothing is stored: the choice travels in the links."""
+    else the browser's when it prefers English, else Chinese. Nothing is stored: the choice
+    travels in the links."""
     asked = request.GET.get("lang", "")
     if _supported(asked):
         language = asked
     elif complaint is not None and complaint.resident is not None:
         language = complaint.resident.language
         language = language if _supported(language) else DEFAULT_LANGUAGE
+    elif _prefers_english(request):
+        language = "en"
     else:
         language = DEFAULT_LANGUAGE
     translation.activate(language)

@@ -14,7 +14,7 @@ from complaints.models import Complaint, Satisfaction, Stage
 from complaints.services.ratings import complaint_rate
 from complaints.status_links import status_path
 from portal import selectors
-from portal.forms import REFERENCE_MAX, LookupForm, RatingForm
+from portal.forms import REFERENCE_MAX, LookupForm, RatingForm, bounded
 from portal.pages import resident_page, speak, with_complaint
 from portal.throttle import try_count
 from residents.services import messages_stop, messages_stopped
@@ -57,14 +57,15 @@ def lookup(request):
     if request.method == "GET":
         form = LookupForm(initial={"reference": request.GET.get("reference", "")[:REFERENCE_MAX]})
         return render(request, "portal/lookup.html", {"form": form})
-    form = LookupForm(request.POST)
-    if not form.is_valid():
-        return render(request, "portal/lookup.html", {"form": form}, status=400)
+    # Every try counts against the address, a malformed one too.
     by_address = try_count(
         scope="address", subject=client_ip(request), limit=settings.DESK_LOOKUPS_PER_ADDRESS
     )
     if by_address.exceeded:
         return _too_many(request, by_address.retry_after)
+    form = LookupForm(bounded(request.POST))
+    if not form.is_valid():
+        return render(request, "portal/lookup.html", {"form": form}, status=400)
     reference = form.cleaned_data["reference"]
     by_reference = try_count(
         scope="reference", subject=reference, limit=settings.DESK_LOOKUPS_PER_REFERENCE

@@ -19,6 +19,8 @@ from complaints.models import (
     DesiredOutcome,
     Escalation,
     Evidence,
+    Satisfaction,
+    SatisfactionSource,
     Severity,
 )
 from complaints.selectors import estate_ids_visible_to, estates_visible_to
@@ -121,6 +123,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
     deadlines = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
+    # Null until recorded, as the other fields that may not be set yet.
+    satisfaction = serializers.SerializerMethodField()
+    satisfaction_source = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -159,6 +164,16 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     def get_unit_label(self, complaint) -> str | None:
         return complaint.unit.label if complaint.unit_id else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Satisfaction.choices, allow_null=True))
+    def get_satisfaction(self, complaint) -> str | None:
+        return complaint.satisfaction or None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=SatisfactionSource.choices, allow_null=True)
+    )
+    def get_satisfaction_source(self, complaint) -> str | None:
+        return complaint.satisfaction_source or None
 
     def get_status_url(self, complaint) -> str:
         """The resident's own link, to read out or send them; the API is for staff only."""

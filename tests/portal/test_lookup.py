@@ -126,12 +126,22 @@ def test_bad_input_is_refused_on_the_form(data, field, message):
     assert errors and message in errors[0], response.content.decode()[:2000]
 
 
-def test_bad_input_is_not_counted_as_a_try():
-    client = Client()
-    for _ in range(15):
-        assert client.post("/status/", {"reference": "X"}).status_code == 400
+def test_bad_input_counts_as_a_try_and_is_not_echoed_back_whole():
+    client = Client(REMOTE_ADDR="198.51.100.9")
+    answers = [client.post("/status/", {"reference": "X" * 100_000}) for _ in range(10)]
 
-    assert look_up(client, NOBODY_S, "1234").status_code == 200
+    assert [a.status_code for a in answers] == [400] * 10
+    assert len(answers[0].content) < 20_000
+    assert "投诉编号最多 32 个字符" in answers[0].content.decode()
+    assert look_up(client, NOBODY_S, "1234").status_code == 429
+
+
+def test_full_width_digits_are_read_as_digits(supervisor, estate):
+    complaint = log_complaint(supervisor, estate=estate, contact_phone="13812345678")
+
+    found = look_up(Client(), complaint.reference.lower(), "５６７８")
+
+    assert found.status_code == 302
 
 
 def test_the_eleventh_try_in_an_hour_from_one_address_is_refused(supervisor, estate):
@@ -234,3 +244,13 @@ def test_the_count_is_atomic_across_threads_on_redis(settings, redis_url):
         thread.join()
 
     assert sorted(counts) == list(range(1, 201))
+
+
+@pytest.mark.parametrize(
+    ("accept", "english"),
+    [("en-US,en;q=0.9", True), ("zh-CN,zh;q=0.9,en;q=0.8", False), ("", False), ("fr", False)],
+)
+def test_the_browser_that_prefers_english_is_answered_in_english(accept, english):
+    page = Client(HTTP_ACCEPT_LANGUAGE=accept).get("/status/").content.decode()
+
+    assert ("Complaint reference" in page) is english
