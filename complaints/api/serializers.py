@@ -19,7 +19,6 @@ from complaints.models import (
     DesiredOutcome,
     Escalation,
     Evidence,
-    Satisfaction,
     SatisfactionSource,
     Severity,
 )
@@ -106,6 +105,10 @@ class DeadlineSerializer(serializers.Serializer):
         return deadline_state(deadline, self.context.get("now"))
 
 
+# Who recorded a complaint's satisfaction: staff after a call, or the resident on the rating page.
+SOURCES = [value for value, _label in SatisfactionSource.choices]
+
+
 class ComplaintSerializer(serializers.ModelSerializer):
     estate = serializers.CharField(source="estate.code")
     unit_label = serializers.SerializerMethodField()
@@ -165,13 +168,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
     def get_unit_label(self, complaint) -> str | None:
         return complaint.unit.label if complaint.unit_id else None
 
-    @extend_schema_field(serializers.ChoiceField(choices=Satisfaction.choices, allow_null=True))
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_satisfaction(self, complaint) -> str | None:
         return complaint.satisfaction or None
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=SatisfactionSource.choices, allow_null=True)
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=SOURCES, allow_null=True))
     def get_satisfaction_source(self, complaint) -> str | None:
         return complaint.satisfaction_source or None
 

@@ -30,7 +30,7 @@ FEW, MANY = 3, 30
 BUDGETS = {
     "worklist": 9,
     "worklist searched": 10,
-    "complaint page": 11,
+    "complaint page": 12,  # the messages sent to the resident
     "escalation queue": 8,
     "residents list": 9,
     "resident page": 7,
