@@ -37,13 +37,15 @@ def status(request, complaint: Complaint, token: str):
         "messages_sent": selectors.messages_sent(complaint),
         "may_rate": selectors.may_rate(complaint),
         "rated": complaint.resident_rated_at is not None,
+        "supervisor_calls": _supervisor_calls(complaint),
         "zone": complaint.estate.time_zone,
     }
     return render(request, "portal/status.html", context)
 
 
 def _too_many(request, retry_after: int):
-    response = render(request, "portal/too_many.html", status=429)
+    minutes = max(1, -(-retry_after // 60))
+    response = render(request, "portal/too_many.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
