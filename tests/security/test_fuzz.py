@@ -116,7 +116,9 @@ CHECKS = [
 ]
 BOUNDED = settings(
     max_examples=25,
-    deadline=dt.timedelta(seconds=5),
+    # A guard against an input that makes the server hang, not a timing: a huge list page on a
+    # machine busy with other work has taken 5.2 s.
+    deadline=dt.timedelta(seconds=20),
     derandomize=True,
     database=None,
     suppress_health_check=list(HealthCheck),
