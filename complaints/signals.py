@@ -34,3 +34,7 @@ complaint_dispatched = Signal()
 # ``complaint`` as it now stands (estate, category and unit read), ``action`` and ``now``.
 # Sent after the change and its timeline entry are written.
 complaint_progressed = Signal()
+# A building-wide incident was opened, updated or resolved: ``incident`` (with its estate and
+# category read), ``kind`` (incident_opened, incident_updated, incident_resolved) and ``now``.
+# Its residents are to be told once each.
+incident_changed = Signal()

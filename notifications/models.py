@@ -36,6 +36,15 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("complaint"),
     )
+    # A broadcast of a building-wide incident to the residents it reaches.
+    incident = models.ForeignKey(
+        "complaints.Incident",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("building-wide incident"),
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

@@ -10,6 +10,7 @@ import datetime as dt
 
 from complaints import signals
 from complaints.models import DeadlineKind
+from notifications.broadcasts import notify_incident
 from notifications.messages import (
     notify_deadline_reminder,
     notify_dispatch,
@@ -79,6 +80,12 @@ def _complaint_progressed(sender, *, complaint, action: str, now: dt.datetime, *
     outbox.save()
 
 
+def _incident_changed(sender, *, incident, kind: str, now: dt.datetime, **kwargs) -> None:
+    outbox = Outbox()
+    notify_incident(outbox=outbox, incident=incident, kind=kind, now=now)
+    outbox.save()
+
+
 def connect() -> None:
     signals.complaint_received.connect(_complaint_received, dispatch_uid="outbox")
     signals.escalations_raised.connect(_escalations_raised, dispatch_uid="outbox")
@@ -86,3 +93,4 @@ def connect() -> None:
     signals.deadlines_due_soon.connect(_deadlines_due_soon, dispatch_uid="outbox")
     signals.complaint_dispatched.connect(_complaint_dispatched, dispatch_uid="outbox")
     signals.complaint_progressed.connect(_complaint_progressed, dispatch_uid="outbox")
+    signals.incident_changed.connect(_incident_changed, dispatch_uid="outbox")

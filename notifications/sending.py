@@ -81,7 +81,7 @@ def notifications_send(*, now: dt.datetime | None = None, limit: int = 200) -> i
     now = now or timezone.now()
     claimed = list(
         Notification.objects.filter(id__in=_claim(now=now, limit=limit))
-        .select_related("recipient", "complaint__estate")
+        .select_related("recipient", "complaint__estate", "incident__estate", "incident__category")
         .order_by("id")  # as written: a merged message lists them so, the newest carries it
     )
     withheld = _withheld(claimed)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from complaints.models import Severity
 from complaints.status_links import status_url
 from notifications.models import Notification
 from notifications.quiet import quiet_wake
@@ -41,10 +43,16 @@ def by_number(rows: list[Notification]) -> dict[str, list[Notification]]:
 
 def still_quiet(rows: list[Notification], now: dt.datetime) -> dt.datetime | None:
     """When the quiet hours that hold ``now`` end for these rows' estate; None if they don't."""
-    complaint = rows[0].complaint
-    if complaint is None:
+    row = rows[0]
+    if row.complaint is not None:
+        estate = row.complaint.estate
+    elif row.incident is not None:
+        if row.incident.category.default_severity == Severity.URGENT:
+            return None  # an urgent incident's broadcast goes at any hour
+        estate = row.incident.estate
+    else:
         return None
-    wake = quiet_wake(complaint.estate, now)
+    wake = quiet_wake(estate, now)
     return wake if wake > now else None
 
 
@@ -54,7 +62,11 @@ def merged(rows: list[Notification]) -> TextMessage | None:
     single = text_message(newest)
     if single is None or len(rows) == 1:
         return single
-    link = status_url(newest.complaint) if newest.complaint is not None else ""
+    link = (
+        status_url(newest.complaint)
+        if newest.complaint is not None
+        else settings.DESK_BASE_URL + "/status/"
+    )
     with override(newest.language):
         text = "\n".join(
             [_("%(count)d updates on your complaints:") % {"count": len(rows)}]

@@ -15,6 +15,7 @@ from complaints.models.choices import (
     Validity,
 )
 from complaints.models.complaint import Complaint
+from complaints.models.incidents import Incident, IncidentEvent, IncidentStage
 from complaints.models.records import (
     Callback,
     ComplaintEvent,
@@ -42,6 +43,9 @@ __all__ = [
     "Escalation",
     "EscalationReason",
     "Evidence",
+    "Incident",
+    "IncidentEvent",
+    "IncidentStage",
     "Liability",
     "ReferenceCounter",
     "Satisfaction",

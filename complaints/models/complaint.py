@@ -140,6 +140,17 @@ class Complaint(models.Model):
     )
     resident_comment = models.TextField(_("resident's comment"), blank=True, editable=False)
     follow_up_summary = models.TextField(_("follow-up summary"), blank=True, editable=False)
+    # A building-wide incident it is one of the calls about: the incident carries the clock
+    # of its resolution and tells the residents.
+    incident = models.ForeignKey(
+        "complaints.Incident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("building-wide incident"),
+        editable=False,
+    )
     repeat_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -92,7 +92,7 @@ def _plan_resolution(ctx: Context) -> Outcome:
     }
 
 
-def _mark_resolved(ctx: Context) -> Outcome:
+def mark_resolved(ctx: Context) -> Outcome:
     complaint = ctx.complaint
     complaint.outcome = ctx.text("outcome")
     complaint.cause = ctx.text("cause")
@@ -232,7 +232,7 @@ HANDLERS: dict[str, Callable[[Context], Outcome]] = {
     "accept": _accept,
     "close_as_explained": _close_as_explained,
     "plan_resolution": _plan_resolution,
-    "mark_resolved": _mark_resolved,
+    "mark_resolved": mark_resolved,
     "close": _close,
     "reopen": _reopen,
     "escalate": _escalate,

@@ -44,6 +44,10 @@ TEMPLATE_VARIABLES: dict[str, tuple[str, ...]] = {
     "closed": ("reference", "link"),
     "callback_missed": ("reference",),
     "callback_new_time": ("reference", "time"),
+    # A building-wide incident, to every resident it reaches.
+    "incident_opened": ("title", "notice", "end"),
+    "incident_updated": ("title", "notice", "end"),
+    "incident_resolved": ("title", "outcome"),
     # To staff: an urgent complaint handed to them.
     "dispatch": ("reference", "summary", "link"),
     # Several messages that were due at once, sent as one.

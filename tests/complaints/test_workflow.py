@@ -798,6 +798,7 @@ APP_DIRS = ("complaints", "residents", "staff", "config", "demo", "reports", "no
 # through complaint_act, and bench.bulk inserts their rows for a million complaints. They
 # mirror the table's transitions and are no live path to a complaint.
 BULK_DEMO = "demo/story_base.py"
+INCIDENT_STAGE = "complaints/services/incidents.py"
 
 
 def stage_writes(path: Path) -> list[int]:
@@ -828,5 +829,7 @@ def test_the_stage_is_assigned_in_complaint_act_and_nowhere_else():
     }
 
     writers.pop(BULK_DEMO, None)
-    assert list(writers) == ["complaints/services/actions.py"]
+    # A building-wide incident's own stage, in the one place its actions are carried out.
+    assert list(writers) == ["complaints/services/actions.py", INCIDENT_STAGE]
     assert len(writers["complaints/services/actions.py"]) == 1
+    assert len(writers[INCIDENT_STAGE]) == 1

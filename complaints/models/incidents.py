@@ -1,0 +1,133 @@
+"""Building-wide incidents (公共事件): one outage that many households call about. The incident
+carries one notice, one clock and one broadcast; the complaints about it are linked to it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models.choices import Liability
+
+
+class IncidentStage(models.TextChoices):
+    OPEN = "open", _("open")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+
+
+class Incident(models.Model):
+    reference = models.CharField(_("reference"), max_length=32, unique=True, editable=False)
+    estate = models.ForeignKey(
+        "residents.Estate",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("estate"),
+    )
+    buildings = models.ManyToManyField(
+        "residents.Building",
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("buildings"),
+        help_text=_("None: the whole estate."),
+    )
+    category = models.ForeignKey(
+        "complaints.Category",
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("category"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    notice = models.TextField(
+        _("public notice"), help_text=_("Read out to callers and sent to the residents.")
+    )
+    expected_end = models.DateTimeField(_("expected end"), null=True, blank=True)
+
+    # Only the incident services write the fields below.
+    stage = models.CharField(
+        _("stage"),
+        max_length=10,
+        choices=IncidentStage.choices,
+        default=IncidentStage.OPEN,
+        editable=False,
+    )
+    outcome = models.TextField(_("outcome"), blank=True, editable=False)
+    cause = models.TextField(_("cause"), blank=True, editable=False)
+    liability = models.CharField(
+        _("liability"), max_length=12, choices=Liability.choices, blank=True, editable=False
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+        editable=False,
+    )
+    opened_at = models.DateTimeField(_("opened at"), editable=False)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("building-wide incident")
+        verbose_name_plural = _("building-wide incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage=IncidentStage.CLOSED, closed_at__isnull=False)
+                | (~Q(stage=IncidentStage.CLOSED) & Q(closed_at__isnull=True)),
+                name="incident_closed_iff_closed_at",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="incident_version_positive"),
+        ]
+        indexes = [models.Index(fields=["estate", "stage"], name="incident_estate_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class IncidentEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Incident events are append-only.")
+
+    def delete(self):
+        raise TypeError("Incident events are append-only.")
+
+
+class IncidentEvent(models.Model):
+    """The incident's own append-only timeline, written with the change it records."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, related_name="events", verbose_name=_("incident")
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        help_text=_("Empty: the system."),
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    objects = IncidentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        indexes = [models.Index(fields=["incident", "at", "id"], name="incident_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("Incident events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Incident events are append-only.")

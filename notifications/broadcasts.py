@@ -1,0 +1,91 @@
+"""A building-wide incident told to every resident it reaches: one text message per phone
+number per update, however many units, residents or linked complaints share that number,
+written in one insert with the change that causes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from complaints.models import Incident, Severity
+from complaints.services.incidents import units_covered
+from notifications.models import Notification
+from notifications.outbox import Outbox
+from notifications.quiet import quiet_wake
+from notifications.sending import one_line
+from residents.models import Resident
+
+
+def _phones(incident: Incident, now: dt.datetime) -> dict[str, str]:
+    """Each phone number of the residents living in the covered units, with its language."""
+    today = timezone.localtime(now, incident.estate.zone).date()
+    units = units_covered(
+        estate_id=incident.estate_id,
+        building_ids=incident.buildings.values_list("pk", flat=True),
+    )
+    living = Q(residencies__unit__in=units) & (
+        Q(residencies__end__isnull=True) | Q(residencies__end__gte=today)
+    )
+    phones: dict[str, str] = {}
+    for phone, language in (
+        Resident.objects.filter(living).exclude(phone="").values_list("phone", "language")
+    ):
+        phones.setdefault(phone, language)
+    return phones
+
+
+def _local(incident: Incident, when: dt.datetime | None) -> str:
+    if when is None:
+        return "-"
+    return timezone.localtime(when, incident.estate.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _said(incident: Incident, kind: str) -> tuple[str, dict[str, str]]:
+    """The message and its template's variables, in the active language."""
+    if kind == "incident_resolved":
+        params = {"title": incident.title, "outcome": incident.outcome[:60]}
+        text = _("[%(title)s] Resolved: %(outcome)s Thank you for your patience.") % params
+        return text, params
+    params = {
+        "title": incident.title,
+        "notice": incident.notice[:60],
+        "end": _local(incident, incident.expected_end),
+    }
+    if kind == "incident_updated":
+        text = _("[%(title)s] Update: %(notice)s Now expected to end by %(end)s.") % params
+    else:
+        text = _("[%(title)s] %(notice)s Expected to end by %(end)s.") % params
+    return text, params
+
+
+def notify_incident(*, outbox: Outbox, incident: Incident, kind: str, now: dt.datetime) -> None:
+    """One message to each phone number of the covered units' residents. Quiet hours hold it,
+    unless the incident's category is urgent; the day's limit does not."""
+    urgent = incident.category.default_severity == Severity.URGENT
+    not_before = now if urgent else quiet_wake(incident.estate, now)
+    said: dict[str, tuple[str, dict[str, str]]] = {}
+    for phone, language in _phones(incident, now).items():
+        if language not in said:
+            with override(language):
+                said[language] = _said(incident, kind)
+        text, params = said[language]
+        outbox.rows.append(
+            Notification(
+                incident=incident,
+                audience=Notification.Audience.RESIDENT,
+                channel=Notification.Channel.SMS,
+                address=phone,
+                language=language,
+                kind=kind,
+                subject=one_line(text, 100),
+                body=text,
+                params=params,
+                urgent=True,
+                dedupe_key=f"gg{incident.pk}:v{incident.version}:{kind}:{phone}"[:120],
+                not_before=not_before,
+            )
+        )
