@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import tokens, views
+from complaints.api import incidents, tokens, views
 
 app_name = "api"
 
@@ -29,6 +29,13 @@ urlpatterns = [
         "complaints/<str:reference>/evidence/<int:pk>/",
         views.EvidenceFile.as_view(),
         name="evidence-file",
+    ),
+    path("incidents/", incidents.IncidentListCreate.as_view(), name="incidents"),
+    path("incidents/<int:pk>/", incidents.IncidentDetail.as_view(), name="incident"),
+    path(
+        "incidents/<int:pk>/actions/<str:action>/",
+        incidents.IncidentAction.as_view(),
+        name="incident-action",
     ),
     path("escalations/", views.EscalationList.as_view(), name="escalations"),
     path(

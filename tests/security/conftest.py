@@ -24,7 +24,8 @@ from django.db import transaction
 from django.test import Client
 
 from complaints import services
-from complaints.models import Complaint, Escalation, Evidence
+from complaints.models import Complaint, Escalation, Evidence, Incident
+from complaints.services.incidents import IncidentInput, incident_open
 from complaints.status_links import status_token
 from staff.tokens import api_token_issue
 from tests.complaints.api_helpers import WEDNESDAY_10AM, image_bytes
@@ -33,6 +34,7 @@ from tests.factories import (
     EstateFactory,
     ResidentFactory,
     UnitFactory,
+    category,
     log_complaint,
     make_staff,
 )
@@ -50,6 +52,7 @@ class World:
     units: dict
     # Each role's API token: its prefix (as its owner sees it) and the token itself.
     tokens: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    incidents: dict[str, Incident] = dataclasses.field(default_factory=dict)
 
     def ids(self) -> dict[str, object]:
         """The placeholders a path template may name: {eng_a}, {ev_b}, {esc_b2}, {res_a} …"""
@@ -59,6 +62,7 @@ class World:
         names.update({f"res_{k}": r.pk for k, r in self.residents.items()})
         names.update({f"unit_{k}": u.pk for k, u in self.units.items()})
         names.update({f"tok_{k}": prefix for k, (prefix, _token) in self.tokens.items()})
+        names.update({f"inc_{k}": incident.pk for k, incident in self.incidents.items()})
         # The world sets no DESK_SMS_REPLY_SECRET: no reply address answers, whatever its secret.
         names["reply_secret"] = "a-guessed-secret"
         names.update({f"link_{k}": status_token(c) for k, c in self.complaints.items()})
@@ -148,6 +152,15 @@ def _build_world() -> World:
         escalations = {"a1": _escalate(eng_a, frontdesk), "b1": _escalate(b, frontdesk_b)}
         escalations["b2"] = _escalate(b, frontdesk_b)
     assert [e.level for e in escalations.values()] == [1, 1, 2]
+    incidents = {
+        key: incident_open(
+            actor=supervisor,
+            data=IncidentInput(
+                estate=place, category=category("FAC-UTIL"), title="停水", notice="抢修中"
+            ),
+        )
+        for key, place in (("a", estate), ("b", other_estate))
+    }
     users = {
         "fd_a": frontdesk,
         "fd_b": frontdesk_b,
@@ -164,6 +177,7 @@ def _build_world() -> World:
         residents={"a": resident_a, "b": resident_b},
         units={"a": unit_a, "b": unit_b},
         tokens={role: (stored.token_key, token) for role, (stored, token) in issued.items()},
+        incidents=incidents,
     )
 
 

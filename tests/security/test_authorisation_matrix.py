@@ -111,6 +111,12 @@ POST   /api/v1/complaints/{sec_a}/actions/add_note/    200    404    404     200
 POST   /api/v1/complaints/{b}/actions/add_note/        404    200    404     200    200    401
 POST   /api/v1/complaints/{eng_a}/actions/assign/      403    404    403     200    200    401
 POST   /api/v1/complaints/{b}/actions/assign/          404    403    404     200    200    401
+GET    /api/v1/incidents/                              200    200    200     200    200    401
+POST   /api/v1/incidents/                              403    403    403     201    201    401
+GET    /api/v1/incidents/{inc_a}/                      200    404    200     200    200    401
+GET    /api/v1/incidents/{inc_b}/                      404    200    404     200    200    401
+POST   /api/v1/incidents/{inc_a}/actions/update/       403    404    403     200    200    401
+POST   /api/v1/incidents/{inc_b}/actions/update/       404    403    404     200    200    401
 GET    /api/v1/escalations/                            403    403    403     200    200    401
 POST   /api/v1/escalations/{esc_a1}/acknowledge/       403    403    403     200    404    401
 POST   /api/v1/escalations/{esc_b2}/acknowledge/       403    403    403     200    200    401
@@ -203,6 +209,10 @@ def _request(world, method: str, path: str, role: str):
             body = {"text": "矩阵测试"}
         elif path.endswith("/assign/"):
             body = {"department": "SEC"}
+        elif path == "/api/v1/incidents/":
+            body = {"estate": "HY", "category": "FAC-UTIL", "title": "停电", "notice": "线路检修"}
+        elif path.endswith("/actions/update/"):
+            body = {"notice": "矩阵测试：预计今晚恢复"}
         return client.post(path, body, content_type="application/json")
     return client.post(path, {"text": "矩阵测试"} if path.endswith("/add_note/") else {})
 
@@ -346,7 +356,11 @@ def test_the_link_in_every_notification_leads_to_the_page_under_the_same_rule(wo
         if method == "GET" and re.fullmatch(r"/complaints/\{\w+\}/", path)
     }
     expected = {path.format(**world.ids()): outcome for path, outcome in detail.items()}
-    notifications = list(Notification.objects.exclude(body=""))
+    # An incident's broadcast names no complaint and carries no link at all.
+    broadcasts = Notification.objects.filter(incident__isnull=False)
+    assert broadcasts.exists()
+    assert all(URL_IN_TEXT.findall(row.body) == [] for row in broadcasts)
+    notifications = list(Notification.objects.exclude(body="").filter(incident__isnull=True))
     assert {n.complaint.reference for n in notifications} == {
         c.reference for c in world.complaints.values()
     }
