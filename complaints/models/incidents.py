@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models.append_only import AppendOnly
 from complaints.models.choices import Liability
 
 
@@ -85,15 +86,7 @@ class Incident(models.Model):
         return f"{self.reference} {self.title}"
 
 
-class IncidentEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Incident events are append-only.")
-
-    def delete(self):
-        raise TypeError("Incident events are append-only.")
-
-
-class IncidentEvent(models.Model):
+class IncidentEvent(AppendOnly):
     """The incident's own append-only timeline, written with the change it records."""
 
     incident = models.ForeignKey(
@@ -113,8 +106,6 @@ class IncidentEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
-    objects = IncidentEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("incident event")
@@ -123,11 +114,3 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("Incident events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Incident events are append-only.")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from complaints.models.append_only import AppendOnly
 from complaints.models.choices import (
     Clock,
     DeadlineKind,
@@ -323,15 +324,7 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Complaint events are append-only.")
-
-    def delete(self):
-        raise TypeError("Complaint events are append-only.")
-
-
-class ComplaintEvent(models.Model):
+class ComplaintEvent(AppendOnly):
     """The append-only timeline: written in the same transaction as the change it records."""
 
     complaint = models.ForeignKey(
@@ -356,8 +349,6 @@ class ComplaintEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("event")
@@ -370,14 +361,6 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("Complaint events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Complaint events are append-only.")
 
 
 class ReferenceCounter(models.Model):
