@@ -13,10 +13,9 @@ from django.utils.translation import override
 
 from complaints.models import Incident, Severity
 from complaints.services.incidents import units_covered
-from notifications.models import Notification
 from notifications.outbox import Outbox
+from notifications.progress import local_minute
 from notifications.quiet import quiet_wake
-from notifications.sending import one_line
 from residents.models import Resident
 
 
@@ -38,12 +37,6 @@ def _phones(incident: Incident, now: dt.datetime) -> dict[str, str]:
     return phones
 
 
-def _local(incident: Incident, when: dt.datetime | None) -> str:
-    if when is None:
-        return "-"
-    return timezone.localtime(when, incident.estate.zone).strftime("%Y-%m-%d %H:%M")
-
-
 def _said(incident: Incident, kind: str) -> tuple[str, dict[str, str]]:
     """The message and its template's variables, in the active language."""
     if kind == "incident_resolved":
@@ -53,7 +46,7 @@ def _said(incident: Incident, kind: str) -> tuple[str, dict[str, str]]:
     params = {
         "title": incident.title,
         "notice": incident.notice[:60],
-        "end": _local(incident, incident.expected_end),
+        "end": local_minute(incident.estate, incident.expected_end) or "-",
     }
     if kind == "incident_updated":
         text = _("[%(title)s] Update: %(notice)s Now expected to end by %(end)s.") % params
@@ -73,19 +66,14 @@ def notify_incident(*, outbox: Outbox, incident: Incident, kind: str, now: dt.da
             with override(language):
                 said[language] = _said(incident, kind)
         text, params = said[language]
-        outbox.rows.append(
-            Notification(
-                incident=incident,
-                audience=Notification.Audience.RESIDENT,
-                channel=Notification.Channel.SMS,
-                address=phone,
-                language=language,
-                kind=kind,
-                subject=one_line(text, 100),
-                body=text,
-                params=params,
-                urgent=True,
-                dedupe_key=f"gg{incident.pk}:v{incident.version}:{kind}:{phone}"[:120],
-                not_before=not_before,
-            )
+        outbox.text_to_resident(
+            incident=incident,
+            address=phone,
+            language=language,
+            kind=kind,
+            key=f"gg{incident.pk}:v{incident.version}:{kind}:{phone}",
+            text=text,
+            params=params,
+            urgent=True,
+            not_before=not_before,
         )

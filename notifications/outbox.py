@@ -128,26 +128,51 @@ class Outbox:
         with translation.override(language):
             text = str(body())
             values = {name: str(value) for name, value in params().items()}
+        not_before = resident_send_time(
+            estate=complaint.estate, address=phone, now=now, urgent=urgent, pending=self.rows
+        )
+        self.text_to_resident(
+            complaint=complaint,
+            address=phone,
+            language=language,
+            kind=kind,
+            key=key,
+            text=text,
+            params=values,
+            urgent=urgent,
+            not_before=not_before,
+        )
+
+    def text_to_resident(
+        self,
+        *,
+        address: str,
+        language: str,
+        kind: str,
+        key: str,
+        text: str,
+        params: dict[str, str],
+        urgent: bool,
+        not_before: dt.datetime,
+        complaint: Complaint | None = None,
+        incident=None,
+    ) -> None:
+        """One resident's text message, its wording and time already settled."""
         self.rows.append(
             Notification(
                 complaint=complaint,
+                incident=incident,
                 audience=Notification.Audience.RESIDENT,
                 channel=Notification.Channel.SMS,
-                address=phone,
+                address=address,
                 language=language,
                 kind=kind,
                 subject=one_line(text, 100),
                 body=text,
-                params=values,
+                params=params,
                 urgent=urgent,
                 dedupe_key=key[:120],
-                not_before=resident_send_time(
-                    estate=complaint.estate,
-                    address=phone,
-                    now=now,
-                    urgent=urgent,
-                    pending=self.rows,
-                ),
+                not_before=not_before,
             )
         )
 

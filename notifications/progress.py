@@ -14,13 +14,17 @@ from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState
 from complaints.status_links import rating_url, status_url
 from notifications.models import Notification
 from notifications.outbox import Outbox
+from residents.models import Estate
 
 # The longest plan a message quotes; the status page shows all of it.
 PLAN_MAX = 60
 
 
-def _local(complaint: Complaint, when: dt.datetime) -> str:
-    return timezone.localtime(when, complaint.estate.zone).strftime("%Y-%m-%d %H:%M")
+def local_minute(estate: Estate, when: dt.datetime | None) -> str:
+    """A time as a text message gives it, in the estate's zone: ``2026-03-10 16:00``."""
+    if when is None:
+        return ""
+    return timezone.localtime(when, estate.zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _sentences(*parts: str) -> str:
@@ -56,23 +60,10 @@ def notify_received(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -
     )
 
 
-def _agreed_callback(complaint: Complaint) -> Deadline | None:
+def _latest(complaint: Complaint, kind: str, *states: str) -> Deadline | None:
+    """The complaint's latest deadline of ``kind`` still running (in one of ``states``)."""
     return (
-        Deadline.objects.filter(
-            complaint=complaint, kind=DeadlineKind.AGREED_CALLBACK, state=DeadlineState.PENDING
-        )
-        .order_by("-due_at")
-        .first()
-    )
-
-
-def _resolution_due(complaint: Complaint) -> Deadline | None:
-    return (
-        Deadline.objects.filter(
-            complaint=complaint,
-            kind=DeadlineKind.RESOLUTION,
-            state__in=(DeadlineState.PENDING, DeadlineState.PAUSED),
-        )
+        Deadline.objects.filter(complaint=complaint, kind=kind, state__in=states)
         .order_by("-due_at")
         .first()
     )
@@ -85,8 +76,10 @@ def _quoted(text: str) -> str:
 def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
     """What will be done, and by when it is due. It carries a time: not held by the day's
     limit, where it would arrive after that time."""
-    deadline = _resolution_due(complaint)
-    due = _local(complaint, deadline.due_at) if deadline is not None else ""
+    deadline = _latest(
+        complaint, DeadlineKind.RESOLUTION, DeadlineState.PENDING, DeadlineState.PAUSED
+    )
+    due = local_minute(complaint.estate, deadline.due_at) if deadline is not None else ""
     plan = _quoted(complaint.plan)
 
     def body():
@@ -164,10 +157,10 @@ def _apology_unanswered(complaint: Complaint) -> bool:
 
 
 def _new_time(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
-    deadline = _agreed_callback(complaint)
+    deadline = _latest(complaint, DeadlineKind.AGREED_CALLBACK, DeadlineState.PENDING)
     if deadline is None or not _apology_unanswered(complaint):
         return
-    time = _local(complaint, deadline.due_at)
+    time = local_minute(complaint.estate, deadline.due_at)
     outbox.to_resident(
         complaint=complaint,
         kind="callback_new_time",
