@@ -32,7 +32,11 @@ class Kind(StrEnum):
     BOOL = "bool"
     DEPARTMENT = "department"  # a department's code, which the action looks up
     ASSIGNEE = "assignee"  # a staff member's username, which the action looks up
+    INCIDENT = "incident"  # a building-wide incident's id, which the action looks up
 
+
+# The largest id an integer primary key holds.
+ID_MAX = 2**31 - 1
 
 # Kinds whose value is a string, held to the input's ``max_length``.
 TEXTUAL = frozenset({Kind.TEXT, Kind.LINE, Kind.DEPARTMENT, Kind.ASSIGNEE})
@@ -79,11 +83,13 @@ def _clean(spec: Input, value: Any) -> Any:
     if _missing(value):
         if spec.required:
             raise ValidationError(_("This field is required."))
-        return None if spec.kind in (Kind.DATETIME, Kind.BOOL) else ""
+        return None if spec.kind in (Kind.DATETIME, Kind.BOOL, Kind.INCIDENT) else ""
     if spec.kind is Kind.BOOL:
         if not isinstance(value, bool):
             raise ValidationError(str(spec.invalid))
         return value
+    if spec.kind is Kind.INCIDENT:
+        return _incident_id(value)
     if spec.kind is Kind.DATETIME:
         if not isinstance(value, dt.datetime) or timezone.is_naive(value):
             raise ValidationError(_("Give a date and time with its time zone."))
@@ -101,6 +107,15 @@ def _clean(spec: Input, value: Any) -> Any:
         return text
     MaxLengthValidator(spec.max_length)(text)
     return text
+
+
+def _incident_id(value: Any) -> int:
+    """An id as a number or as the digits a page form posts."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if type(value) is not int or not 1 <= value <= ID_MAX:
+        raise ValidationError(_("Give an incident's number, or nothing to unlink."))
+    return value
 
 
 def inputs_clean(inputs: Sequence[Input], data: Mapping[str, Any]) -> dict[str, Any]:

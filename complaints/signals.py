@@ -38,3 +38,6 @@ complaint_progressed = Signal()
 # category read), ``kind`` (incident_opened, incident_updated, incident_resolved) and ``now``.
 # Its residents are to be told once each.
 incident_changed = Signal()
+# The sweep found incident deadlines missed: ``escalations`` (IncidentEscalation rows, with
+# their incident, its estate and category, and the deadline read) and ``now``.
+incident_escalated = Signal()

@@ -44,6 +44,11 @@ urlpatterns = [
     ),
     path("escalations/", escalations.queue, name="escalations"),
     path(
+        "escalations/incidents/<int:pk>/acknowledge/",
+        escalations.incident_acknowledge,
+        name="incident-escalation-acknowledge",
+    ),
+    path(
         "escalations/<int:pk>/acknowledge/",
         escalations.acknowledge,
         name="escalation-acknowledge",

@@ -275,6 +275,21 @@ ACTIONS: dict[str, Action] = {
             guard=guards.on_hold,
         ),
         Action(
+            "link_incident",
+            _("Link to a building-wide incident"),
+            OPEN_STAGES,
+            None,
+            SUPERVISOR_PLUS,
+            inputs=(
+                Input("incident", Kind.INCIDENT, _("Incident (none: unlink)"), required=False),
+                Input("note", Kind.TEXT, _("Note"), required=False, max_length=TEXT_MAX, rows=2),
+            ),
+            help=_(
+                "While linked, the incident carries the resolution deadline; the complaint "
+                "keeps its own acknowledge and callback deadlines."
+            ),
+        ),
+        Action(
             "add_note",
             _("Add a note"),
             ALL_STAGES,

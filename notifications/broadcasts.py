@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from complaints.models import Incident, Severity
+from complaints.models import DeadlineKind, Incident, Severity
 from complaints.services.incidents import units_covered
 from notifications.outbox import Outbox
 from notifications.progress import local_minute
@@ -77,3 +77,35 @@ def notify_incident(*, outbox: Outbox, incident: Incident, kind: str, now: dt.da
             urgent=True,
             not_before=not_before,
         )
+
+
+def notify_incident_escalation(*, outbox: Outbox, escalation, now: dt.datetime) -> None:
+    """The people of the escalation's level hear that the incident's deadline was missed."""
+    incident = escalation.incident
+
+    def subject():
+        return _("[Escalated to level %(level)d] %(reference)s %(title)s") % {
+            "level": escalation.level,
+            "reference": incident.reference,
+            "title": incident.title,
+        }
+
+    def body():
+        kind = DeadlineKind(escalation.deadline.kind).label
+        lead = _("The building-wide incident missed its %(deadline)s deadline (due %(due)s).")
+        return (
+            lead
+            % {"deadline": kind, "due": local_minute(incident.estate, escalation.overdue_since)}
+            + "\n\n"
+            + incident.notice
+        )
+
+    outbox.to_staff(
+        incident=incident,
+        users=outbox.staff(estate_id=incident.estate_id, level=escalation.level),
+        kind="incident_escalation",
+        key=f"ggesc{escalation.pk}",
+        subject=subject,
+        body=body,
+        now=now,
+    )

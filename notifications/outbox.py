@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.utils import translation
 
 from complaints.clock import BusinessCalendar, calendar_for_estate
-from complaints.models import Complaint, Severity
+from complaints.models import Complaint, Incident, Severity
 from complaints.services.escalations import staff_at_level
 from notifications.models import Notification
 from notifications.publisher import dispatch_on_commit
@@ -52,28 +52,46 @@ class Outbox:
             self._staff[key] = staff_at_level(estate_id=estate_id, level=level)
         return self._staff[key]
 
-    def staff_not_before(self, complaint: Complaint, now: dt.datetime) -> dt.datetime:
+    def staff_not_before(self, *, estate, urgent: bool, now: dt.datetime) -> dt.datetime:
         """Urgent alerts go at once; others wait for the estate's opening hours."""
-        if complaint.severity == Severity.URGENT:
+        if urgent:
             return now
-        if complaint.estate_id not in self._calendars:
-            self._calendars[complaint.estate_id] = calendar_for_estate(complaint.estate)
-        calendar = self._calendars[complaint.estate_id]
-        return calendar.next_opening(now).astimezone(dt.UTC)
+        if estate.pk not in self._calendars:
+            self._calendars[estate.pk] = calendar_for_estate(estate)
+        return self._calendars[estate.pk].next_opening(now).astimezone(dt.UTC)
 
     def to_staff(
-        self, *, complaint, users, kind, key, subject, body, now, at_once: bool = False
+        self,
+        *,
+        complaint: Complaint | None = None,
+        incident: Incident | None = None,
+        users,
+        kind,
+        key,
+        subject,
+        body,
+        now,
+        at_once: bool = False,
     ) -> None:
-        """One message per person, in their language. ``subject``/``body`` are callables run
-        with that language active; ``key`` makes a repeated message a no-op. ``at_once``: not
-        held for opening hours (someone is to act on it now)."""
-        not_before = now if at_once else self.staff_not_before(complaint, now)
+        """One message per person, in their language, about a complaint or an incident.
+        ``subject``/``body`` are callables run with that language active; ``key`` makes a
+        repeated message a no-op. ``at_once``: not held for opening hours (someone is to act
+        on it now)."""
+        about = complaint if complaint is not None else incident
+        assert about is not None  # a staff message is about one or the other
+        urgent = at_once or (
+            complaint.severity == Severity.URGENT
+            if complaint is not None
+            else about.category.default_severity == Severity.URGENT
+        )
+        not_before = self.staff_not_before(estate=about.estate, urgent=urgent, now=now)
         for user in users:
             language = _staff_language(user)
             with translation.override(language):
                 self.rows.append(
                     Notification(
                         complaint=complaint,
+                        incident=incident,
                         recipient=user,
                         audience=Notification.Audience.STAFF,
                         channel=Notification.Channel.EMAIL,

@@ -10,7 +10,7 @@ import datetime as dt
 
 from complaints import signals
 from complaints.models import DeadlineKind
-from notifications.broadcasts import notify_incident
+from notifications.broadcasts import notify_incident, notify_incident_escalation
 from notifications.messages import (
     notify_deadline_reminder,
     notify_dispatch,
@@ -86,6 +86,13 @@ def _incident_changed(sender, *, incident, kind: str, now: dt.datetime, **kwargs
     outbox.save()
 
 
+def _incident_escalated(sender, *, escalations, now: dt.datetime, **kwargs) -> None:
+    outbox = Outbox()
+    for escalation in escalations:
+        notify_incident_escalation(outbox=outbox, escalation=escalation, now=now)
+    outbox.save()
+
+
 def connect() -> None:
     signals.complaint_received.connect(_complaint_received, dispatch_uid="outbox")
     signals.escalations_raised.connect(_escalations_raised, dispatch_uid="outbox")
@@ -93,4 +100,5 @@ def connect() -> None:
     signals.deadlines_due_soon.connect(_deadlines_due_soon, dispatch_uid="outbox")
     signals.complaint_dispatched.connect(_complaint_dispatched, dispatch_uid="outbox")
     signals.complaint_progressed.connect(_complaint_progressed, dispatch_uid="outbox")
+    signals.incident_escalated.connect(_incident_escalated, dispatch_uid="outbox")
     signals.incident_changed.connect(_incident_changed, dispatch_uid="outbox")

@@ -20,12 +20,35 @@ from rest_framework.views import APIView
 from complaints.api.pagination import PageWithoutCount
 from complaints.api.serializers import StrictSerializer
 from complaints.errors import ActionForbidden
-from complaints.models import Category, Incident, IncidentStage, Liability
+from complaints.models import (
+    Category,
+    Incident,
+    IncidentDeadline,
+    IncidentEscalation,
+    IncidentStage,
+    Liability,
+)
 from complaints.selectors import estates_visible_to
 from complaints.services.incidents import TEXT_MAX, IncidentInput, incident_act, incident_open
 from complaints.workflow import VERSION_MAX
 from residents.models import Building, Estate
 from staff.roles import SUPERVISOR_PLUS, user_roles
+
+
+class IncidentDeadlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentDeadline
+        fields = ["kind", "due_at", "state", "met_at"]
+        read_only_fields = fields
+
+
+class IncidentEscalationSerializer(serializers.ModelSerializer):
+    deadline = serializers.CharField(source="deadline.kind")
+
+    class Meta:
+        model = IncidentEscalation
+        fields = ["id", "level", "deadline", "overdue_since", "created_at", "acknowledged_at"]
+        read_only_fields = fields
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -34,6 +57,8 @@ class IncidentSerializer(serializers.ModelSerializer):
     buildings = serializers.SerializerMethodField()
     liability = serializers.SerializerMethodField()
     complaints = serializers.SerializerMethodField()
+    deadlines = IncidentDeadlineSerializer(many=True, read_only=True)
+    escalations = IncidentEscalationSerializer(many=True, read_only=True)
 
     class Meta:
         model = Incident
@@ -55,6 +80,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "closed_at",
             "version",
             "complaints",
+            "deadlines",
+            "escalations",
         ]
         read_only_fields = fields
 
@@ -106,10 +133,16 @@ class CloseIncidentSerializer(StrictSerializer):
     version = _version()
 
 
+class AcknowledgeIncidentSerializer(StrictSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    version = _version()
+
+
 INCIDENT_ACTION_SERIALIZERS: dict[str, type[StrictSerializer]] = {
     "update": UpdateIncidentSerializer,
     "resolve": ResolveIncidentSerializer,
     "close": CloseIncidentSerializer,
+    "acknowledge": AcknowledgeIncidentSerializer,
 }
 
 
@@ -118,7 +151,7 @@ def incidents_visible_to(user: User | AnonymousUser) -> QuerySet[Incident]:
     return (
         Incident.objects.filter(estate__in=estates_visible_to(user))
         .select_related("estate", "category")
-        .prefetch_related("buildings")
+        .prefetch_related("buildings", "deadlines", "escalations__deadline")
         .annotate(complaint_count=Count("complaints"))
     )
 
@@ -186,7 +219,8 @@ class IncidentDetail(generics.RetrieveAPIView):
 
 
 class IncidentAction(APIView):
-    """Update, resolve or close an incident; the answer is the incident as it now reads."""
+    """Update, resolve, close or acknowledge (its waiting escalations) an incident; the
+    answer is the incident as it now reads."""
 
     refusals = ("409",)
 

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.display import deadline_state
-from complaints.inputs import Input, Kind
+from complaints.inputs import ID_MAX, Input, Kind
 from complaints.models import (
     Category,
     Channel,
@@ -294,6 +294,8 @@ def _action_field(spec: Input) -> serializers.Field:
         return serializers.DateTimeField(**optional)
     if spec.kind is Kind.BOOL:
         return serializers.BooleanField(**optional)
+    if spec.kind is Kind.INCIDENT:
+        return serializers.IntegerField(min_value=1, max_value=ID_MAX, **optional)
     if not spec.required:
         optional["allow_blank"] = True
     return serializers.CharField(max_length=spec.max_length, **optional)

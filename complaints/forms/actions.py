@@ -21,6 +21,7 @@ from complaints.forms.fields import (
     local_datetime_field,
 )
 from complaints.inputs import Input, Kind
+from complaints.models import Incident, IncidentStage
 from complaints.workflow import ACTIONS, VERSION_MAX
 from staff.models import Department, StaffMember
 
@@ -93,6 +94,17 @@ def _assignee_label(user: User, department: Department | None) -> str:
     return f"{name} ({department.name})" if department else name
 
 
+def _incident_choices_of(complaint) -> list[tuple[str, str]]:
+    """The open incidents of the complaint's estate, and "none" to unlink."""
+    incidents = Incident.objects.filter(
+        estate_id=complaint.estate_id, stage=IncidentStage.OPEN
+    ).values_list("pk", "reference", "title")
+    return [
+        ("", str(_("— none —"))),
+        *((str(pk), f"{ref} {title}") for pk, ref, title in incidents),
+    ]
+
+
 def _field(spec: Input) -> forms.Field:
     """The page's field for one declared input; choices read from the database come later."""
     label, required = spec.label, spec.required
@@ -153,6 +165,9 @@ class ActionForm(forms.Form):
                         i.kind is Kind.DEPARTMENT for i in ACTIONS[self.action_name].inputs
                     ),
                 )
+            elif spec.kind is Kind.INCIDENT:
+                choice_field(self, spec.name).choices = _incident_choices_of(complaint)
+                self.initial.setdefault(spec.name, complaint.incident_id or "")
             elif isinstance(field, LocalDateTimeField):
                 field.zone = complaint.estate.zone
         self.setup()

@@ -15,7 +15,13 @@ from complaints.models.choices import (
     Validity,
 )
 from complaints.models.complaint import Complaint
-from complaints.models.incidents import Incident, IncidentEvent, IncidentStage
+from complaints.models.incidents import (
+    Incident,
+    IncidentDeadline,
+    IncidentEscalation,
+    IncidentEvent,
+    IncidentStage,
+)
 from complaints.models.records import (
     Callback,
     ComplaintEvent,
@@ -44,6 +50,8 @@ __all__ = [
     "EscalationReason",
     "Evidence",
     "Incident",
+    "IncidentDeadline",
+    "IncidentEscalation",
     "IncidentEvent",
     "IncidentStage",
     "Liability",

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models.append_only import AppendOnly
-from complaints.models.choices import Liability
+from complaints.models.choices import DeadlineKind, DeadlineState, Liability
 
 
 class IncidentStage(models.TextChoices):
@@ -114,3 +114,92 @@ class IncidentEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IncidentDeadline(models.Model):
+    """The incident's own clock: acknowledge (its first update to the residents) and
+    resolution, under its category's policy on the estate's calendar. The complaints linked
+    to it have no resolution deadline of their own while it is open."""
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("incident")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
+    starts_at = models.DateTimeField(_("clock started at"))
+    due_at = models.DateTimeField(_("due at"))
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.PENDING
+    )
+    explanation = models.JSONField(_("how it was computed"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("incident deadline")
+        verbose_name_plural = _("incident deadlines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state=DeadlineState.MET, met_at__isnull=False)
+                | (~Q(state=DeadlineState.MET) & Q(met_at__isnull=True)),
+                name="incident_deadline_met_iff_met_at",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "kind"], name="incident_deadline_one_per_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(state=DeadlineState.PENDING),
+                name="incident_deadline_pending_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class IncidentEscalation(models.Model):
+    """A missed incident deadline, raised once: the queue shows the incident once, however
+    many complaints are linked to it."""
+
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        verbose_name=_("incident"),
+    )
+    deadline = models.OneToOneField(
+        IncidentDeadline,
+        on_delete=models.PROTECT,
+        related_name="escalation",
+        verbose_name=_("missed deadline"),
+        help_text=_("One escalation per missed deadline at most: the database enforces it."),
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    created_at = models.DateTimeField(_("created at"))
+    overdue_since = models.DateTimeField(_("overdue since"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    class Meta:
+        ordering = ["overdue_since", "id"]
+        verbose_name = _("incident escalation")
+        verbose_name_plural = _("incident escalations")
+        indexes = [
+            models.Index(
+                fields=["overdue_since"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="incident_escalation_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} level {self.level}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
@@ -15,16 +16,21 @@ from complaints.inputs import inputs_clean
 from complaints.models import (
     Callback,
     Complaint,
+    ComplaintEvent,
+    Deadline,
     DeadlineKind,
+    DeadlineState,
     EscalationReason,
     Satisfaction,
     SatisfactionSource,
+    Stage,
     Validity,
 )
 from complaints.selectors import complaint_get
 from complaints.services.context import Context, Outcome
 from complaints.services.deadlines import (
     deadline_agree,
+    deadline_build,
     deadline_open,
     deadline_pause,
     deadlines_cancel_open,
@@ -34,7 +40,8 @@ from complaints.services.deadlines import (
 from complaints.services.escalations import escalation_open
 from complaints.services.handover import assignment_apply, handed_over, take
 from complaints.services.holds import hold_end
-from complaints.services.timeline import event_record
+from complaints.services.incident_links import link_incident, own_resolution_clock
+from complaints.services.timeline import event_build, event_record
 from complaints.signals import complaint_progressed, history_changed
 from complaints.workflow import ACTIONS, refusal
 from staff.roles import SUPERVISOR_PLUS, user_roles
@@ -47,7 +54,10 @@ def _accept(ctx: Context) -> Outcome:
     # Both clocks run under the same policy and calendar: read them once.
     policy = policy_for(complaint=complaint)
     calendar = calendar_for_estate(complaint.estate)
-    for kind in (DeadlineKind.FIRST_CALLBACK, DeadlineKind.RESOLUTION):
+    kinds = [DeadlineKind.FIRST_CALLBACK]
+    if own_resolution_clock(complaint):
+        kinds.append(DeadlineKind.RESOLUTION)  # else the incident's clock is the one that runs
+    for kind in kinds:
         deadline_open(
             complaint=complaint,
             kind=kind,
@@ -153,7 +163,8 @@ def reopened(ctx: Context) -> None:
     complaint.closed_at = None
     complaint.resolved_at = None
     deadlines_cancel_open(complaint=complaint)
-    deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=ctx.now)
+    if own_resolution_clock(complaint):
+        deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=ctx.now)
 
 
 def _reopen(ctx: Context) -> Outcome:
@@ -242,6 +253,7 @@ HANDLERS: dict[str, Callable[[Context], Outcome]] = {
     "hold": _hold,
     "release": _release,
     "add_note": _add_note,
+    "link_incident": link_incident,
 }
 assert set(HANDLERS) == set(ACTIONS), "every workflow action needs exactly one handler"
 
@@ -288,6 +300,11 @@ def complaint_act(
     return complaint
 
 
+def _moved(complaint: Complaint, target: str) -> None:
+    """The one assignment of a complaint's stage (``workflow.ACTIONS``' targets)."""
+    complaint.stage = target
+
+
 def carry_out(
     ctx: Context, *, action: str, handler: Callable[[Context], Outcome], target: str | None
 ) -> None:
@@ -300,7 +317,7 @@ def carry_out(
         # Judged again: "invalid" counts its past closings by the validity it has now.
         history_changed.send(Complaint, since=complaint.received_at, estate_id=complaint.estate_id)
     if target is not None:
-        complaint.stage = target
+        _moved(complaint, target)
     complaint.version += 1
     complaint.save()
     event_record(
@@ -315,3 +332,67 @@ def carry_out(
     )
     # For those who tell the resident (the outbox), in this transaction.
     complaint_progressed.send(Complaint, complaint=complaint, action=action, now=ctx.now)
+
+
+def resolve_together(
+    complaints: list[Complaint], *, actor: User, now: dt.datetime, body: dict, data: dict
+) -> None:
+    """Many complaints in resolution resolved by one outcome (a building-wide incident's):
+    for each, what ``mark_resolved`` through ``carry_out`` does, written in a few statements
+    for all of them. The caller holds their row locks; ``body`` holds the outcome, cause and
+    liability, ``data`` what each timeline entry adds to them."""
+    if not complaints:
+        return
+    for complaint in complaints:
+        if complaint.on_hold:
+            hold_end(complaint=complaint, at=now)  # the paused clock runs up to now: met
+    ids = [complaint.pk for complaint in complaints]
+    met: dict[int, list[str]] = {pk: [] for pk in ids}
+    finished = Deadline.objects.filter(
+        complaint_id__in=ids,
+        kind__in=(DeadlineKind.RESOLUTION, DeadlineKind.TAKE_OVER),
+        state__in=(DeadlineState.PENDING, DeadlineState.MISSED),
+    )
+    for complaint_id, kind in finished.values_list("complaint_id", "kind"):
+        met[complaint_id].append(kind)
+    finished.update(state=DeadlineState.MET, met_at=now)
+    follow_ups = [
+        deadline_build(complaint=complaint, kind=DeadlineKind.FOLLOW_UP, start=now)
+        for complaint in complaints
+    ]
+    Deadline.objects.bulk_create([d for d in follow_ups if d is not None])
+    for complaint in complaints:
+        complaint.outcome, complaint.cause = body["outcome"], body["cause"]
+        complaint.liability = body["liability"]
+        complaint.resolved_at = now
+        _moved(complaint, Stage.FOLLOW_UP)
+        complaint.version += 1
+        complaint.updated_at = now
+    Complaint.objects.bulk_update(complaints, TOGETHER_FIELDS, batch_size=500)
+    ComplaintEvent.objects.bulk_create(
+        event_build(
+            complaint=complaint,
+            actor=actor,
+            kind="incident_resolved",
+            at=now,
+            from_stage=Stage.RESOLUTION,
+            to_stage=Stage.FOLLOW_UP,
+            note=complaint.outcome,
+            data={
+                "cause": complaint.cause,
+                "liability": complaint.liability,
+                "deadlines_met": met[complaint.pk],
+                **data,
+            },
+        )
+        for complaint in complaints
+    )
+    for complaint in complaints:
+        complaint_progressed.send(
+            Complaint, complaint=complaint, action="incident_resolved", now=now
+        )
+
+
+# What ``resolve_together`` writes of each complaint (a hold's end among them).
+TOGETHER_FIELDS = ["outcome", "cause", "liability", "resolved_at", "stage", "version", "updated_at"]
+TOGETHER_FIELDS += ["on_hold", "hold_until", "hold_reason"]

@@ -40,10 +40,13 @@ _policies = ConfigurationCache("policies", sources=(DeadlinePolicy, Category))
 
 def policy_for(*, complaint: Complaint) -> DeadlinePolicy | None:
     """The category's own policy for the severity, else the default for the severity."""
+    return policy_of(top_category_id=complaint.top_category_id, severity=complaint.severity)
+
+
+def policy_of(*, top_category_id: int | None, severity: str) -> DeadlinePolicy | None:
+    """The policy of a top-level category for a severity, else the default for it."""
     policies = _policies.get("all", _policies_load)
-    return policies.get((complaint.top_category_id, complaint.severity)) or policies.get(
-        (None, complaint.severity)
-    )
+    return policies.get((top_category_id, severity)) or policies.get((None, severity))
 
 
 def policies_forget() -> None:

@@ -21,14 +21,22 @@ from complaints.errors import ActionForbidden, ActionRefused, StaleVersion, Unkn
 from complaints.models import (
     Category,
     Complaint,
+    DeadlineKind,
     Incident,
     IncidentEvent,
     IncidentStage,
     Liability,
     Stage,
 )
-from complaints.services.actions import carry_out, mark_resolved
-from complaints.services.context import Context, Outcome
+from complaints.services.actions import resolve_together
+from complaints.services.incident_clock import (
+    CLOCK_KINDS,
+    incident_clock_meet,
+    incident_clock_start,
+    incident_clock_stop,
+    incident_escalations_acknowledge,
+)
+from complaints.services.incident_links import incident_link as incident_link  # for intake
 from complaints.signals import incident_changed
 from residents.models import Building, Estate, Unit
 from residents.names import is_visible
@@ -127,6 +135,7 @@ def incident_open(*, actor: User, data: IncidentInput) -> Incident:
             opened_at=now,
         )
         incident.buildings.set(data.buildings)
+        incident_clock_start(incident=incident, now=now)
         _event(
             incident, actor, "opened", now, notice, {"buildings": [b.pk for b in data.buildings]}
         )
@@ -156,36 +165,24 @@ def _update(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Ch
             incident.expected_end = end
     if not changed:
         raise ValidationError({"notice": _("Nothing to change: give a new notice or end.")})
+    # The residents have heard from the desk: that is the incident's acknowledgement.
+    incident_clock_meet(incident=incident, kinds=(DeadlineKind.ACKNOWLEDGE,), at=now)
     return incident.notice, changed, None, "incident_updated"
 
 
 def _resolved_linked(incident: Incident, actor: User, now: dt.datetime) -> list[str]:
     """Each linked complaint in resolution moves on to follow-up, with its own event."""
-    complaints = (
+    complaints = list(
         Complaint.objects.select_related("estate", "category", "unit__building", "resident")
         .select_for_update(of=("self",))
         .filter(incident=incident, stage=Stage.RESOLUTION)
         .order_by("pk")
     )
     body = {"outcome": incident.outcome, "cause": incident.cause, "liability": incident.liability}
-    moved = []
-    for complaint in complaints:
-        carry_out(
-            Context(complaint=complaint, actor=actor, data=body, now=now),
-            action="incident_resolved",
-            handler=_naming(incident, mark_resolved),
-            target=Stage.FOLLOW_UP,
-        )
-        moved.append(complaint.reference)
-    return moved
-
-
-def _naming(incident: Incident, handler: Callable[[Context], Outcome]):
-    def named(ctx: Context) -> Outcome:
-        note, data = handler(ctx)
-        return note, {**data, "incident": incident.reference}
-
-    return named
+    resolve_together(
+        complaints, actor=actor, now=now, body=body, data={"incident": incident.reference}
+    )
+    return [complaint.reference for complaint in complaints]
 
 
 def _resolve(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Change:
@@ -198,6 +195,7 @@ def _resolve(incident: Incident, data: dict, actor: User, now: dt.datetime) -> C
         raise ValidationError({"liability": _("Choose one of the answers offered.")})
     incident.liability = liability
     incident.resolved_at = now
+    incident_clock_meet(incident=incident, kinds=CLOCK_KINDS, at=now)
     moved = _resolved_linked(incident, actor, now)
     info = {"liability": liability, "complaints": moved}
     return incident.outcome, info, IncidentStage.RESOLVED, "incident_resolved"
@@ -207,14 +205,24 @@ def _close(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Cha
     if incident.stage != IncidentStage.RESOLVED:
         raise ActionRefused(_("Resolve the incident before closing it."))
     incident.closed_at = now
+    incident_clock_stop(incident=incident)
     note = _text(data.get("note", ""), "note", TEXT_MAX, required=False)
     return note, {}, IncidentStage.CLOSED, ""
+
+
+def _acknowledge(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Change:
+    count = incident_escalations_acknowledge(incident=incident, actor=actor, at=now)
+    if not count:
+        raise ActionRefused(_("No escalation of this incident is waiting."))
+    note = _text(data.get("note", ""), "note", TEXT_MAX, required=False)
+    return note, {"escalations": count}, None, ""
 
 
 INCIDENT_ACTIONS: dict[str, Callable[[Incident, dict, User, dt.datetime], Change]] = {
     "update": _update,
     "resolve": _resolve,
     "close": _close,
+    "acknowledge": _acknowledge,
 }
 
 
@@ -251,14 +259,3 @@ def incident_act(
         if broadcast:
             incident_changed.send(Incident, incident=incident, kind=broadcast, now=now)
     return incident
-
-
-def incident_link(*, complaint: Complaint, incident: Incident | None) -> None:
-    """Link the complaint to an open incident of its estate (None: unlink). The caller holds
-    the complaint's row lock and saves it."""
-    if incident is not None:
-        if incident.estate_id != complaint.estate_id:
-            raise ValidationError({"incident": _("That incident is in another estate.")})
-        if incident.stage != IncidentStage.OPEN:
-            raise ValidationError({"incident": _("That incident is no longer open.")})
-    complaint.incident = incident

@@ -28,6 +28,7 @@ from complaints.models import (
 )
 from complaints.services.escalations import escalation_build
 from complaints.services.holds import holds_release_due
+from complaints.services.incident_clock import incident_escalations_raise
 from complaints.signals import deadlines_due_soon, escalations_raised, escalations_waiting
 
 logger = logging.getLogger(__name__)
@@ -43,12 +44,15 @@ class SweepResult:
     reminded: list[tuple[str, str]] = field(default_factory=list)
     escalation_reminders: list[tuple[str, int]] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
+    # Building-wide incidents' own: (reference, deadline kind, level).
+    incidents_escalated: list[tuple[str, str, int]] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"escalated {len(self.escalated)}, reminded {len(self.reminded)}, "
             f"escalation reminders {len(self.escalation_reminders)}, "
-            f"holds released {len(self.released)}"
+            f"holds released {len(self.released)}, "
+            f"incidents escalated {len(self.incidents_escalated)}"
         )
 
 
@@ -192,12 +196,21 @@ def sweep_run(*, now: dt.datetime | None = None, max_batches: int = 1000) -> Swe
         if len(result.escalated) == before:
             # All locked by people or another sweep: theirs now, ours next minute.
             skipped.update(candidates)
+    result.incidents_escalated = incident_escalations_raise(now=now, max_batches=max_batches)
     for _ in range(max_batches):
         if _remind_batch(now=now, result=result) < BATCH:
             break
     for _ in range(max_batches):
         if _remind_escalations_batch(now=now, result=result) < BATCH:
             break
-    if result.escalated or result.reminded or result.escalation_reminders or result.released:
+    if any(
+        (
+            result.escalated,
+            result.reminded,
+            result.escalation_reminders,
+            result.released,
+            result.incidents_escalated,
+        )
+    ):
         logger.info("Sweep at %s: %s", now.isoformat(), result)
     return result

@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.display import choice_labels
-from complaints.errors import ActionRefused
+from complaints.errors import ActionForbidden, ActionRefused
 from complaints.forms.actions import AcknowledgeForm, assignee_choices_by_complaint, options_html
 from complaints.models import DeadlineKind, Escalation, EscalationReason, Severity
 from complaints.selectors import escalations_visible_to, escalations_waiting_for
 from complaints.services.acknowledgements import escalation_acknowledge
+from complaints.services.incident_clock import incident_queue_for
+from complaints.services.incidents import incident_act
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
 PAGE_SIZE = 50
@@ -89,6 +91,8 @@ def queue(request):
             "entries": entries,
             # The acknowledge form's labels; AcknowledgeForm checks what each card posts.
             "acknowledge_fields": AcknowledgeForm.base_fields,
+            # Building-wide incidents first, each once with its linked complaints' count.
+            "incidents": incident_queue_for(request.user) if page == 1 else [],
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
             "has_previous": page > 1,
@@ -132,5 +136,30 @@ def acknowledge(request, pk: int):
     else:
         messages.success(
             request, _("Escalation of %(reference)s acknowledged.") % {"reference": reference}
+        )
+    return redirect("complaints:escalations")
+
+
+@require_POST
+@login_required
+def incident_acknowledge(request, pk: int):
+    """A supervisor takes on the incident's waiting escalations, from the queue."""
+    _require_queue_role(request)
+    try:
+        incident = incident_act(
+            incident_id=pk,
+            actor=request.user,
+            action="acknowledge",
+            data={"note": request.POST.get("note", "")},
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except (ActionRefused, ActionForbidden) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Escalation of %(reference)s acknowledged.") % {"reference": incident.reference},
         )
     return redirect("complaints:escalations")

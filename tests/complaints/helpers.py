@@ -7,10 +7,10 @@ import zoneinfo
 from django.db import connection
 from django.utils import timezone
 
-from complaints.models import Complaint, Stage
+from complaints.models import Complaint, Incident, Stage
 from complaints.services import complaint_act
 from complaints.services.sweep import SweepResult, sweep_run
-from tests.factories import log_complaint, make_staff
+from tests.factories import category, log_complaint, make_staff
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 # A Tuesday mid-morning in the estate's zone: open hours under the default calendar.
@@ -75,6 +75,9 @@ def valid_data(action: str) -> dict:
         "hold": {"reason": "等待厂家配件", "until": now + dt.timedelta(days=7)},
         "release": {},
         "add_note": {"text": "业主下午在家"},
+        # Unlinking a complaint that is not linked is refused: the tests that take this
+        # action give it an incident of their own.
+        "link_incident": {"incident": None},
     }[action]
 
 
@@ -133,3 +136,20 @@ def sweeps_at_once(now: dt.datetime, count: int = 2) -> list[SweepResult]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def incident_row(estate, actor, **fields) -> Incident:
+    """An open building-wide incident written straight into its table (no clock, no
+    broadcast): for tests about linking to one."""
+    count = Incident.objects.count() + 1
+    values = {
+        "reference": f"GG-{estate.code}-260310-{count}",
+        "estate": estate,
+        "category": category("FAC-UTIL"),
+        "title": "停水",
+        "notice": "供水管道抢修",
+        "opened_by": actor,
+        "opened_at": timezone.now(),
+    }
+    values.update(fields)
+    return Incident.objects.create(**values)

@@ -41,6 +41,7 @@ SUPERVISOR_IN_RESOLUTION = [
     "log_callback",
     "assign",
     "hold",
+    "link_incident",
     "add_note",
 ]
 

@@ -27,6 +27,7 @@ from tests.complaints.helpers import (
     TUESDAY_10,
     act,
     complaint_at,
+    incident_row,
     local,
     snapshot,
     staff_without_role,
@@ -90,9 +91,9 @@ def test_the_table_draws_the_state_machine_of_the_spec():
             ("closed", "reopen", "resolution"),
         ]
     )
-    # 26, and ``take`` until the complaint is resolved.
-    assert len(LEGAL) == 29
-    assert len(ILLEGAL) == len(ACTIONS) * len(Stage) - 29
+    # 26, ``take`` until the complaint is resolved, and ``link_incident`` while it is open.
+    assert len(LEGAL) == 33
+    assert len(ILLEGAL) == len(ACTIONS) * len(Stage) - 33
 
 
 @pytest.mark.parametrize(("action", "stage"), LEGAL, ids=pair_id)
@@ -102,6 +103,8 @@ def test_a_legal_action_moves_the_complaint_as_the_table_says(
     complaint = prepared(action, stage, actor=supervisor, estate=estate)
     before = snapshot(complaint)
     data = valid_data(action)
+    if action == "link_incident":
+        data = {"incident": incident_row(estate, supervisor).pk}
     actor = taker(action, supervisor, handler)
 
     result = act(complaint, actor, action, **data)

@@ -1,0 +1,91 @@
+"""A complaint linked to a building-wide incident, or unlinked from it.
+
+While linked, the incident carries the resolution clock: the complaint keeps its acknowledge
+and callback deadlines (each caller is still owed a call) but not a resolution deadline of
+its own, so it is never escalated for the incident's lateness. Unlinked again, its own
+resolution clock starts at that moment.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from complaints.models import (
+    Complaint,
+    DeadlineKind,
+    DeadlineState,
+    Incident,
+    IncidentStage,
+    Stage,
+)
+from complaints.services.context import Context, Outcome
+from complaints.services.deadlines import deadline_open, deadline_pause, deadlines_cancel
+from complaints.signals import history_changed
+
+# Stages in which a complaint of its own has a running resolution clock: accepted, not yet
+# resolved.
+RESOLUTION_CLOCK_STAGES = frozenset({Stage.CLARIFICATION, Stage.RESOLUTION})
+
+
+def incident_link(*, complaint: Complaint, incident: Incident | None) -> None:
+    """Link the complaint to an open incident of its estate (None: unlink). The caller holds
+    the complaint's row lock and saves it."""
+    if incident is not None:
+        if incident.estate_id != complaint.estate_id:
+            raise ValidationError({"incident": _("That incident is in another estate.")})
+        if incident.stage != IncidentStage.OPEN:
+            raise ValidationError({"incident": _("That incident is no longer open.")})
+    complaint.incident = incident
+
+
+def own_resolution_clock(complaint: Complaint) -> bool:
+    """Whether the complaint runs a resolution clock of its own: not while an open incident
+    carries it."""
+    incident = complaint.incident
+    return incident is None or incident.stage != IncidentStage.OPEN
+
+
+def _owes_resolution_clock(complaint: Complaint) -> bool:
+    """Accepted, not yet resolved, and no resolution clock running or paused."""
+    return (
+        complaint.stage in RESOLUTION_CLOCK_STAGES
+        and complaint.accepted_at is not None
+        and not complaint.deadlines.filter(
+            kind=DeadlineKind.RESOLUTION, state__in=[DeadlineState.PENDING, DeadlineState.PAUSED]
+        ).exists()
+    )
+
+
+def link_incident(ctx: Context) -> Outcome:
+    """The action ``link_incident``: ``incident`` is an incident's id, or None to unlink."""
+    complaint = ctx.complaint
+    wanted = ctx.data["incident"]
+    before = complaint.incident.reference if complaint.incident is not None else None
+    if wanted == complaint.incident_id:
+        message = (
+            _("The complaint is already linked to that incident.")
+            if wanted is not None
+            else _("The complaint is not linked to an incident.")
+        )
+        raise ValidationError({"incident": message})
+    incident = None
+    if wanted is not None:
+        incident = Incident.objects.filter(pk=wanted).first()
+        if incident is None:
+            raise ValidationError(
+                {"incident": _("No incident with the number %(id)d.") % {"id": wanted}}
+            )
+    incident_link(complaint=complaint, incident=incident)
+    # The weekly summary counts the linked complaints of the week they were received in.
+    history_changed.send(Complaint, since=complaint.received_at, estate_id=complaint.estate_id)
+    if incident is not None:
+        # The incident's clock now: a resolution deadline of the complaint's own stops.
+        for state in (DeadlineState.PENDING, DeadlineState.PAUSED):
+            deadlines_cancel(complaint=complaint, kind=DeadlineKind.RESOLUTION, state=state)
+    elif _owes_resolution_clock(complaint):
+        deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=ctx.now)
+        if complaint.on_hold:
+            deadline_pause(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=ctx.now)
+    after = incident.reference if incident is not None else None
+    return ctx.text("note"), {"incident": {"before": before, "after": after}}
