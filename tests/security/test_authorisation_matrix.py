@@ -74,6 +74,8 @@ POST   /my/{b}/actions/add_note/                       403    403    404     403
 GET    /escalations/                                   403    403    403     200    200    login
 POST   /escalations/{esc_a1}/acknowledge/              403    403    403     302    404    login
 POST   /escalations/{esc_b2}/acknowledge/              403    403    403     302    302    login
+POST   /escalations/incidents/{inc_a}/acknowledge/     403    403    403     302    302    login
+POST   /escalations/incidents/{inc_b}/acknowledge/     403    403    403     302    302    login
 GET    /residents/                                     200    200    403     200    200    login
 GET    /residents/{res_a}/                             200    404    403     200    200    login
 GET    /residents/{res_b}/                             404    200    403     200    200    login
