@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from residents.models import Building, Estate, Resident, Unit
+from residents.naming import natural_key, natural_order
 from residents.phones import normalise_phone
+from residents.unit_words import plain, readings_match, unit_readings
 from staff.access import estate_ids_visible_to, residents_readable_by
 
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
@@ -17,11 +19,7 @@ _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*
 MIN_PHONE_DIGITS = 4
 
 
-def unit_match(q: str, *, prefix: str = "") -> Q:
-    """Units matching a typed label, room number or building name."""
-    q = q.strip()
-    if not q:
-        return Q(pk__in=[])
+def _label_match(q: str, prefix: str) -> Q:
     if match := _LABEL.match(q):
         label = Q(**{f"{prefix}room__iexact": match["room"]}) & Q(
             **{f"{prefix}building__name__icontains": match["building"]}
@@ -30,6 +28,49 @@ def unit_match(q: str, *, prefix: str = "") -> Q:
             label &= Q(**{f"{prefix}entrance__iexact": match["entrance"]})
         return label
     return Q(**{f"{prefix}room__icontains": q}) | Q(**{f"{prefix}building__name__icontains": q})
+
+
+def unit_match(q: str, *, prefix: str = "") -> Q:
+    """Units matching what was typed: a unit as callers say it (``3-2-801``, ``3栋2单元801``),
+    the label as the desk reads it out, a room number or a building's name."""
+    q = plain(q)
+    if not q:
+        return Q(pk__in=[])
+    return readings_match(unit_readings(q), prefix) | _label_match(q, prefix)
+
+
+def units_lookup(
+    *, user: User | AnonymousUser, q: str, building_id: int | None = None, limit: int = 8
+) -> list[Unit]:
+    """The units ``q`` names, best first: those read exactly from the caller's words, then
+    the room in the chosen building, then the room elsewhere, then partial matches."""
+    units = units_visible_to(user)
+    readings = unit_readings(q)
+    named = natural_order(
+        units.filter(readings_match(readings))[:limit] if readings else [],
+        lambda unit: f"{unit.building.estate.code} {unit.label}",
+    )
+    room = plain(q).casefold()
+    rank = Case(
+        When(Q(room__iexact=room, building_id=building_id or 0), then=Value(0)),
+        When(room__iexact=room, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    others = (
+        units.filter(_label_match(room, ""))
+        .exclude(pk__in=[unit.pk for unit in named])
+        .annotate(rank=rank)
+        .order_by("rank", "building__estate__code", "building__name", "entrance", "room")
+    )
+
+    def order(unit: Unit) -> tuple:
+        # The database's rank again, then the names read naturally ("2号楼" before "10号楼").
+        here = unit.room.casefold() == room
+        rank = 0 if here and unit.building_id == building_id else 1 if here else 2
+        return rank, natural_key(f"{unit.building.estate.code} {unit.label}")
+
+    return named + sorted(others[: max(limit - len(named), 0)], key=order)
 
 
 def phone_digits(q: str) -> str:

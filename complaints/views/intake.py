@@ -18,12 +18,11 @@ from complaints.selectors import complaints_visible_to, estates_visible_to
 from complaints.services.intake import repeat_find
 from complaints.services.submissions import complaint_submit, submission_find
 from residents.models import Resident, Unit
-from residents.naming import natural_order
 from residents.selectors import (
     phone_digits,
     resident_search,
     residents_visible_to,
-    unit_match,
+    units_lookup,
     units_visible_to,
 )
 from staff.roles import FRONT_DESK_PLUS, user_roles
@@ -134,13 +133,12 @@ def intake_lookup(request):
             ]
         )
         if not phone_digits(q) or len(q) <= 6:
-            units = natural_order(
-                units_visible_to(request.user)
-                .filter(unit_match(q))
-                .order_by("building__estate__code", "building__name", "entrance", "room")[
-                    :LOOKUP_LIMIT
-                ],
-                lambda unit: f"{unit.building.estate.code} {unit.label}",
+            building = request.GET.get("building", "")
+            units = units_lookup(
+                user=request.user,
+                q=q,
+                building_id=int(building) if building.isdigit() else None,
+                limit=LOOKUP_LIMIT,
             )
     visible_estates = set(estates_visible_to(request.user).values_list("pk", flat=True))
     for resident in residents:

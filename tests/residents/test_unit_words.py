@@ -1,0 +1,78 @@
+"""A unit found as the caller says it, first in the list."""
+
+from __future__ import annotations
+
+import pytest
+
+from residents.selectors import units_lookup
+from residents.unit_words import UnitReading, unit_readings
+from tests.factories import BuildingFactory, UnitFactory, make_staff
+
+
+@pytest.mark.parametrize(
+    ("said", "readings"),
+    [
+        ("3号楼2单元801", [("3", "2", "801")]),
+        ("3号楼2单元-801", [("3", "2", "801")]),
+        ("3栋2单元801", [("3", "2", "801")]),
+        ("3幢801", [("3", "", "801")]),
+        ("3-2-801", [("3", "2", "801")]),
+        ("3-801", [("3", "", "801")]),
+        ("３－２－８０１", [("3", "2", "801")]),
+        ("３号楼２单元８０１室", [("3", "2", "801")]),
+        ("32801", [("3", "2", "801"), ("32", "", "801"), ("3", "", "2801")]),
+        ("A座1201", [("A", "", "1201")]),
+        ("陈小明", []),
+        ("801", []),
+    ],
+)
+def test_the_callers_words_are_read_as_building_entrance_and_room(said, readings):
+    assert unit_readings(said) == [UnitReading(*reading) for reading in readings]
+
+
+@pytest.fixture
+def towers(estate):
+    three = BuildingFactory(estate=estate, name="3号楼")
+    units = {
+        "3-2-801": UnitFactory(building=three, entrance="2", room="801"),
+        "3-1-801": UnitFactory(building=three, entrance="1", room="801"),
+        "3-2-2801": UnitFactory(building=three, entrance="2", room="2801"),
+    }
+    for name in ("30号楼", "13号楼", "32号楼"):
+        building = BuildingFactory(estate=estate, name=name)
+        for entrance in ("1", "2"):
+            key = f"{name[:-2]}-{entrance}-801"
+            units[key] = UnitFactory(building=building, entrance=entrance, room="801")
+    return units
+
+
+@pytest.mark.parametrize(
+    "said", ["3号楼2单元801", "3号楼2单元-801", "3栋2单元801", "3-2-801", "32801", "３－２－８０１"]
+)
+def test_every_form_finds_its_unit_first(frontdesk, towers, said):
+    found = units_lookup(user=frontdesk, q=said)
+
+    assert found[0] == towers["3-2-801"]
+    assert towers["30-2-801"] not in found
+
+
+def test_a_building_and_room_without_entrance_lists_both_entrances_first(frontdesk, towers):
+    found = units_lookup(user=frontdesk, q="3幢801")
+
+    assert set(found[:2]) == {towers["3-1-801"], towers["3-2-801"]}
+    assert towers["30-1-801"] not in found[:2]
+
+
+def test_a_room_alone_lists_the_chosen_buildings_first(frontdesk, towers):
+    building = towers["32-1-801"].building
+
+    found = units_lookup(user=frontdesk, q="801", building_id=building.pk)
+
+    assert set(found[:2]) == {towers["32-1-801"], towers["32-2-801"]}
+    assert towers["3-2-2801"] not in found[:8]  # 2801 is not room 801
+
+
+def test_another_estates_units_are_never_found(estate, other_estate, towers):
+    stranger = make_staff("desk_b", role="front_desk", estates=[other_estate])
+
+    assert units_lookup(user=stranger, q="3-2-801") == []
