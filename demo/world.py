@@ -24,6 +24,7 @@ from residents.models import (
     Resident,
     Unit,
 )
+from residents.names import name_initials
 from staff.defaults import seed_roles_and_departments
 from staff.models import Department, StaffMember
 from staff.roles import FRONT_DESK, HANDLER, MANAGER, SUPERVISOR
@@ -177,8 +178,10 @@ def _residents_create(units: list[Unit], *, rng: random.Random, today: dt.date) 
 
     def move_in(unit: Unit, kind: str, start: dt.date, end: dt.date | None = None) -> None:
         english = kind == Resident.Kind.TENANT and rng.random() < 0.15
+        name = rng.choice(ENGLISH_NAMES) if english else person_name(rng)
         resident = Resident(
-            name=rng.choice(ENGLISH_NAMES) if english else person_name(rng),
+            name=name,
+            initials=name_initials(name),
             phone=mobile_phone(rng),
             kind=kind,
             language="en" if english else "zh-hans",
@@ -200,7 +203,7 @@ def _residents_create(units: list[Unit], *, rng: random.Random, today: dt.date) 
             if rng.random() < 0.3:
                 move_in(unit, Resident.Kind.TENANT, owned, rented)
             move_in(unit, Resident.Kind.TENANT, rented)
-    # Phones are generated in normalised form: bulk_create skips Resident.save().
+    # Phones and initials are made here: bulk_create skips Resident.save().
     Resident.objects.bulk_create(residents)
     Residency.objects.bulk_create(residencies)
 

@@ -7,10 +7,12 @@ with a right-to-left override reads backwards. Such a name is refused where a na
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
 
 # Unicode categories that draw nothing by themselves: controls, format characters (zero-width
 # characters, bidirectional controls, the soft hyphen), separators and the marks that only
@@ -36,3 +38,12 @@ def validate_visible_name(value: str) -> None:
     """For a name that is required: refuses one with nothing visible in it."""
     if not is_visible(value or ""):
         raise ValidationError(INVISIBLE_NAME_MESSAGE, code="invisible")
+
+
+def name_initials(name: str) -> str:
+    """``陈小明`` → ``cxm``, ``Li Lei`` → ``ll``: the first letter of each character's pinyin
+    (the most common reading) and of each Latin word, lower case, for typing a name heard."""
+    letters: list[str] = []
+    for part in lazy_pinyin(name or "", style=Style.FIRST_LETTER):
+        letters.extend(word[0] for word in re.split(r"[^0-9A-Za-z]+", part) if word)
+    return "".join(letters).lower()[:100]

@@ -17,6 +17,7 @@ from staff.access import estate_ids_visible_to, residents_readable_by
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
 _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
 MIN_PHONE_DIGITS = 4
+_INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
 
 
 def _label_match(q: str, prefix: str) -> Q:
@@ -127,11 +128,14 @@ def resident_lives_in(*, resident: Resident, estate: Estate) -> bool:
 
 
 def resident_search(*, user: User | AnonymousUser, q: str = "") -> QuerySet[Resident]:
-    """By name, phone (any part of four digits or more) or unit, within the user's estates."""
+    """By name, the initials of its pinyin (``cxm``), phone (any part of four digits or more)
+    or unit, within the user's estates."""
     residents = residents_visible_to(user)
     q = (q or "").strip()
     if q:
         match = Q(name__icontains=q)
+        if _INITIALS.match(q):
+            match |= Q(initials__startswith=q.lower())
         if digits := phone_digits(q):
             match |= Q(phone__contains=digits[-11:])
         units = units_visible_to(user).filter(unit_match(q))

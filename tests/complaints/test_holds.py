@@ -72,7 +72,7 @@ def test_the_command_says_which_holds_it_ended(supervisor, estate, capsys):
 
     out = capsys.readouterr().out
     assert f"released {complaint.reference} (hold ended)" in out
-    assert "holds released 1." in out
+    assert "holds released 1, incidents escalated 0." in out
 
 
 def test_pages_say_until_when_it_is_held_and_the_timeline_says_it_ended(

@@ -1,12 +1,12 @@
-"""A unit found as the caller says it, first in the list."""
+"""A unit found as the caller says it, first in the list; a resident by what the desk hears."""
 
 from __future__ import annotations
 
 import pytest
 
-from residents.selectors import units_lookup
+from residents.selectors import resident_search, units_lookup
 from residents.unit_words import UnitReading, unit_readings
-from tests.factories import BuildingFactory, UnitFactory, make_staff
+from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, make_staff
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,17 @@ def test_another_estates_units_are_never_found(estate, other_estate, towers):
     stranger = make_staff("desk_b", role="front_desk", estates=[other_estate])
 
     assert units_lookup(user=stranger, q="3-2-801") == []
+
+
+def test_a_resident_is_found_by_the_initials_of_the_name_and_any_part_of_the_phone(
+    frontdesk, towers
+):
+    chen = ResidentFactory(name="陈小明", phone="13812340414", units=[towers["3-2-801"]])
+    ResidentFactory(name="陈晓", phone="13900009687", units=[towers["3-1-801"]])
+
+    assert chen.initials == "cxm"
+    assert list(resident_search(user=frontdesk, q="cxm")) == [chen]
+    assert list(resident_search(user=frontdesk, q="CXM")) == [chen]
+    assert list(resident_search(user=frontdesk, q="0414")) == [chen]
+    assert list(resident_search(user=frontdesk, q="1234")) == [chen]
+    assert {r.name for r in resident_search(user=frontdesk, q="cx")} == {"陈晓", "陈小明"}
