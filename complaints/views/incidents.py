@@ -83,6 +83,8 @@ def incidents(request):
             "has_previous": page > 1,
             "query": query.urlencode(),
             "can_open": _supervises(request.user),
+            # The page lists without a filter that is not one, and says which it left out.
+            "filters_left_out": form.is_bound and not form.is_valid(),
         },
     )
 

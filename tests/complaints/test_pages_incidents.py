@@ -135,8 +135,13 @@ def test_the_list_holds_only_the_estates_the_reader_covers_and_filters(
     assert listed(text(signed_in(frontdesk_b).get("/incidents/"))) == [theirs.reference]
     assert set(listed(text(browser.get("/incidents/?estate=JD")))) == {theirs.reference}
     assert listed(text(browser.get("/incidents/?estate=HY&open=on"))) == [ours.reference]
-    # An estate the reader does not cover is not a filter: left out, nothing more shown.
-    assert theirs.reference not in text(signed_in(frontdesk).get("/incidents/?estate=JD"))
+    # An estate the reader does not cover is not a filter: left out, and said so.
+    left_out = text(signed_in(frontdesk).get("/incidents/?estate=JD"))
+    assert theirs.reference not in left_out
+    assert listed(left_out) == [ours.reference, done.reference]
+    assert (
+        'data-testid="filter-errors"' in left_out and "Estate: Select a valid choice." in left_out
+    )
 
 
 def test_every_desk_role_reads_the_list_and_the_nav_leads_there(handler, frontdesk, estate):
