@@ -134,9 +134,6 @@ class IncidentOpenForm(forms.Form):
             buildings=tuple(data.get("buildings") or ()),
         )
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        add_service_errors(self, exc)
-
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """The service's refusal beside the field it names, or above the form."""
