@@ -7,6 +7,7 @@ from complaints.views import (
     detail,
     escalations,
     export,
+    incidents,
     intake,
     phone,
     receipt,
@@ -41,6 +42,14 @@ urlpatterns = [
         "complaints/<str:reference>/evidence/<int:pk>/",
         detail.evidence_file,
         name="evidence",
+    ),
+    path("incidents/", incidents.incidents, name="incidents"),
+    path("incidents/new/", incidents.incident_new, name="incident-new"),
+    path("incidents/<int:pk>/", incidents.incident, name="incident"),
+    path(
+        "incidents/<int:pk>/actions/<str:action>/",
+        incidents.incident_action,
+        name="incident-action",
     ),
     path("escalations/", escalations.queue, name="escalations"),
     path(

@@ -28,6 +28,7 @@ SORTS = {
     "-escalation": _("Highest escalation first"),
 }
 FLAGS = ("overdue", "escalated", "mine", "my_department")
+GROUPINGS = {"": _("No grouping"), "incident": _("By building-wide incident")}
 
 
 def _flag(label) -> forms.BooleanField:
@@ -52,6 +53,7 @@ class WorklistFilterForm(forms.Form):
     mine = _flag(_("Assigned to me"))
     my_department = _flag(_("My department"))
     sort = forms.ChoiceField(label=_("Sort"), required=False)
+    group = forms.ChoiceField(label=_("Group"), required=False, choices=list(GROUPINGS.items()))
     # The weekly summary links a count to the complaints behind it: ?week=2026-W47&figure=closed
     week = forms.CharField(label=_("Week"), required=False, widget=forms.HiddenInput)
     figure = forms.ChoiceField(label=_("Figure"), required=False, widget=forms.HiddenInput)
@@ -125,6 +127,12 @@ class WorklistFilterForm(forms.Form):
     def sort_order(self) -> str:
         value = self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else None
         return value if value in SORTS else "-received"
+
+    @property
+    def grouping(self) -> str:
+        """How the page groups its rows: "" (not at all) or "incident"."""
+        value = self.cleaned_data.get("group") if hasattr(self, "cleaned_data") else None
+        return value if value in GROUPINGS else ""
 
     @property
     def active_count(self) -> int:

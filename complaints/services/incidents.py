@@ -28,7 +28,7 @@ from complaints.models import (
     Liability,
     Stage,
 )
-from complaints.services.actions import resolve_together
+from complaints.services.actions import complaint_act, resolve_together
 from complaints.services.incident_clock import (
     CLOCK_KINDS,
     incident_clock_meet,
@@ -140,6 +140,20 @@ def incident_open(*, actor: User, data: IncidentInput) -> Incident:
             incident, actor, "opened", now, notice, {"buildings": [b.pk for b in data.buildings]}
         )
         incident_changed.send(Incident, incident=incident, kind="incident_opened", now=now)
+    return incident
+
+
+def incident_open_from(*, actor: User, data: IncidentInput, reference: str) -> Incident:
+    """Open an incident from the complaint ``reference`` and link that complaint to it, both
+    or neither: a complaint that cannot be linked (closed, another estate) opens nothing."""
+    with transaction.atomic():
+        incident = incident_open(actor=actor, data=data)
+        complaint_act(
+            reference=reference,
+            actor=actor,
+            action="link_incident",
+            data={"incident": incident.pk},
+        )
     return incident
 
 

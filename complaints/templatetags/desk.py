@@ -45,6 +45,8 @@ def desk_nav(context) -> dict:
         "can_log": bool(roles & FRONT_DESK_PLUS),
         "can_see_residents": bool(roles & FRONT_DESK_PLUS),
         "supervises": supervises,
+        # Every desk role reads the incidents: the front desk reads their notices out.
+        "sees_incidents": bool(roles),
         "open_escalations": (badge(escalations_waiting_for(user)) if supervises else 0),
         "weekly_url": _url_or_none("reports:weekly") if supervises else None,
         "is_admin": user.is_staff,

@@ -85,7 +85,8 @@ def render_detail(request, complaint, *, bound: ActionForm | None = None, status
         .order_by("uploaded_at", "id")
     }
     actions = []
-    for name in available_actions(complaint, request.user):
+    names = available_actions(complaint, request.user)
+    for name in names:
         is_bound = bound is not None and bound.action_name == name
         form = bound if is_bound else ACTION_FORMS[name](complaint=complaint)
         actions.append({"action": ACTIONS[name], "form": form, "open": is_bound})
@@ -99,6 +100,8 @@ def render_detail(request, complaint, *, bound: ActionForm | None = None, status
         "open_escalations": complaint.escalations.filter(acknowledged_at__isnull=True),
         "actions": actions,
         "created": request.GET.get("created") == "1",
+        # Whoever may link it to an incident may open one from it (SPEC §9.3).
+        "may_open_incident": complaint.incident_id is None and "link_incident" in names,
     }
     return render(request, "complaints/detail.html", context, status=status)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.decorators import login_required
@@ -104,7 +105,20 @@ def _query_without(request, *names: str) -> str:
 
 # What a worklist row shows, joined. The page names no department or assignee (the exports do),
 # and its estate and category come from the filter form, which has read them all.
-ROW_RELATIONS = ("unit__building", "resident")
+ROW_RELATIONS = ("unit__building", "resident", "incident")
+
+
+def incident_groups(rows: Sequence[Complaint]) -> list[dict]:
+    """The rows under their incidents, each group in the order its first row came, and the
+    complaints linked to none last."""
+    groups: dict[int | None, dict] = {}
+    for complaint in rows:
+        group = groups.setdefault(
+            complaint.incident_id, {"incident": complaint.incident, "complaints": []}
+        )
+        group["complaints"].append(complaint)
+    unlinked = groups.pop(None, None)
+    return [*groups.values(), *([unlinked] if unlinked else [])]
 
 
 @require_GET
@@ -138,6 +152,7 @@ def worklist(request):
         {
             "form": form,
             "complaints": rows[:PAGE_SIZE],
+            "groups": incident_groups(rows[:PAGE_SIZE]) if form.grouping == "incident" else None,
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
             "has_previous": page > 1,

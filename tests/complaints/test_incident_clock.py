@@ -148,6 +148,7 @@ def test_the_queue_shows_the_incident_once_with_its_linked_complaints(supervisor
 
     assert page.count('data-testid="incident-escalation"') == 1
     assert page.count(incident.reference) == 1
+    assert f'href="/incidents/{incident.pk}/">{incident.reference}</a>' in page
     assert "3 linked complaints" in page
     assert "Level 2" in page
 

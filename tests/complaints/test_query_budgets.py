@@ -13,9 +13,10 @@ from collections.abc import Callable
 import pytest
 import time_machine
 
+from complaints.services.incidents import IncidentInput, incident_act, incident_open
 from tests.complaints.helpers import act
 from tests.complaints.page_helpers import NOW, signed_in
-from tests.factories import ResidentFactory, UnitFactory, log_complaint
+from tests.factories import ResidentFactory, UnitFactory, category, log_complaint
 from tests.reports.helpers import AFTER_THE_WEEK, WEDNESDAY
 
 FRIDAY = WEDNESDAY + dt.timedelta(days=2)  # the same week, after everything happened in it
@@ -33,6 +34,9 @@ BUDGETS = {
     "complaint page": 12,  # the messages sent to the resident
     # With the building-wide incidents waiting at the top of the first page: one query.
     "escalation queue": 9,
+    "incidents list": 7,
+    # A supervisor's: with the escalation badge, and the forms drawn from what was read.
+    "incident page": 11,
     "residents list": 9,
     "resident page": 7,
     "weekly report": 20,
@@ -175,6 +179,76 @@ def test_the_escalation_queue(
         assert all(c.reference in page for c in grow.made) and len(grow.made) == rows
 
     counts = _counts(django_assert_max_num_queries, BUDGETS["escalation queue"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+def _incident(actor, estate, i: int, buildings=()):
+    return incident_open(
+        actor=actor,
+        data=IncidentInput(
+            estate=estate,
+            category=category("FAC-UTIL"),
+            title=f"停水{i}",
+            notice=f"抢修中{i}",
+            expected_end=NOW + dt.timedelta(hours=6),
+            buildings=tuple(buildings),
+        ),
+    )
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_incidents_list(frontdesk, supervisor, estate, unit, django_assert_max_num_queries):
+    def make(i: int):
+        # Whole estate or one building, some with linked complaints, some resolved.
+        incident = _incident(supervisor, estate, i, [unit.building] if i % 2 else [])
+        if i % 3 == 0:
+            act(
+                log_complaint(frontdesk, estate=estate, unit=unit),
+                supervisor,
+                "link_incident",
+                incident=incident.pk,
+            )
+        if i % 4 == 0:
+            incident_act(
+                incident_id=incident.pk,
+                actor=supervisor,
+                action="resolve",
+                data={"outcome": "已恢复", "liability": "ours"},
+            )
+        return incident
+
+    grow = _growing(make)
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        page = browser.get("/incidents/").content.decode()
+        assert all(i.reference in page for i in grow.made) and len(grow.made) == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["incidents list"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_incident_page(frontdesk, supervisor, estate, unit, django_assert_max_num_queries):
+    incident = _incident(supervisor, estate, 0, [unit.building])
+
+    def make(i: int):
+        complaint = log_complaint(frontdesk, estate=estate, unit=unit if i % 2 else None)
+        act(complaint, supervisor, "link_incident", incident=incident.pk)
+        incident_act(
+            incident_id=incident.pk, actor=supervisor, action="update", data={"notice": f"通知{i}"}
+        )
+        return complaint
+
+    grow = _growing(make)
+    browser = signed_in(supervisor)
+
+    def read(rows: int) -> None:
+        page = browser.get(f"/incidents/{incident.pk}/").content.decode()
+        assert all(c.reference in page for c in grow.made) and len(grow.made) == rows
+        assert page.count('data-kind="update"') == rows
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["incident page"], grow, read)
     assert counts[0] == counts[1], counts
 
 

@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from knox.models import AuthToken
 from openpyxl import load_workbook
 
-from complaints.models import ComplaintEvent, Escalation, Evidence
+from complaints.models import ComplaintEvent, Escalation, Evidence, IncidentEvent
 from complaints.status_links import status_path
 from notifications.models import Notification
 from tests.complaints.api_helpers import image_bytes
@@ -76,6 +76,14 @@ POST   /escalations/{esc_a1}/acknowledge/              403    403    403     302
 POST   /escalations/{esc_b2}/acknowledge/              403    403    403     302    302    login
 POST   /escalations/incidents/{inc_a}/acknowledge/     403    403    403     302    302    login
 POST   /escalations/incidents/{inc_b}/acknowledge/     403    403    403     302    302    login
+GET    /incidents/                                     200    200    200     200    200    login
+GET    /incidents/new/                                 403    403    403     200    200    login
+GET    /incidents/new/?from={eng_a}                    403    403    403     200    200    login
+POST   /incidents/new/                                 403    403    403     302    302    login
+GET    /incidents/{inc_a}/                             200    404    200     200    200    login
+GET    /incidents/{inc_b}/                             404    200    404     200    200    login
+POST   /incidents/{inc_a}/actions/update/              403    404    403     302    302    login
+POST   /incidents/{inc_b}/actions/update/              404    403    404     302    302    login
 GET    /residents/                                     200    200    403     200    200    login
 GET    /residents/{res_a}/                             200    404    403     200    200    login
 GET    /residents/{res_b}/                             404    200    403     200    200    login
@@ -189,6 +197,26 @@ INTAKE = {
 }
 
 
+# What the forms of the incident pages post.
+INCIDENT_PAGE_BODIES = {
+    "/incidents/new/": {
+        "estate": "HY",
+        "category": "FAC-UTIL",
+        "title": "停电",
+        "notice": "线路检修",
+    },
+    "/actions/update/": {"notice": "矩阵测试：预计今晚恢复"},
+}
+
+
+def _page_body(path: str) -> dict:
+    if path.endswith("/add_note/"):
+        return {"text": "矩阵测试"}
+    if path.startswith("/incidents/"):
+        return next((b for end, b in INCIDENT_PAGE_BODIES.items() if path.endswith(end)), {})
+    return {}
+
+
 def _photo() -> SimpleUploadedFile:
     return SimpleUploadedFile("extra.png", image_bytes(), content_type="image/png")
 
@@ -216,7 +244,7 @@ def _request(world, method: str, path: str, role: str):
         elif path.endswith("/actions/update/"):
             body = {"notice": "矩阵测试：预计今晚恢复"}
         return client.post(path, body, content_type="application/json")
-    return client.post(path, {"text": "矩阵测试"} if path.endswith("/add_note/") else {})
+    return client.post(path, _page_body(path))
 
 
 def _state() -> tuple:
@@ -225,6 +253,7 @@ def _state() -> tuple:
         Evidence.objects.count(),
         Escalation.objects.filter(acknowledged_at__isnull=False).count(),
         AuthToken.objects.count(),
+        IncidentEvent.objects.count(),
     )
 
 
@@ -255,6 +284,7 @@ complaints-csv               eng_a,sec_a    b     eng_a    eng_a,sec_a,b      en
 complaints-xlsx              eng_a,sec_a    b     eng_a    eng_a,sec_a,b      eng_a,sec_a,b
 escalations-page             403            403   403      eng_a,b            b
 escalations-api              403            403   403      a1,b1,b2           b2
+incidents-page               a              b     a        a,b                a,b
 residents-page               a              b     403      a,b                a,b
 residents-api                a              b     -        a,b                a,b
 units-api                    a              b     a        a,b                a,b
@@ -281,6 +311,7 @@ def _found(world, role: str, what: str):
         "complaints-xlsx": lambda: page.get("/complaints/export.xlsx"),
         "escalations-page": lambda: page.get("/escalations/"),
         "residents-page": lambda: page.get("/residents/"),
+        "incidents-page": lambda: page.get("/incidents/"),
         "notifications-page": lambda: page.get("/notifications/"),
         "phone-page": lambda: page.get("/my/"),
         "complaints-api": lambda: api.get("/api/v1/complaints/"),
@@ -305,6 +336,8 @@ def _found(world, role: str, what: str):
         return _complaint_names(world, " ".join(row[0] for row in rows))
     if what in ("complaints-page", "escalations-page", "notifications-page", "phone-page"):
         return _complaint_names(world, response.content.decode())
+    if what == "incidents-page":
+        return {k for k, i in world.incidents.items() if i.reference in response.content.decode()}
     if what == "residents-page":
         return {k for k, r in world.residents.items() if r.name in response.content.decode()}
     if what == "tokens-page":
