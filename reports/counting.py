@@ -4,8 +4,10 @@ category over a set of estates.
 The figures are defined in ``reports.figures``; this module counts them per top-level category
 in a fixed number of aggregate queries, whatever the number of complaints: the estates, the
 complaint counts of this and the previous week, the first callbacks, the residents' own
-ratings, the resolution times (two on PostgreSQL), the top buildings, three for the trend and
-the category names, besides the reader's roles and estates. The timeline is read by the
+ratings, the resolution times (two on PostgreSQL), the top buildings, three for the trend, the
+week's incidents (``reports.week_incidents``, and their buildings when there are any) and the
+category names, besides the reader's roles and estates. Each share and median is also read over
+the complaints not linked to a building-wide incident, in the same queries. The timeline is read by the
 entries' ``kind`` and ``at``; on a large table an index on those two columns keeps each read
 short. ``reports.tally`` makes the figures from what these queries read.
 """
@@ -50,18 +52,21 @@ from residents.models import Estate
 
 TREND_WEEKS = 8
 TOP_BUILDINGS = 5
+
+
 # Besides the counts, each category's aggregates hold the satisfaction ratio's two parts; the
 # first of them (rated) over ``closed`` is the follow-up rate. The three again over the
 # complaints not linked to an incident give those two figures without incident-linked ones.
+def _unlinked(condition: Callable[[Window], Q]) -> Callable[[Window], Q]:
+    return lambda window: condition(window) & f.UNLINKED
+
+
 APART = {"closed": f.closed, "rated": f.rated, "pleased": f.pleased}
 CONDITIONS: dict[str, Callable[[Window], Q]] = {
     **f.COUNTS,
     "rated": f.rated,
     "pleased": f.pleased,
-    **{
-        f"{name}_unlinked": (lambda window, counted=counted: counted(window) & f.UNLINKED)
-        for name, counted in APART.items()
-    },
+    **{f"{name}_unlinked": _unlinked(counted) for name, counted in APART.items()},
 }
 COUNTED = tuple(CONDITIONS)
 
