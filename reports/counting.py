@@ -7,9 +7,9 @@ complaint counts of this and the previous week, the first callbacks, the residen
 ratings, the resolution times (two on PostgreSQL), the top buildings, three for the trend, the
 week's incidents (``reports.week_incidents``, and their buildings when there are any) and the
 category names, besides the reader's roles and estates. Each share and median is also read over
-the complaints not linked to a building-wide incident, in the same queries. The timeline is read by the
-entries' ``kind`` and ``at``; on a large table an index on those two columns keeps each read
-short. ``reports.tally`` makes the figures from what these queries read.
+the complaints not linked to a building-wide incident, in the same queries. The timeline is read
+by the entries' ``kind`` and ``at``; on a large table an index on those two columns keeps each
+read short. ``reports.tally`` makes the figures from what these queries read.
 """
 
 from __future__ import annotations
@@ -227,6 +227,11 @@ def _medians(scope: _Scope, weeks: dict[str, Window]) -> tuple[dict, dict]:
             {r["week_tag"]: pair(r) for r in overall},
         )
     # Elsewhere (SQLite) the week's resolution times are few enough to take the median here.
+    return _medians_here(events)
+
+
+def _medians_here(events: QuerySet) -> tuple[dict, dict]:
+    """``_medians`` from the week-tagged resolution entries, taken in Python."""
     durations: dict[tuple, tuple[list[dt.timedelta], list[dt.timedelta]]] = defaultdict(
         lambda: ([], [])
     )

@@ -63,9 +63,7 @@ def test_the_page_shows_the_column_the_quality_without_and_the_incidents(
     assert "Not resolved by the week's end" in html
 
 
-def test_the_incident_linked_count_opens_exactly_those_complaints(
-    supervisor, incidents, history
-):
+def test_the_incident_linked_count_opens_exactly_those_complaints(supervisor, incidents, history):
     with time_machine.travel(AFTER_THE_WEEK, tick=False):
         listed = complaint_list(
             user=supervisor, filters={"week": "2026-W47", "figure": "incident_linked"}
@@ -108,13 +106,11 @@ def test_the_csv_carries_the_count_the_quality_without_and_the_incidents(
         "Resolved",
         "Linked complaints received in the week",
     ]
+    place, resolved = ["HY", "Water and power supply", "Whole estate"], "2026-11-19 15:00"
     assert rows[start + 2 :] == [
-        [incidents["lasting"].reference, "3号楼电梯停运", "HY", "Water and power supply", "Whole estate"]
-        + ["2026-11-12 09:00", "", "1"],
-        [incidents["short"].reference, "3号楼停水", "HY", "Water and power supply", "Whole estate"]
-        + ["2026-11-17 09:00", "2026-11-19 15:00", "1"],
-        [incidents["late"].reference, "地库积水", "HY", "Water and power supply", "Whole estate"]
-        + ["2026-11-20 09:00", "", "0"],
+        [incidents["lasting"].reference, "3号楼电梯停运", *place, "2026-11-12 09:00", "", "1"],
+        [incidents["short"].reference, "3号楼停水", *place, "2026-11-17 09:00", resolved, "1"],
+        [incidents["late"].reference, "地库积水", *place, "2026-11-20 09:00", "", "0"],
     ]
 
 
@@ -205,9 +201,7 @@ def test_a_stored_week_is_read_back_with_its_incidents(incidents, history):
     assert [i["category"] for i in again["incidents"]] == ["FAC-UTIL"] * 4
 
 
-def test_the_monday_email_lists_the_incidents_and_the_quality_without(
-    reader, incidents, history
-):
+def test_the_monday_email_lists_the_incidents_and_the_quality_without(reader, incidents, history):
     with time_machine.travel(AFTER_THE_WEEK, tick=False):
         message = mailing.weekly_email(manager=reader, week=WEEK)
 

@@ -7,8 +7,10 @@ import time_machine
 from complaints.models import Complaint
 from reports.counting import weekly_figures
 from reports.summary import scope_estates
+from reports.week_incidents import week_incidents
 from tests.factories import category, make_staff
-from tests.reports.helpers import AFTER_THE_WEEK, WEEK, category_row, summary
+from tests.reports.conftest import incident
+from tests.reports.helpers import AFTER_THE_WEEK, WEEK, category_row, shanghai, summary
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,15 @@ def test_an_incident_resolved_in_the_week_before_is_not_listed(incidents, superv
     references = [i["reference"] for i in report["incidents"]]
     assert references == [incidents["gone"].reference, incidents["lasting"].reference]
     assert report["incidents"][0]["resolved_at"] == "2026-11-11T09:00:00+08:00"
+
+
+def test_the_incidents_are_two_reads_however_many(
+    incidents, supervisor, estate, django_assert_num_queries
+):
+    estates = scope_estates(None, None)
+    with django_assert_num_queries(2):  # the incidents with their counts, then their buildings
+        rows = week_incidents(estates=estates, week=WEEK)
+    assert len(rows) == 4
+    incident(supervisor, estate, shanghai(2026, 11, 18, 9, 0), "5号楼停电")
+    with django_assert_num_queries(2):
+        assert len(week_incidents(estates=estates, week=WEEK)) == 5
