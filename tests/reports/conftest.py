@@ -83,7 +83,7 @@ def history(incidents, frontdesk, supervisor, estate):
     close(own, supervisor, shanghai(2026, 11, 19, 11, 0), satisfaction="satisfied")
 
     still_open = receive(frontdesk, estate, shanghai(2026, 11, 18, 10, 0))
-    resolve(still_open, frontdesk, supervisor, shanghai(2026, 11, 20, 10, 0))  # 48 h
+    resolve(still_open, frontdesk, supervisor, shanghai(2026, 11, 19, 16, 0))  # 30 h
 
     receive(frontdesk, estate, shanghai(2026, 11, 19, 10, 0), category="QUAL-LEAK")
     return {"linked_a": linked_a, "linked_b": linked_b, "own": own}
