@@ -86,4 +86,4 @@ def history(incidents, frontdesk, supervisor, estate):
     resolve(still_open, frontdesk, supervisor, shanghai(2026, 11, 19, 16, 0))  # 30 h
 
     receive(frontdesk, estate, shanghai(2026, 11, 19, 10, 0), category="QUAL-LEAK")
-    return {"linked_a": linked_a, "linked_b": linked_b, "own": own}
+    return {"linked_a": linked_a, "linked_b": linked_b, "own": own, "still_open": still_open}

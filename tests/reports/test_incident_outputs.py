@@ -3,6 +3,7 @@ wherever the weekly summary goes: the page, the CSV and XLSX, the API and its sc
 stored weeks and the Monday email."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -17,7 +18,7 @@ from reports.models import WeeklySummarySnapshot
 from reports.snapshots import weekly_report
 from staff.models import StaffMember
 from tests.factories import make_staff
-from tests.reports.helpers import AFTER_THE_WEEK, WEEK, shanghai
+from tests.reports.helpers import AFTER_THE_WEEK, WEEK, act, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,19 @@ def test_the_monday_email_lists_the_incidents_and_the_quality_without(reader, in
     html, _mimetype = message.alternatives[0]
     assert short in html and "Quality without incident-linked complaints" in html
     assert incidents["other"].reference not in body + html
+
+
+def test_a_link_made_after_the_week_makes_the_stored_week_computed_again(
+    supervisor, incidents, history, estate, frontdesk
+):
+    with time_machine.travel(AFTER_THE_WEEK, tick=False):
+        first = weekly_report(reader=None, week=WEEK)
+    act(LATER, history["still_open"], supervisor, "link_incident", incident=incidents["lasting"].pk)
+
+    with time_machine.travel(LATER + dt.timedelta(hours=1), tick=False):
+        again = weekly_report(reader=None, week=WEEK)
+    assert again["computed_at"] != first["computed_at"]
+    assert (first["total"]["incident_linked"], again["total"]["incident_linked"]) == (2, 3)
+    assert [i["incident_linked"] for i in again["incidents"]][:2] == [2, 1]
+    assert first["total"]["without_incidents"]["median_resolution_hours"] == 27.0
+    assert again["total"]["without_incidents"]["median_resolution_hours"] == 24.0
