@@ -16,33 +16,53 @@ from reports.forms import WeeklyReportForm
 from reports.snapshots import weekly_report
 from reports.summary import can_read_weekly
 
+SHARE: dict[str, Any] = {"allow_null": True, "min_value": 0, "max_value": 1}
+
+
+# One instance for the three sets of figures: the schema names one component after it.
+WITHOUT_INCIDENTS = inline_serializer(
+    "WeeklyQualityWithoutIncidents",
+    {
+        "callbacks_on_time": serializers.FloatField(**SHARE),
+        "median_resolution_hours": serializers.FloatField(allow_null=True),
+        "satisfaction": serializers.FloatField(**SHARE),
+        "follow_up_rate": serializers.FloatField(**SHARE),
+        "resident_satisfaction": serializers.FloatField(**SHARE),
+    },
+    help_text="The quality figures again, over the complaints not linked to a building-wide "
+    "incident: only their callbacks, resolutions, closings and ratings",
+)
+
 
 def _figures(component: str, *, many: bool = False, **extra) -> serializers.Serializer:
-    share: dict[str, Any] = {"allow_null": True, "min_value": 0, "max_value": 1}
     return inline_serializer(
         component,
         {
             **extra,
             "received": serializers.IntegerField(),
+            "incident_linked": serializers.IntegerField(
+                help_text="Of those received, the complaints linked to a building-wide incident"
+            ),
             "closed": serializers.IntegerField(),
             "open_at_end": serializers.IntegerField(),
             "escalated": serializers.IntegerField(),
             "overdue_at_end": serializers.IntegerField(),
-            "callbacks_on_time": serializers.FloatField(**share),
+            "callbacks_on_time": serializers.FloatField(**SHARE),
             "median_resolution_hours": serializers.FloatField(allow_null=True),
-            "satisfaction": serializers.FloatField(**share),
+            "satisfaction": serializers.FloatField(**SHARE),
             "follow_up_rate": serializers.FloatField(
-                **share,
+                **SHARE,
                 help_text="Of the complaints closed in the week, the share whose closing "
                 "recorded a rating (satisfied, fairly or unsatisfied)",
             ),
             "resident_satisfaction": serializers.FloatField(
-                **share,
+                **SHARE,
                 help_text="Of the residents' own ratings given in the week, the share "
                 "satisfied or fairly satisfied",
             ),
             "repeat": serializers.IntegerField(),
             "invalid": serializers.IntegerField(),
+            "without_incidents": WITHOUT_INCIDENTS,
         },
         many=many,
     )
@@ -96,6 +116,30 @@ REPORT = inline_serializer(
                 "escalated": serializers.IntegerField(),
             },
             many=True,
+        ),
+        "incidents": inline_serializer(
+            "WeeklyIncident",
+            {
+                "id": serializers.IntegerField(),
+                "reference": serializers.CharField(),
+                "title": serializers.CharField(),
+                "estate": serializers.CharField(),
+                "category": serializers.CharField(),
+                "category_name": serializers.CharField(),
+                "buildings": serializers.ListField(
+                    child=serializers.CharField(), help_text="Empty: the whole estate"
+                ),
+                "opened_at": serializers.DateTimeField(),
+                "resolved_at": serializers.DateTimeField(
+                    allow_null=True, help_text="Null: not resolved by the week's end"
+                ),
+                "incident_linked": serializers.IntegerField(
+                    help_text="Linked complaints received in the week"
+                ),
+            },
+            many=True,
+            help_text="Building-wide incidents opened in the week or unresolved at some "
+            "moment of it, oldest first",
         ),
         "computed_at": serializers.DateTimeField(
             help_text="When the figures were computed: a week that is over is kept once computed"

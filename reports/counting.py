@@ -4,10 +4,12 @@ category over a set of estates.
 The figures are defined in ``reports.figures``; this module counts them per top-level category
 in a fixed number of aggregate queries, whatever the number of complaints: the estates, the
 complaint counts of this and the previous week, the first callbacks, the residents' own
-ratings, the resolution times (two on PostgreSQL), the top buildings, three for the trend and
-the category names, besides the reader's roles and estates. The timeline is read by the
-entries' ``kind`` and ``at``; on a large table an index on those two columns keeps each read
-short. ``reports.tally`` makes the figures from what these queries read.
+ratings, the resolution times (two on PostgreSQL), the top buildings, three for the trend, the
+week's incidents (``reports.week_incidents``, and their buildings when there are any) and the
+category names, besides the reader's roles and estates. Each share and median is also read over
+the complaints not linked to a building-wide incident, in the same queries. The timeline is read
+by the entries' ``kind`` and ``at``; on a large table an index on those two columns keeps each
+read short. ``reports.tally`` makes the figures from what these queries read.
 """
 
 from __future__ import annotations
@@ -44,15 +46,29 @@ from complaints.models import (
 )
 from reports import figures as f
 from reports.iso_weeks import IsoWeek, Window
-from reports.tally import Parts
+from reports.tally import Medians, Parts, Share
+from reports.week_incidents import week_incidents
 from residents.models import Estate
 
 TREND_WEEKS = 8
 TOP_BUILDINGS = 5
+
+
 # Besides the counts, each category's aggregates hold the satisfaction ratio's two parts; the
-# first of them (rated) over ``closed`` is the follow-up rate.
-COUNTED = (*f.COUNTS, "rated", "pleased")
-CONDITIONS = {**f.COUNTS, "rated": f.rated, "pleased": f.pleased}
+# first of them (rated) over ``closed`` is the follow-up rate. The three again over the
+# complaints not linked to an incident give those two figures without incident-linked ones.
+def _unlinked(condition: Callable[[Window], Q]) -> Callable[[Window], Q]:
+    return lambda window: condition(window) & f.UNLINKED
+
+
+APART = {"closed": f.closed, "rated": f.rated, "pleased": f.pleased}
+CONDITIONS: dict[str, Callable[[Window], Q]] = {
+    **f.COUNTS,
+    "rated": f.rated,
+    "pleased": f.pleased,
+    **{f"{name}_unlinked": _unlinked(counted) for name, counted in APART.items()},
+}
+COUNTED = tuple(CONDITIONS)
 
 
 class Median(Aggregate):
@@ -133,22 +149,32 @@ def _counts(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], di
 
 def _shares(
     rows: QuerySet, weeks: dict[str, Window], whole: Callable[[Window], Q], part: Q
-) -> dict[tuple[str, int], tuple[int, int]]:
-    """{(tag, category id): (whole, part)}: a share's two parts counted on ``rows`` (deadlines
-    or timeline entries), per top-level category of their complaint, in one grouped query."""
+) -> dict[tuple[str, int], Share]:
+    """{(tag, category id): (whole, part, whole unlinked, part unlinked)}: a share's parts
+    counted on ``rows`` (deadlines or timeline entries), per top-level category of their
+    complaint, over all of them and over those of complaints not incident-linked, in one
+    grouped query."""
     aggregates = {}
     for tag, window in weeks.items():
         aggregates[f"{tag}__whole"] = Count("pk", filter=whole(window))
         aggregates[f"{tag}__part"] = Count("pk", filter=whole(window) & part)
+        unlinked = whole(window) & f.UNLINKED_COMPLAINT
+        aggregates[f"{tag}__whole_unlinked"] = Count("pk", filter=unlinked)
+        aggregates[f"{tag}__part_unlinked"] = Count("pk", filter=unlinked & part)
     grouped = rows.values("complaint__top_category_id").annotate(**aggregates).order_by()
     return {
-        (tag, row["complaint__top_category_id"]): (row[f"{tag}__whole"], row[f"{tag}__part"])
+        (tag, row["complaint__top_category_id"]): (
+            row[f"{tag}__whole"],
+            row[f"{tag}__part"],
+            row[f"{tag}__whole_unlinked"],
+            row[f"{tag}__part_unlinked"],
+        )
         for row in grouped
         for tag in weeks
     }
 
 
-def _callbacks(scope: _Scope, weeks: dict[str, Window], now) -> dict[tuple[str, int], tuple]:
+def _callbacks(scope: _Scope, weeks: dict[str, Window], now) -> dict[tuple[str, int], Share]:
     """First callbacks: (due, made on time)."""
     earliest = min(w.first_start for w in weeks.values())
     latest = max(w.last_end for w in weeks.values())
@@ -158,7 +184,7 @@ def _callbacks(scope: _Scope, weeks: dict[str, Window], now) -> dict[tuple[str, 
     return _shares(rows, weeks, lambda window: f.callbacks_due(window, now=now), f.CALLBACK_ON_TIME)
 
 
-def _resident_ratings(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], tuple]:
+def _resident_ratings(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str, int], Share]:
     """The residents' own ratings: (given, satisfied or fairly satisfied)."""
     earliest = min(w.first_start for w in weeks.values())
     latest = max(w.last_end for w in weeks.values())
@@ -167,7 +193,8 @@ def _resident_ratings(scope: _Scope, weeks: dict[str, Window]) -> dict[tuple[str
 
 
 def _medians(scope: _Scope, weeks: dict[str, Window]) -> tuple[dict, dict]:
-    """({(tag, category id): hours}, {tag: hours}) of the resolutions in each week."""
+    """({(tag, category id): medians}, {tag: medians}) of the resolutions in each week, each
+    a pair of hours: over every complaint, over those not incident-linked."""
     earliest = min(w.first_start for w in weeks.values())
     latest = max(w.last_end for w in weeks.values())
     tag = Case(
@@ -185,32 +212,51 @@ def _medians(scope: _Scope, weeks: dict[str, Window]) -> tuple[dict, dict]:
         duration = ExpressionWrapper(
             F("at") - F("complaint__received_at"), output_field=DurationField()
         )
-        per_category = events.values("complaint__top_category_id", "week_tag").annotate(
-            median=Median(duration)
-        )
-        overall = events.values("week_tag").annotate(median=Median(duration))
+        both = {
+            "median": Median(duration),
+            "median_unlinked": Median(duration, filter=f.UNLINKED_COMPLAINT),
+        }
+        per_category = events.values("complaint__top_category_id", "week_tag").annotate(**both)
+        overall = events.values("week_tag").annotate(**both)
+
+        def pair(row) -> Medians:
+            return _hours(row["median"]), _hours(row["median_unlinked"])
+
         return (
-            {
-                (r["week_tag"], r["complaint__top_category_id"]): _hours(r["median"])
-                for r in per_category
-            },
-            {r["week_tag"]: _hours(r["median"]) for r in overall},
+            {(r["week_tag"], r["complaint__top_category_id"]): pair(r) for r in per_category},
+            {r["week_tag"]: pair(r) for r in overall},
         )
     # Elsewhere (SQLite) the week's resolution times are few enough to take the median here.
-    durations: dict[tuple, list[dt.timedelta]] = defaultdict(list)
-    for category_id, week_tag, received_at, at in events.values_list(
-        "complaint__top_category_id", "week_tag", "complaint__received_at", "at"
+    return _medians_here(events)
+
+
+def _medians_here(events: QuerySet) -> tuple[dict, dict]:
+    """``_medians`` from the week-tagged resolution entries, taken in Python."""
+    durations: dict[tuple, tuple[list[dt.timedelta], list[dt.timedelta]]] = defaultdict(
+        lambda: ([], [])
+    )
+    for category_id, week_tag, received_at, at, incident_id in events.values_list(
+        "complaint__top_category_id",
+        "week_tag",
+        "complaint__received_at",
+        "at",
+        "complaint__incident_id",
     ):
-        durations[(week_tag, category_id)].append(at - received_at)
-        durations[week_tag].append(at - received_at)
+        for key in ((week_tag, category_id), (week_tag,)):
+            durations[key][0].append(at - received_at)
+            if incident_id is None:
+                durations[key][1].append(at - received_at)
     # Typeshed's median takes numbers only; it sorts and averages, which timedeltas do.
     medians = {
-        key: _hours(statistics.median(values))  # type: ignore[type-var]
-        for key, values in durations.items()
+        key: tuple(
+            _hours(statistics.median(values)) if values else None  # type: ignore[type-var]
+            for values in lists
+        )
+        for key, lists in durations.items()
     }
     return (
-        {key: value for key, value in medians.items() if isinstance(key, tuple)},
-        {key: value for key, value in medians.items() if not isinstance(key, tuple)},
+        {key: value for key, value in medians.items() if len(key) == 2},
+        {key[0]: value for key, value in medians.items() if len(key) == 1},
     )
 
 
@@ -306,7 +352,8 @@ def _read(
 
 # The shape of ``weekly_figures``; a stored payload of another version is computed again.
 # 2: ``follow_up_rate`` and ``resident_satisfaction``.
-FIGURES_VERSION = 2
+# 3: ``incident_linked``, the quality figures ``without_incidents`` and the week's incidents.
+FIGURES_VERSION = 3
 
 
 def weekly_figures(
@@ -334,4 +381,5 @@ def weekly_figures(
         "previous_total": parts.total("previous"),
         "top_buildings": parts.top_buildings,
         "trend": parts.trend,
+        "incidents": week_incidents(estates=estates, week=week, complaints=complaints),
     }

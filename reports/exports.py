@@ -1,5 +1,6 @@
-"""The weekly summary as CSV and XLSX: the figures table (and the top buildings), with headers
-in the active language, every text cell formula-safe."""
+"""The weekly summary as CSV and XLSX: the figures table (the quality figures without the
+incident-linked complaints in its last columns), the top buildings and the week's building-wide
+incidents, with headers in the active language, every text cell formula-safe."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from complaints.views.export import formula_safe
-from reports.figures import FIGURE_LABELS, FIGURES, RATIOS
+from reports.figures import FIGURE_LABELS, FIGURES, QUALITY, RATIOS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Shares read as percentages in the XLSX; the CSV keeps them as numbers from 0 to 1.
@@ -21,19 +22,68 @@ NUMBER_FORMATS = {
 }
 
 
+# The figure of each column after the code and the category: the figures, then the quality
+# figures without the incident-linked complaints.
+COLUMNS = (*FIGURES, *QUALITY)
+
+
 def headers() -> list[str]:
-    return [_("Code"), _("Category")] + [str(FIGURE_LABELS[name]) for name in FIGURES]
+    apart = [
+        _("%(figure)s without incident-linked") % {"figure": FIGURE_LABELS[name]}
+        for name in QUALITY
+    ]
+    return [_("Code"), _("Category")] + [str(FIGURE_LABELS[name]) for name in FIGURES] + apart
+
+
+def _values(figures: dict) -> list:
+    return [
+        *(figures[name] for name in FIGURES),
+        *(figures["without_incidents"][name] for name in QUALITY),
+    ]
 
 
 def figure_rows(report: dict) -> list[list]:
     """One row per category, then the week's total and the previous week's."""
-    rows = [
-        [row["code"], row["name"], *(row[name] for name in FIGURES)] for row in report["categories"]
-    ]
-    rows.append(["", _("Total"), *(report["total"][name] for name in FIGURES)])
+    rows = [[row["code"], row["name"], *_values(row)] for row in report["categories"]]
+    rows.append(["", _("Total"), *_values(report["total"])])
     previous = _("Previous week (%(week)s)") % {"week": report["previous_week"]}
-    rows.append(["", previous, *(report["previous_total"][name] for name in FIGURES)])
+    rows.append(["", previous, *_values(report["previous_total"])])
     return rows
+
+
+def incident_headers() -> list[str]:
+    return [
+        _("Reference"),
+        _("Title"),
+        _("Estate"),
+        _("Category"),
+        _("Buildings"),
+        _("Opened"),
+        _("Resolved"),
+        _("Linked complaints received in the week"),
+    ]
+
+
+def incident_rows(report: dict) -> list[list]:
+    """The week's incidents; no buildings is the whole estate, no resolution time is none by
+    the week's end. Times are on the estate's clock."""
+    return [
+        [
+            incident["reference"],
+            incident["title"],
+            incident["estate"],
+            incident["category_name"],
+            "、".join(incident["buildings"]) or _("Whole estate"),
+            _wall_clock(incident["opened_at"]),
+            _wall_clock(incident["resolved_at"]),
+            incident["incident_linked"],
+        ]
+        for incident in report["incidents"]
+    ]
+
+
+def _wall_clock(moment: str | None) -> str:
+    return "" if moment is None else moment[:16].replace("T", " ")
 
 
 def building_rows(report: dict) -> list[list]:
@@ -60,6 +110,11 @@ def csv_text(report: dict) -> str:
     writer.writerow(_safe([_("Top buildings"), str(FIGURE_LABELS["received"])]))
     for row in building_rows(report):
         writer.writerow(_safe(row))
+    writer.writerow([])
+    writer.writerow(_safe([_("Building-wide incidents of the week")]))
+    writer.writerow(_safe(incident_headers()))
+    for row in incident_rows(report):
+        writer.writerow(_safe(row))
     return "\ufeff" + output.getvalue()
 
 
@@ -71,7 +126,7 @@ def xlsx_bytes(report: dict) -> bytes:
     sheet.append(_safe(headers()))
     for row in figure_rows(report):
         sheet.append(_safe(row))
-    for column, name in enumerate(FIGURES, start=3):
+    for column, name in enumerate(COLUMNS, start=3):
         if name in NUMBER_FORMATS:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = NUMBER_FORMATS[name]
@@ -80,6 +135,10 @@ def xlsx_bytes(report: dict) -> bytes:
     buildings.append(_safe([_("Building"), str(FIGURE_LABELS["received"])]))
     for row in building_rows(report):
         buildings.append(_safe(row))
+    incidents = workbook.create_sheet(_("Incidents"))
+    incidents.append(_safe(incident_headers()))
+    for row in incident_rows(report):
+        incidents.append(_safe(row))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -50,10 +50,13 @@ FIGURES = (
     "resident_satisfaction",
     "repeat",
     "invalid",
+    # Added last: the exports' columns keep their places.
+    "incident_linked",
 )
 # Column headings; the context keeps them apart from the same words elsewhere (a time column).
 FIGURE_LABELS = {
     "received": pgettext_lazy("weekly summary", "Received"),
+    "incident_linked": pgettext_lazy("weekly summary", "Incident-linked"),
     "closed": pgettext_lazy("weekly summary", "Closed"),
     "open_at_end": pgettext_lazy("weekly summary", "Open at end"),
     "escalated": pgettext_lazy("weekly summary", "Escalated"),
@@ -67,6 +70,15 @@ FIGURE_LABELS = {
     "invalid": pgettext_lazy("weekly summary", "Invalid"),
 }
 RATIOS = ("callbacks_on_time", "satisfaction", "follow_up_rate", "resident_satisfaction")
+# The quality figures, given also over the complaints not linked to a building-wide incident:
+# one outage that brings eighty calls would otherwise set them for the whole week.
+QUALITY = (
+    "callbacks_on_time",
+    "median_resolution_hours",
+    "satisfaction",
+    "follow_up_rate",
+    "resident_satisfaction",
+)
 RATED = (Satisfaction.SATISFIED, Satisfaction.FAIRLY, Satisfaction.UNSATISFIED)
 PLEASED = (Satisfaction.SATISFIED, Satisfaction.FAIRLY)
 
@@ -82,7 +94,13 @@ REOPENING = tuple(
     for a in ACTIONS.values()
     if Stage.CLOSED in a.sources and a.target not in (None, Stage.CLOSED)
 )
-RESOLVING = tuple(a.name for a in ACTIONS.values() if a.target == Stage.FOLLOW_UP)
+# ``mark_resolved``, and the resolution of a building-wide incident carrying each complaint in
+# resolution on to follow-up (``complaints.services.actions.resolve_together``).
+INCIDENT_RESOLVED = "incident_resolved"
+RESOLVING = (
+    *(a.name for a in ACTIONS.values() if a.target == Stage.FOLLOW_UP),
+    INCIDENT_RESOLVED,
+)
 # The resident's own rating from the rating page (``complaints.services.ratings``): not a
 # staff action; an unsatisfied one may take a closed complaint back to resolution.
 RESIDENT_RATING = "rated"
@@ -102,7 +120,8 @@ def _reopenings() -> QuerySet[ComplaintEvent]:
 
 
 def resolutions_of() -> QuerySet[ComplaintEvent]:
-    """Entries that marked a complaint resolved (``mark_resolved``)."""
+    """Entries that marked a complaint resolved (``mark_resolved``, or its incident's
+    resolution)."""
     return ComplaintEvent.objects.filter(kind__in=RESOLVING)
 
 
@@ -164,6 +183,13 @@ def _open_at(end) -> Q:
 
 # -- the figures, as conditions on complaints ------------------------------------------------
 
+# A complaint linked to a building-wide incident; ``UNLINKED`` is the rest, over which the
+# quality figures are given a second time. On rows of the complaints' other tables (deadlines,
+# timeline entries) the same through ``complaint__``.
+LINKED = Q(incident__isnull=False)
+UNLINKED = Q(incident__isnull=True)
+UNLINKED_COMPLAINT = Q(complaint__incident__isnull=True)
+
 
 def received(window: Window) -> Q:
     """Received: the complaint's received time falls in the week."""
@@ -206,6 +232,12 @@ def overdue_at_end(window: Window) -> Q:
     return window.each(overdue)
 
 
+def incident_linked(window: Window) -> Q:
+    """Incident-linked: received in the week and linked to a building-wide incident (counted
+    in ``received`` as well)."""
+    return received(window) & LINKED
+
+
 def repeat(window: Window) -> Q:
     """Repeat complaints: received in the week and linked to an earlier one as a repeat."""
     return received(window) & Q(repeat_of__isnull=False)
@@ -242,6 +274,7 @@ def _rating_in(window: Window, ratings) -> Q:
 
 COUNTS: dict[str, Callable[[Window], Q]] = {
     "received": received,
+    "incident_linked": incident_linked,
     "closed": closed,
     "open_at_end": open_at_end,
     "escalated": escalated,

@@ -1,11 +1,12 @@
-"""How the page, the email and the command word a figure: counts, shares and hours."""
+"""How the page, the email and the command word a figure: counts, shares and hours, and the
+quality figures without the incident-linked complaints beside the others."""
 
 from __future__ import annotations
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from reports.figures import RATIOS
+from reports.figures import FIGURE_LABELS, QUALITY, RATIOS
 
 
 def display(name: str, value) -> str:
@@ -36,3 +37,43 @@ def change(name: str, current, previous) -> str:
     if name == "median_resolution_hours":
         return signed(current - previous, 1)
     return signed(current - previous)
+
+
+def quality_table(report: dict) -> dict | None:
+    """The quality figures without the incident-linked complaints, per category and in total;
+    None when leaving them out changes none of them."""
+    rows = [(row["name"], row, "category", row["code"]) for row in report["categories"]] + [
+        (_("Total"), report["total"], "total", ""),
+        (
+            _("Previous week (%(week)s)") % {"week": report["previous_week"]},
+            report["previous_total"],
+            "previous",
+            "",
+        ),
+    ]
+    if all(
+        figures["without_incidents"][name] == figures[name]
+        for _label, figures, _kind, _code in rows
+        for name in QUALITY
+    ):
+        return None
+    return {
+        "headers": [str(FIGURE_LABELS[name]) for name in QUALITY],
+        "rows": [
+            {
+                "label": label,
+                "code": code,
+                "kind": kind,
+                "quiet": all(figures["without_incidents"][name] is None for name in QUALITY),
+                "cells": [
+                    {
+                        "figure": name,
+                        "label": str(FIGURE_LABELS[name]),
+                        "text": display(name, figures["without_incidents"][name]),
+                    }
+                    for name in QUALITY
+                ],
+            }
+            for label, figures, kind, code in rows
+        ],
+    }

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from reports import exports
 from reports.figures import FIGURE_LABELS, FIGURES
-from reports.formatting import display
+from reports.formatting import display, quality_table
 from reports.iso_weeks import IsoWeek
 from reports.models import WeeklyReportDelivery
 from reports.snapshots import weekly_report, weekly_reports_prepare
@@ -33,6 +33,17 @@ from staff.roles import MANAGER
 
 logger = logging.getLogger(__name__)
 
+# The week's building-wide incidents as the email lists them: the exports' columns, named.
+INCIDENT_FIELDS = (
+    "reference",
+    "title",
+    "estate",
+    "category",
+    "buildings",
+    "opened",
+    "resolved",
+    "linked",
+)
 CATCH_UP = dt.timedelta(days=1)
 LEASE = dt.timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -128,6 +139,11 @@ def weekly_email(*, manager: User, week: IsoWeek) -> EmailMultiAlternatives:
                 if not row.get("quiet")
             ],
             "estates": ", ".join(e["name"] for e in report["estates"]),
+            "quality": quality_table(report),
+            "incidents": [
+                dict(zip(INCIDENT_FIELDS, row, strict=True))
+                for row in exports.incident_rows(report)
+            ],
         }
         subject = _("Weekly complaint summary %(week)s: %(estates)s") % {
             "week": report["week"],

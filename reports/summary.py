@@ -76,10 +76,14 @@ def weekly_report_render(
     """The SPEC §7 report from ``weekly_figures``: category names in the active language,
     the estates and their week's bounds as they are now."""
     window = Window.build(week, [(e.pk, e.time_zone) for e in estates])
-    categories = Category.objects.filter(
-        Q(parent__isnull=True, active=True) | Q(pk__in=figures["seen"])
+    incident_categories = {incident["category"] for incident in figures["incidents"]}
+    # The rows of the table, and the incidents' categories (of any level), in one read.
+    named = Category.objects.filter(
+        Q(parent__isnull=True, active=True) | Q(pk__in=[*figures["seen"], *incident_categories])
     ).order_by("code")
-    nothing = figures_of({}, (0, 0), None)
+    rows = [c for c in named if (c.parent_id is None and c.active) or c.pk in figures["seen"]]
+    names = {c.pk: c for c in named}
+    nothing = figures_of({})
     zones = [
         {
             "time_zone": span.time_zone,
@@ -102,13 +106,21 @@ def weekly_report_render(
                 "name": category.name,
                 **figures["categories"].get(str(category.pk), nothing),
             }
-            for category in categories
+            for category in rows
         ],
         "total": figures["total"],
         "previous_week": str(week.shifted(-1)),
         "previous_total": figures["previous_total"],
         "top_buildings": figures["top_buildings"],
         "trend": figures["trend"],
+        "incidents": [
+            {
+                **incident,
+                "category": names[incident["category"]].code,
+                "category_name": names[incident["category"]].name,
+            }
+            for incident in figures["incidents"]
+        ],
         # When these figures were computed: a finished week may have been stored earlier.
         "computed_at": computed_at.astimezone(dt.UTC).isoformat(),
     }

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from reports import exports
 from reports import figures as f
-from reports.formatting import change, display
+from reports.formatting import change, display, quality_table
 from reports.forms import WeeklyReportForm
 from reports.iso_weeks import IsoWeek
 from reports.snapshots import weekly_report
@@ -81,6 +81,22 @@ def table(report: dict) -> dict:
     return {"headers": [str(f.FIGURE_LABELS[name]) for name in f.FIGURES], "rows": rows}
 
 
+def _on_estate_clock(moment: str | None) -> dt.datetime | None:
+    """An instant given on its estate's clock, shown as that wall-clock time."""
+    return None if moment is None else dt.datetime.fromisoformat(moment).replace(tzinfo=None)
+
+
+def incident_rows(report: dict) -> list[dict]:
+    return [
+        {
+            **incident,
+            "opened": _on_estate_clock(incident["opened_at"]),
+            "resolved": _on_estate_clock(incident["resolved_at"]),
+        }
+        for incident in report["incidents"]
+    ]
+
+
 def chart_data(report: dict) -> dict:
     def series(rows: list[dict]) -> list[dict]:
         return [
@@ -124,6 +140,8 @@ def weekly(request):
             "form": form,
             "report": report,
             "table": table(report),
+            "quality_table": quality_table(report),
+            "incidents": incident_rows(report),
             "chart_data": chart_data(report),
             "computed_at": dt.datetime.fromisoformat(report["computed_at"]),
             "first_day": dt.date.fromisoformat(report["start"]),

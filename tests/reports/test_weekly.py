@@ -290,8 +290,17 @@ def test_an_empty_week_defines_every_figure(supervisor, estate):
         "resident_satisfaction": None,
         "repeat": 0,
         "invalid": 0,
+        "incident_linked": 0,
+        "without_incidents": {
+            "callbacks_on_time": None,
+            "median_resolution_hours": None,
+            "satisfaction": None,
+            "follow_up_rate": None,
+            "resident_satisfaction": None,
+        },
     }
     assert report["previous_total"] == report["total"]
+    assert report["incidents"] == []
     assert [row["code"] for row in report["categories"]] == [
         "ENV",
         "FAC",
