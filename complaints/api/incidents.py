@@ -3,8 +3,6 @@ estate, opened and acted on by supervisors through ``complaints.services.inciden
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,6 +27,7 @@ from complaints.models import (
     Liability,
 )
 from complaints.selectors import estates_visible_to
+from complaints.selectors_incidents import incidents_visible_to as incidents_visible_to
 from complaints.services.incidents import TEXT_MAX, IncidentInput, incident_act, incident_open
 from complaints.workflow import VERSION_MAX
 from residents.models import Building, Estate
@@ -144,16 +143,6 @@ INCIDENT_ACTION_SERIALIZERS: dict[str, type[StrictSerializer]] = {
     "close": CloseIncidentSerializer,
     "acknowledge": AcknowledgeIncidentSerializer,
 }
-
-
-def incidents_visible_to(user: User | AnonymousUser) -> QuerySet[Incident]:
-    """The incidents of the estates ``user`` covers, each with its linked complaints' count."""
-    return (
-        Incident.objects.filter(estate__in=estates_visible_to(user))
-        .select_related("estate", "category")
-        .prefetch_related("buildings", "deadlines", "escalations__deadline")
-        .annotate(complaint_count=Count("complaints"))
-    )
 
 
 def _may_write(user) -> None:

@@ -25,12 +25,14 @@ from complaints.models import (
     DesiredOutcome,
     Escalation,
     EscalationReason,
+    Incident,
     Severity,
     Stage,
 )
 from complaints.selectors import estate_ids_visible_to
 from complaints.services.deadlines import deadline_build
 from complaints.services.escalations import escalation_build, staff_at_level
+from complaints.services.intake_incidents import intake_incident_link, intake_incident_refusal
 from complaints.services.references import reference_next
 from complaints.services.timeline import event_build
 from complaints.services.warranty import warranty_applies
@@ -90,6 +92,8 @@ class ComplaintInput:
     severity: str = ""
     desired_outcome: str = ""
     received_at: dt.datetime | None = None
+    # An open building-wide incident of the estate that reaches the unit: linked at intake.
+    incident: Incident | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ def _check_place(data: ComplaintInput, actor: User, errors: Errors) -> None:
     # Its name and phone show to all who read the estate: not to another estate's desk.
     if data.resident and estate and not resident_lives_in(resident=data.resident, estate=estate):
         _fail(errors, "resident", _("This resident does not live in the chosen estate."))
+    if refusal := intake_incident_refusal(incident=data.incident, estate=estate, unit=unit):
+        _fail(errors, "incident", refusal)
 
 
 def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
@@ -261,6 +267,8 @@ def _intake_events(
     }
     if now - complaint.received_at > FUTURE_TOLERANCE:
         data.update(backdated=True, entered_at=now.isoformat())
+    if complaint.incident is not None:
+        data["incident"] = complaint.incident.reference
     events = [
         event_build(
             complaint=complaint,
@@ -292,7 +300,8 @@ def _intake_events(
 @transaction.atomic
 def complaint_create(*, actor: User, data: ComplaintInput) -> Complaint:
     """Log a complaint: numbered, timed, checked for a repeat (escalated at once if it is
-    one), the resident and, when urgent or a repeat, the supervisors told through the outbox.
+    one), linked to the building-wide incident it is about if one is given, the resident and,
+    when urgent or a repeat, the supervisors told through the outbox.
 
     Everything is read and computed first; the reference number is taken last, right before
     the writes, so that the estate-day counter's row lock is held for a few inserts. The
@@ -326,6 +335,7 @@ def complaint_create(*, actor: User, data: ComplaintInput) -> Complaint:
         if escalation is not None or complaint.severity == Severity.URGENT
         else []
     )
+    intake_incident_link(complaint=complaint, incident=data.incident)
     complaint.reference = reference_next(estate=estate, day=local_day)
     complaint.save(force_insert=True)
     if deadline is not None:
