@@ -54,6 +54,7 @@ def complaint_get(
         "assignee",
         "repeat_of",
         "logged_by",
+        "incident",
     )
     if not for_update:
         # A read: visibility and the joined rows in one query.
