@@ -149,3 +149,11 @@ def test_the_schema_documents_incident_in_the_intake_body_and_the_complaint(clie
     }
     read = components["Complaint"]["properties"]["incident"]
     assert (read["type"], read["nullable"], read["readOnly"]) == ("integer", True, True)
+
+
+def test_an_incident_number_no_row_can_have_is_a_400(api, frontdesk, unit):
+    answer = post(api.as_user(frontdesk), {**body(unit, None), "incident": 10**30})
+
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["incident"]
+    assert nothing_written()

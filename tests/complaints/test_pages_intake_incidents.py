@@ -167,3 +167,25 @@ def test_a_resolved_incident_is_refused_on_the_form(supervisor, frontdesk, estat
     assert response.status_code == 400
     assert response.context["form"].errors["incident"] == ["That incident is no longer open."]
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", "-1", "GG-HY-260310-1"])
+def test_an_incident_or_unit_no_row_can_be_is_refused_without_an_error(
+    frontdesk, estate, unit, number
+):
+    browser = signed_in(frontdesk)
+
+    panel = browser.get(PANEL, {"unit": number, "category": "FAC-UTIL"})
+    saved = browser.post("/complaints/new/", intake_data(unit, incident=number))
+    nowhere = browser.post(
+        "/complaints/new/", {**intake_data(unit, incident=number), "unit": number}
+    )
+
+    assert panel.status_code == 400
+    assert text(panel).startswith("unit: Enter a whole number")
+    assert saved.status_code == nowhere.status_code == 400
+    assert saved.context["form"].errors["incident"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert "incident" in nowhere.context["form"].errors
+    assert not Complaint.objects.exists()
