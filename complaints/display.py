@@ -68,6 +68,7 @@ DATA_LABELS = {
     "rating": gettext_lazy("rating"),
     "source": gettext_lazy("recorded by"),
     "reopened": gettext_lazy("reopened"),
+    "incident": gettext_lazy("building-wide incident"),
 }
 CHOICES = {
     "validity": Validity,

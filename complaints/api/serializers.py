@@ -19,6 +19,7 @@ from complaints.models import (
     DesiredOutcome,
     Escalation,
     Evidence,
+    Incident,
     SatisfactionSource,
     Severity,
 )
@@ -152,6 +153,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "department",
             "assignee",
             "repeat_of",
+            "incident",
             "in_warranty",
             "on_hold",
             "received_at",
@@ -249,6 +251,9 @@ class ComplaintCreateSerializer(StrictSerializer):
     account = serializers.CharField(max_length=20000)
     desired_outcome = serializers.ChoiceField(choices=DesiredOutcome.choices, required=False)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=Incident.objects.none(), required=False, allow_null=True
+    )
 
     def __init__(self, *args, user: User | AnonymousUser | None = None, **kwargs):
         """``user``: whose estates the estate, unit and resident must belong to."""
@@ -260,13 +265,16 @@ class ComplaintCreateSerializer(StrictSerializer):
             estate_ids = estate_ids_visible_to(user)
             units = Unit.objects.all()
             residents = Resident.objects.filter(residencies__isnull=False)
+            incidents = Incident.objects.all()
             if estate_ids is not None:
+                incidents = incidents.filter(estate_id__in=sorted(estate_ids))
                 units = units.filter(building__estate_id__in=sorted(estate_ids))
                 residents = Resident.objects.filter(
                     residencies__unit__building__estate_id__in=sorted(estate_ids)
                 )
             _choose_from(self, "unit", units.select_related("building__estate"))
             _choose_from(self, "resident", residents.distinct())
+            _choose_from(self, "incident", incidents)
 
     def to_internal_value(self, data):
         # The unit (of a covered estate) with its building and estate in one query, first:

@@ -21,7 +21,14 @@ from complaints.forms.fields import (
     local_datetime_field,
     model_choice_field,
 )
-from complaints.models import Category, Channel, DesiredOutcome, Severity, SubmissionDoor
+from complaints.models import (
+    Category,
+    Channel,
+    DesiredOutcome,
+    Incident,
+    Severity,
+    SubmissionDoor,
+)
 from complaints.selectors import estates_visible_to
 from complaints.services.evidence import CheckedFile, evidence_check
 from complaints.services.intake import ComplaintInput
@@ -43,6 +50,7 @@ SERVICE_FIELDS = (
     "account",
     "desired_outcome",
     "received_at",
+    "incident",
 )
 
 
@@ -128,6 +136,11 @@ class IntakeForm(forms.Form):
         label=_("Evidence"),
         help_text=_("Photos (JPEG, PNG, GIF, WebP) or PDF; several at once."),
     )
+    # Drawn by the incidents panel (``intake/_incidents.html``) as one radio button per open
+    # incident over the chosen unit; the service checks that it may be linked.
+    incident = forms.ModelChoiceField(
+        label=_("Building-wide incident"), queryset=Incident.objects.none(), required=False
+    )
     # The form's one-time token: sent twice (a double click, a second tab), it logs once.
     submission = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
@@ -138,6 +151,7 @@ class IntakeForm(forms.Form):
         model_choice_field(self, "estate").queryset = estates
         choice_field(self, "category").choices = category_choices()
         model_choice_field(self, "resident").queryset = residents_visible_to(user)
+        model_choice_field(self, "incident").queryset = Incident.objects.filter(estate__in=estates)
         if not self.is_bound and "estate" not in self.initial and len(estates) == 1:
             self.initial["estate"] = estates[0].code
         if not self.is_bound:

@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Field, Q
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,13 +25,15 @@ from complaints.models import (
     DesiredOutcome,
     Escalation,
     EscalationReason,
-    ReferenceCounter,
+    Incident,
     Severity,
     Stage,
 )
 from complaints.selectors import estate_ids_visible_to
 from complaints.services.deadlines import deadline_build
 from complaints.services.escalations import escalation_build, staff_at_level
+from complaints.services.intake_incidents import intake_incident_link, intake_incident_refusal
+from complaints.services.references import reference_next
 from complaints.services.timeline import event_build
 from complaints.services.warranty import warranty_applies
 from complaints.signals import complaint_received
@@ -43,61 +45,6 @@ from staff.roles import FRONT_DESK_PLUS, user_roles
 
 # Clocks of the entering machine and the server may differ by this much.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-
-
-def _column(name: str) -> str:
-    """The column of one of ``ReferenceCounter``'s own fields."""
-    field = ReferenceCounter._meta.get_field(name)
-    assert isinstance(field, Field) and field.column is not None
-    return field.column
-
-
-def _counter_bump(*, estate_id: int, day: dt.date) -> int:
-    """The estate-day counter plus one, in one statement (two for the day's first number).
-
-    The row lock it takes is held until commit: every other intake for the same estate and
-    day waits for it, which is what keeps the numbers sequential and never reused."""
-    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35
-        return _counter_bump_without_returning(estate_id=estate_id, day=day)
-    quote = connection.ops.quote_name
-    table = quote(ReferenceCounter._meta.db_table)
-    estate_col, day_col, last = (quote(_column(name)) for name in ("estate", "day", "last"))
-    params = [estate_id, connection.ops.adapt_datefield_value(day)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {last} = {last} + 1 "
-            f"WHERE {estate_col} = %s AND {day_col} = %s RETURNING {last}",
-            params,
-        )
-        row = cursor.fetchone()
-        if row is None:
-            # The day's first intake; another may be creating the row at this very moment,
-            # and then this one waits for it and counts on from its number.
-            cursor.execute(
-                f"INSERT INTO {table} ({estate_col}, {day_col}, {last}) VALUES (%s, %s, 1) "
-                f"ON CONFLICT ({estate_col}, {day_col}) DO UPDATE SET {last} = {table}.{last} + 1 "
-                f"RETURNING {last}",
-                params,
-            )
-            row = cursor.fetchone()
-    return row[0]
-
-
-def _counter_bump_without_returning(*, estate_id: int, day: dt.date) -> int:
-    counter = ReferenceCounter.objects.filter(estate_id=estate_id, day=day)
-    if not counter.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                ReferenceCounter.objects.create(estate_id=estate_id, day=day, last=1)
-        except IntegrityError:
-            counter.update(last=F("last") + 1)
-    return counter.values_list("last", flat=True).get()
-
-
-def reference_next(*, estate: Estate, day: dt.date) -> str:
-    """``TS-HY-261127-0001``: numbered per estate and day under a row lock, never reused."""
-    last = _counter_bump(estate_id=estate.pk, day=day)
-    return f"TS-{estate.code}-{day:%y%m%d}-{last:04d}"
 
 
 def repeat_find(
@@ -145,6 +92,8 @@ class ComplaintInput:
     severity: str = ""
     desired_outcome: str = ""
     received_at: dt.datetime | None = None
+    # An open building-wide incident of the estate that reaches the unit: linked at intake.
+    incident: Incident | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +133,8 @@ def _check_place(data: ComplaintInput, actor: User, errors: Errors) -> None:
     # Its name and phone show to all who read the estate: not to another estate's desk.
     if data.resident and estate and not resident_lives_in(resident=data.resident, estate=estate):
         _fail(errors, "resident", _("This resident does not live in the chosen estate."))
+    if refusal := intake_incident_refusal(incident=data.incident, estate=estate, unit=unit):
+        _fail(errors, "incident", refusal)
 
 
 def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
@@ -316,6 +267,8 @@ def _intake_events(
     }
     if now - complaint.received_at > FUTURE_TOLERANCE:
         data.update(backdated=True, entered_at=now.isoformat())
+    if complaint.incident is not None:
+        data["incident"] = complaint.incident.reference
     events = [
         event_build(
             complaint=complaint,
@@ -347,7 +300,8 @@ def _intake_events(
 @transaction.atomic
 def complaint_create(*, actor: User, data: ComplaintInput) -> Complaint:
     """Log a complaint: numbered, timed, checked for a repeat (escalated at once if it is
-    one), the resident and, when urgent or a repeat, the supervisors told through the outbox.
+    one), linked to the building-wide incident it is about if one is given, the resident and,
+    when urgent or a repeat, the supervisors told through the outbox.
 
     Everything is read and computed first; the reference number is taken last, right before
     the writes, so that the estate-day counter's row lock is held for a few inserts. The
@@ -381,6 +335,7 @@ def complaint_create(*, actor: User, data: ComplaintInput) -> Complaint:
         if escalation is not None or complaint.severity == Severity.URGENT
         else []
     )
+    intake_incident_link(complaint=complaint, incident=data.incident)
     complaint.reference = reference_next(estate=estate, day=local_day)
     complaint.save(force_insert=True)
     if deadline is not None:

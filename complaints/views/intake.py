@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from complaints.errors import ActionForbidden
 from complaints.forms.intake import IntakeForm
 from complaints.models import Category
 from complaints.selectors import complaints_visible_to, estates_visible_to
+from complaints.selectors_incidents import incidents_covering
 from complaints.services.intake import repeat_find
 from complaints.services.submissions import complaint_submit, submission_find
 from residents.models import Resident, Unit
@@ -72,10 +74,12 @@ def intake(request):
         else:
             return _logged(request, submitted.complaint, again=submitted.replayed)
     files_lost = bool(request.FILES.getlist("evidence"))
+    # Drawn at once, for a browser without scripts too, with the incident chosen before.
+    offer = _incidents_offered(request, request.POST, _unit_chosen(request, request.POST))
     return render(
         request,
         "complaints/intake.html",
-        {"form": form, "files_lost": files_lost},
+        {"form": form, "files_lost": files_lost, **offer},
         status=400,
     )
 
@@ -185,3 +189,40 @@ def intake_repeat(request):
         ):
             earlier = None
     return render(request, "complaints/intake/_repeat.html", {"earlier": earlier})
+
+
+def _unit_chosen(request, params: QueryDict) -> Unit | None:
+    value = params.get("unit", "")
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return units_visible_to(request.user).filter(pk=value).first()
+
+
+def _incidents_offered(request, params: QueryDict, unit: Unit | None) -> dict:
+    """The open incidents over ``unit``, the chosen category's first, and the one chosen to
+    link the complaint to (kept as long as it is offered)."""
+    category = (
+        Category.objects.filter(code=params.get("category", ""), active=True)
+        .select_related("parent")
+        .first()
+    )
+    incidents = []
+    if unit is not None and category is not None:
+        incidents = list(incidents_covering(user=request.user, unit=unit, category=category))
+    wanted = params.get("incident", "")
+    chosen = next((i for i in incidents if str(i.pk) == wanted), None)
+    return {"incidents": incidents, "incident_chosen": chosen}
+
+
+@require_GET
+@login_required
+def intake_incidents(request):
+    """The incidents panel: once the unit and the category are chosen, the open incidents
+    over the unit, each with its notice to read out and a radio button that links the new
+    complaint to it. A unit the desk does not cover is 404."""
+    _require_intake_role(request)
+    unit = _unit_chosen(request, request.GET)
+    if unit is None and request.GET.get("unit"):
+        raise Http404("No such unit.")
+    offer = _incidents_offered(request, request.GET, unit)
+    return render(request, "complaints/intake/_incidents.html", offer)

@@ -51,6 +51,41 @@
     }
   });
 
+  // Intake's incidents panel: Alt+L, from anywhere on the page, links the complaint to the
+  // first incident offered (the chosen category's), and unlinks it when pressed again. The
+  // line under the choices says which it is now, however it was chosen.
+  function incidentStatusShow() {
+    var status = document.querySelector("[data-incident-status]");
+    var checked = document.querySelector("input[name=incident]:checked");
+    if (status && checked) {
+      status.textContent = checked.getAttribute("data-status");
+    }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.code !== "KeyL") {
+      return;
+    }
+    var first = document.querySelector("[data-incident-key]");
+    var none = document.getElementById("incident-none");
+    if (!first || !none) {
+      return;
+    }
+    event.preventDefault();
+    if (first.checked) {
+      none.checked = true;
+    } else {
+      first.checked = true;
+    }
+    incidentStatusShow();
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[name=incident]")) {
+      incidentStatusShow();
+    }
+  });
+
   // A form marked data-submit-once is sent once: while it is in flight its submit buttons are
   // disabled and a second submission (a double click, Enter pressed twice) is dropped.
   document.addEventListener("submit", function (event) {

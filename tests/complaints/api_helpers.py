@@ -35,6 +35,7 @@ COMPLAINT_KEYS = {
     "department",
     "assignee",
     "repeat_of",
+    "incident",
     "received_at",
     "closed_at",
     "satisfaction",

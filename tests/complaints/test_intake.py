@@ -16,7 +16,7 @@ from complaints.models import (
     Escalation,
     ReferenceCounter,
 )
-from complaints.services.intake import _counter_bump_without_returning
+from complaints.services.references import _counter_bump_without_returning
 from residents.models import Residency
 from tests.complaints.helpers import TUESDAY_10, local, staff_without_role
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, category, log_complaint
