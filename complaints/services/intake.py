@@ -319,13 +319,16 @@ def complaint_create(*, actor: User, data: ComplaintInput) -> Complaint:
     deadline = deadline_build(
         complaint=complaint, kind=DeadlineKind.ACKNOWLEDGE, start=received_at, calendar=calendar
     )
-    # A repeat starts at level 1: the complaint is written escalated, not updated after.
+    intake_incident_link(complaint=complaint, incident=data.incident)
+    # A repeat starts at level 1: the complaint is written escalated, not updated after. A
+    # second call about the same incident is not escalated: the incident's clock carries it.
     repeat_of = complaint.repeat_of
     escalation = (
         escalation_build(
             complaint=complaint, reason=EscalationReason.REPEAT, note=repeat_of.reference, now=now
         )
         if repeat_of is not None
+        and (complaint.incident_id is None or repeat_of.incident_id != complaint.incident_id)
         else None
     )
     # Who answers at level 1 hears of a repeat or an urgent complaint. Read now: once the
@@ -335,7 +338,6 @@ def complaint_create(*, actor: User, data: ComplaintInput) -> Complaint:
         if escalation is not None or complaint.severity == Severity.URGENT
         else []
     )
-    intake_incident_link(complaint=complaint, incident=data.incident)
     complaint.reference = reference_next(estate=estate, day=local_day)
     complaint.save(force_insert=True)
     if deadline is not None:

@@ -199,3 +199,19 @@ def test_no_incident_is_offered_to_a_desk_that_does_not_cover_the_estate(supervi
     stranger = make_staff("fd_jd", role="front_desk", estates=[place["far"].building.estate])
 
     assert list(incidents_covering(user=stranger, unit=place["unit_one"])) == []
+
+
+def test_a_second_call_about_the_same_incident_is_a_repeat_but_not_escalated(
+    supervisor, estate, place
+):
+    incident = opened(supervisor, estate, [place["one"]])
+    first = call(supervisor, estate, place["unit_one"], incident)
+
+    again = call(supervisor, estate, place["unit_one"], incident)
+    unlinked = call(supervisor, estate, place["unit_one"], None)
+
+    assert again.repeat_of_id == first.pk and not again.escalations.exists()
+    assert again.escalation_level == 0
+    # A call not linked to the incident is a repeat like any other, escalated at once.
+    assert unlinked.repeat_of_id == again.pk
+    assert list(unlinked.escalations.values_list("reason", "level")) == [("repeat", 1)]
