@@ -9,9 +9,11 @@ the desk would have written had those people done those things on those days.
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 
+from demo.incident import CALLS, demo_incident
 from demo.replay import Replay
 from demo.start import (
     SERVICES_LIMIT,
@@ -21,6 +23,7 @@ from demo.start import (
     demo_start,
     demo_stories,
 )
+from demo.world import demo_world_present
 
 
 def demo_seed(
@@ -30,9 +33,13 @@ def demo_seed(
     add: bool = False,
     now: dt.datetime | None = None,
     progress: Progress | None = None,
+    incident: bool = False,
 ) -> DemoSummary:
     """Create the demo world (unless ``add``) and ``complaints`` complaints of the last weeks,
     every one of them logged and moved on by the services.
+
+    With ``incident``, a new world's morning has a water cut, and three of the ``complaints``
+    are calls about it linked at intake (``demo.incident``).
 
     The same ``seed`` and ``now`` on an empty database give the same data. Raises
     DemoDataPresent as ``demo_start`` does, and ValueError above ``SERVICES_LIMIT``.
@@ -42,9 +49,14 @@ def demo_seed(
             f"{complaints:,} complaints would keep the services busy too long; above "
             f"{SERVICES_LIMIT:,}, bench.bulk.bulk_seed writes them."
         )
-    start = demo_start(complaints=complaints, seed=seed, add=add, now=now)
+    calls = len(CALLS) if incident and complaints >= 10 and not demo_world_present() else 0
+    start = demo_start(complaints=complaints - calls, seed=seed, add=add, now=now)
     stories = list(demo_stories(start))
     Replay(start, stories, progress=progress).run()
+    if calls:
+        demo_incident(start, rng=random.Random(f"incident-{seed}"))
+        if progress is not None:
+            progress(start.summary.complaints, complaints, start.elapsed())
     earliest = min((story.complaint.received_at for story in stories), default=None)
     with transaction.atomic():
         demo_history_settle(start, earliest=earliest)

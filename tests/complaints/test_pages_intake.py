@@ -271,3 +271,18 @@ def test_the_unit_lookup_lists_units_in_natural_order(frontdesk, estate, unit):
         "3号楼2单元-1201",
         "10号楼2单元-1201",
     ]
+
+
+def test_the_unit_lookup_reads_the_callers_words_and_puts_the_chosen_building_first(
+    frontdesk, estate, unit
+):
+    tens = BuildingFactory(estate=estate, name="10号楼")
+    for building in (BuildingFactory(estate=estate, name="1号楼"), tens):
+        UnitFactory(building=building, entrance="2", room="1201")
+    desk = signed_in(frontdesk)
+
+    spoken = text(desk.get("/complaints/new/lookup/?lookup=１０栋２单元１２０１"))
+    chosen = text(desk.get(f"/complaints/new/lookup/?lookup=1201&building={tens.pk}"))
+
+    assert re.findall(r"\d+号楼2单元-1201", spoken)[0] == "10号楼2单元-1201"
+    assert re.findall(r"\d+号楼2单元-1201", chosen)[0] == "10号楼2单元-1201"

@@ -17,6 +17,7 @@ from complaints.models import (
     Deadline,
     DeadlineState,
     Escalation,
+    Incident,
     ReferenceCounter,
     Stage,
 )
@@ -251,3 +252,23 @@ def test_batches_written_by_the_background_writer_hold_together():
     assert not Complaint.objects.filter(events=None).exists()
     repeats = Complaint.objects.exclude(repeat_of=None).select_related("repeat_of")
     assert all(c.repeat_of.received_at < c.received_at for c in repeats)
+
+
+def test_the_demo_has_the_mornings_water_cut_with_three_calls_linked_at_intake(seeded):
+    incident = Incident.objects.get()
+
+    assert incident.stage == "open" and incident.title.endswith("停水")
+    assert [b.name for b in incident.buildings.all()] == [incident.title.removesuffix("停水")]
+    assert incident.expected_end > NOW
+    assert list(incident.events.values_list("kind", flat=True)) == ["opened", "update"]
+    assert dict(incident.deadlines.values_list("kind", "state")) == {
+        "acknowledge": "met",
+        "resolution": "pending",
+    }
+    calls = list(incident.complaints.select_related("category", "unit__building"))
+    assert len(calls) == 3 and Complaint.objects.count() == 60
+    assert {(c.category.code, c.stage, c.unit.building.name) for c in calls} == {
+        ("FAC-UTIL", "intake", incident.title.removesuffix("停水"))
+    }
+    assert all(c.events.get(kind="created").data["incident"] == incident.reference for c in calls)
+    assert not Deadline.objects.filter(complaint__in=calls, kind="resolution").exists()

@@ -12,7 +12,9 @@ class Command(BaseCommand):
         "with buildings, units, residents and calendars, staff users (admin, manager, "
         f"supervisor, frontdesk, frontdesk_b, handler and department leads; password "
         f"'{DEMO_PASSWORD}') and N complaints over the last 12 weeks in every stage. The same "
-        "--seed gives the same data on an empty database. Demo data already present is an "
+        "--seed gives the same data on an empty database; a new world also has this "
+        "morning's water cut (公共事件) with three of the N calls linked to it. Demo data "
+        "already present is an "
         "error, unless --if-empty (do nothing) or --add (add N more complaints to it). Up to "
         f"{SERVICES_LIMIT:,} complaints every one is logged and moved on by the desk's own "
         "services with the clock set to the story's time; above that, or with --bulk, the "
@@ -62,7 +64,7 @@ class Command(BaseCommand):
             if options["bulk"] or count > SERVICES_LIMIT:
                 summary = bulk_seed(**common, batch_size=options["batch_size"], progress=progress)
             else:
-                summary = demo_seed(**common, progress=progress)
+                summary = demo_seed(**common, progress=progress, incident=True)
         except DemoDataPresent as present:
             if options["if_empty"] and not present.partial:
                 self.stdout.write(f"Demo data already present ({present}); nothing to do.")
