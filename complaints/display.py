@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "deadline_recomputed": gettext_lazy("Deadline recomputed"),
     "released": gettext_lazy("Hold ended"),
     "rated": gettext_lazy("Rated by the resident"),
+    "incident_resolved": gettext_lazy("Resolved with its building-wide incident"),
 }
 
 DATA_LABELS = {

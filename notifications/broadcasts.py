@@ -1,6 +1,7 @@
 """A building-wide incident told to every resident it reaches: one text message per phone
 number per update, however many units, residents or linked complaints share that number,
-written in one insert with the change that causes it."""
+written in one insert with the change that causes it. At its resolution, a caller whose
+complaint it resolved is told of that complaint instead, with its status link."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from complaints.models import DeadlineKind, Incident, Severity
+from complaints.models import Complaint, DeadlineKind, Incident, Severity
 from complaints.services.incidents import units_covered
 from notifications.outbox import Outbox
-from notifications.progress import local_minute
+from notifications.progress import local_minute, notify_resolved
 from notifications.quiet import quiet_wake
 from residents.models import Resident
+from residents.phones import normalise_phone
 
 
 def _phones(incident: Incident, now: dt.datetime) -> dict[str, str]:
@@ -55,13 +57,35 @@ def _said(incident: Incident, kind: str) -> tuple[str, dict[str, str]]:
     return text, params
 
 
+def _callers_told(outbox: Outbox, incident: Incident, now: dt.datetime) -> set[str]:
+    """Each caller whose complaint the resolution carried on to follow-up hears of that
+    complaint, with its status link: once per phone, by the first of their complaints."""
+    told: set[str] = set()
+    carried = (
+        Complaint.objects.filter(incident=incident, resolved_at=incident.resolved_at)
+        .select_related("estate", "resident")
+        .order_by("pk")
+    )
+    for complaint in carried:
+        resident = complaint.resident
+        phone = normalise_phone(complaint.contact_phone or (resident.phone if resident else ""))
+        if phone and phone not in told:
+            told.add(phone)
+            notify_resolved(outbox=outbox, complaint=complaint, now=now)
+    return told
+
+
 def notify_incident(*, outbox: Outbox, incident: Incident, kind: str, now: dt.datetime) -> None:
     """One message to each phone number of the covered units' residents. Quiet hours hold it,
-    unless the incident's category is urgent; the day's limit does not."""
+    unless the incident's category is urgent; the day's limit does not. At the resolution, a
+    caller whose complaint it resolved hears of that complaint instead."""
     urgent = incident.category.default_severity == Severity.URGENT
     not_before = now if urgent else quiet_wake(incident.estate, now)
+    told = _callers_told(outbox, incident, now) if kind == "incident_resolved" else set()
     said: dict[str, tuple[str, dict[str, str]]] = {}
     for phone, language in _phones(incident, now).items():
+        if phone in told:
+            continue
         if language not in said:
             with override(language):
                 said[language] = _said(incident, kind)

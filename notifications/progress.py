@@ -31,6 +31,7 @@ def _sentences(*parts: str) -> str:
     """Sentences of one message: Chinese runs them on, English leaves a space, and a link
     keeps a space after it so that a phone does not read the next words into it."""
     chinese = (get_language() or "").startswith("zh")
+    parts = tuple(part for part in parts if part)  # a sentence left out
     text = parts[0]
     for part in parts[1:]:
         text += ("" if chinese and not text.endswith("/") else " ") + part
@@ -79,14 +80,19 @@ def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
     deadline = _latest(
         complaint, DeadlineKind.RESOLUTION, DeadlineState.PENDING, DeadlineState.PAUSED
     )
-    due = local_minute(complaint.estate, deadline.due_at) if deadline is not None else ""
+    # A complaint linked to an open building-wide incident has no resolution deadline of its
+    # own: it is done when the incident is, so the incident's expected end is the time.
+    incident = complaint.incident if complaint.incident_id is not None else None
+    end = deadline.due_at if deadline is not None else incident.expected_end if incident else None
+    due = local_minute(complaint.estate, end) if end is not None else ""
     plan = _quoted(complaint.plan)
 
     def body():
+        by = _("To be done by %(due)s.") % {"due": due} if due else ""
         return _sentences(
             _("Complaint %(reference)s: what we will do: %(plan)s.")
             % {"reference": complaint.reference, "plan": plan},
-            _("To be done by %(due)s.") % {"due": due},
+            by,
             _stop_hint(),
         )
 
@@ -95,7 +101,7 @@ def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
         kind="planned",
         key=f"c{complaint.pk}:v{complaint.version}:planned",
         urgent=True,
-        params=lambda: {"reference": complaint.reference, "plan": plan, "due": due},
+        params=lambda: {"reference": complaint.reference, "plan": plan, "due": due or "-"},
         body=body,
         now=now,
     )
@@ -118,6 +124,12 @@ def _resolved(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
         ),
         now=now,
     )
+
+
+def notify_resolved(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+    """The resident hears that their complaint was resolved (by a building-wide incident's
+    resolution too), with its status link."""
+    _resolved(outbox, complaint, now)
 
 
 def _closed(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:

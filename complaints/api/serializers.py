@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.api.fields import WholeIdField
 from complaints.display import deadline_state
 from complaints.inputs import ID_MAX, Input, Kind
 from complaints.models import (
@@ -237,9 +238,7 @@ class _UnitField(serializers.PrimaryKeyRelatedField):
 class ComplaintCreateSerializer(StrictSerializer):
     estate = _EstateField(slug_field="code", queryset=Estate.objects.none())
     unit = _UnitField(queryset=Unit.objects.none(), required=False, allow_null=True)
-    resident = serializers.PrimaryKeyRelatedField(
-        queryset=Resident.objects.none(), required=False, allow_null=True
-    )
+    resident = WholeIdField(queryset=Resident.objects.none(), required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -251,9 +250,7 @@ class ComplaintCreateSerializer(StrictSerializer):
     account = serializers.CharField(max_length=20000)
     desired_outcome = serializers.ChoiceField(choices=DesiredOutcome.choices, required=False)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
-    incident = serializers.PrimaryKeyRelatedField(
-        queryset=Incident.objects.none(), required=False, allow_null=True
-    )
+    incident = WholeIdField(queryset=Incident.objects.none(), required=False, allow_null=True)
 
     def __init__(self, *args, user: User | AnonymousUser | None = None, **kwargs):
         """``user``: whose estates the estate, unit and resident must belong to."""

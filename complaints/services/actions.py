@@ -55,17 +55,13 @@ def _accept(ctx: Context) -> Outcome:
     # Both clocks run under the same policy and calendar: read them once.
     policy = policy_for(complaint=complaint)
     calendar = calendar_for_estate(complaint.estate)
-    kinds = [DeadlineKind.FIRST_CALLBACK]
-    if own_resolution_clock(complaint):
-        kinds.append(DeadlineKind.RESOLUTION)  # else the incident's clock is the one that runs
-    for kind in kinds:
-        deadline_open(
-            complaint=complaint,
-            kind=kind,
-            start=complaint.received_at,
-            policy=policy,
-            calendar=calendar,
-        )
+    starts = {DeadlineKind.FIRST_CALLBACK: complaint.received_at}
+    if own_resolution_clock(complaint):  # else the incident's clock is the one that runs
+        # Until its incident was resolved, the incident's clock ran for it.
+        resolved = complaint.incident.resolved_at if complaint.incident else complaint.received_at
+        starts[DeadlineKind.RESOLUTION] = max(complaint.received_at, resolved or ctx.now)
+    for kind, start in starts.items():
+        deadline_open(complaint=complaint, kind=kind, start=start, policy=policy, calendar=calendar)
     return "", {"deadlines_met": met}
 
 

@@ -23,6 +23,7 @@ from complaints.models import (
     Incident,
     IncidentDeadline,
     IncidentEscalation,
+    IncidentStage,
 )
 from complaints.models.choices import MAX_ESCALATION_LEVEL
 from complaints.services.deadlines import due_for, policy_of
@@ -51,9 +52,10 @@ def incident_clock_start(*, incident: Incident, now: dt.datetime) -> list[Incide
     return IncidentDeadline.objects.bulk_create(deadlines)
 
 
-def incident_clock_meet(*, incident: Incident, kinds: tuple[str, ...], at: dt.datetime) -> None:
-    """The deadlines of these kinds are met (late ones too: they keep their escalation)."""
-    incident.deadlines.filter(
+def incident_clock_meet(*, incident: Incident, kinds: tuple[str, ...], at: dt.datetime) -> int:
+    """The deadlines of these kinds are met (late ones too: they keep their escalation);
+    returns how many."""
+    return incident.deadlines.filter(
         kind__in=kinds, state__in=[DeadlineState.PENDING, DeadlineState.MISSED]
     ).update(state=DeadlineState.MET, met_at=at)
 
@@ -147,7 +149,10 @@ def incident_queue_for(user: User | AnonymousUser, limit: int = 50) -> list[Inci
     floor = escalation_floor(user)
     if floor is None:
         return []
-    rows = IncidentEscalation.objects.filter(acknowledged_at__isnull=True, level__gte=floor)
+    # A resolved or closed incident's escalation has nothing left to chase.
+    rows = IncidentEscalation.objects.filter(
+        acknowledged_at__isnull=True, level__gte=floor, incident__stage=IncidentStage.OPEN
+    )
     covered = estate_ids_visible_to(user)
     if covered is not None:
         rows = rows.filter(incident__estate_id__in=covered)

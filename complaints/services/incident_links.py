@@ -2,8 +2,8 @@
 
 While linked, the incident carries the resolution clock: the complaint keeps its acknowledge
 and callback deadlines (each caller is still owed a call) but not a resolution deadline of
-its own, so it is never escalated for the incident's lateness. Unlinked again, its own
-resolution clock starts at that moment.
+its own, so it is never escalated for the incident's lateness. Unlinked again, or once the
+incident is resolved, its own resolution clock starts at that moment.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from complaints.models import (
     IncidentStage,
     Stage,
 )
+from complaints.selectors_incidents import covering, incidents_scoped
 from complaints.services.context import Context, Outcome
 from complaints.services.deadlines import deadline_open, deadline_pause, deadlines_cancel
 from complaints.signals import history_changed
@@ -36,6 +37,16 @@ def incident_link(*, complaint: Complaint, incident: Incident | None) -> None:
             raise ValidationError({"incident": _("That incident is in another estate.")})
         if incident.stage != IncidentStage.OPEN:
             raise ValidationError({"incident": _("That incident is no longer open.")})
+        unit = complaint.unit
+        if (
+            unit is not None
+            and not (
+                Incident.objects.filter(covering(building_id=unit.building_id), pk=incident.pk)
+            ).exists()
+        ):
+            raise ValidationError(
+                {"incident": _("That incident does not cover this unit's building.")}
+            )
     complaint.incident = incident
 
 
@@ -44,6 +55,29 @@ def own_resolution_clock(complaint: Complaint) -> bool:
     carries it."""
     incident = complaint.incident
     return incident is None or incident.stage != IncidentStage.OPEN
+
+
+def _resolution_clock_open(complaint: Complaint, now) -> None:
+    deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=now)
+    if complaint.on_hold:
+        deadline_pause(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=now)
+
+
+def resolution_clocks_restart(*, incident: Incident, now) -> list[str]:
+    """Once the incident is resolved, each linked complaint that was accepted but is not yet
+    in resolution runs its own resolution clock from ``now`` (those in resolution were carried
+    on to follow-up with it; those not yet accepted start theirs when they are)."""
+    restarted = []
+    for complaint in (
+        Complaint.objects.select_related("estate", "category")
+        .select_for_update(of=("self",))
+        .filter(incident=incident, stage=Stage.CLARIFICATION)
+        .order_by("pk")
+    ):
+        if _owes_resolution_clock(complaint):
+            _resolution_clock_open(complaint, now)
+            restarted.append(complaint.reference)
+    return restarted
 
 
 def _owes_resolution_clock(complaint: Complaint) -> bool:
@@ -71,7 +105,9 @@ def link_incident(ctx: Context) -> Outcome:
         raise ValidationError({"incident": message})
     incident = None
     if wanted is not None:
-        incident = Incident.objects.filter(pk=wanted).first()
+        # Only among the incidents the actor may see: another estate's reads as no incident.
+        seen = incidents_scoped(ctx.actor) if ctx.actor is not None else Incident.objects.all()
+        incident = seen.filter(pk=wanted).first()
         if incident is None:
             raise ValidationError(
                 {"incident": _("No incident with the number %(id)d.") % {"id": wanted}}
@@ -84,8 +120,6 @@ def link_incident(ctx: Context) -> Outcome:
         for state in (DeadlineState.PENDING, DeadlineState.PAUSED):
             deadlines_cancel(complaint=complaint, kind=DeadlineKind.RESOLUTION, state=state)
     elif _owes_resolution_clock(complaint):
-        deadline_open(complaint=complaint, kind=DeadlineKind.RESOLUTION, start=ctx.now)
-        if complaint.on_hold:
-            deadline_pause(complaint=complaint, kind=DeadlineKind.RESOLUTION, at=ctx.now)
+        _resolution_clock_open(complaint, ctx.now)
     after = incident.reference if incident is not None else None
     return ctx.text("note"), {"incident": {"before": before, "after": after}}

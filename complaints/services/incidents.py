@@ -37,6 +37,7 @@ from complaints.services.incident_clock import (
     incident_escalations_acknowledge,
 )
 from complaints.services.incident_links import incident_link as incident_link  # for intake
+from complaints.services.incident_links import resolution_clocks_restart
 from complaints.signals import incident_changed
 from residents.models import Building, Estate, Unit
 from residents.names import is_visible
@@ -211,11 +212,14 @@ def _resolve(incident: Incident, data: dict, actor: User, now: dt.datetime) -> C
     incident.resolved_at = now
     incident_clock_meet(incident=incident, kinds=CLOCK_KINDS, at=now)
     moved = _resolved_linked(incident, actor, now)
-    info = {"liability": liability, "complaints": moved}
+    restarted = resolution_clocks_restart(incident=incident, now=now)
+    info = {"liability": liability, "complaints": moved, "clocks_restarted": restarted}
     return incident.outcome, info, IncidentStage.RESOLVED, "incident_resolved"
 
 
 def _close(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Change:
+    if incident.stage == IncidentStage.CLOSED:
+        raise ActionRefused(_("This incident is closed already."))
     if incident.stage != IncidentStage.RESOLVED:
         raise ActionRefused(_("Resolve the incident before closing it."))
     incident.closed_at = now
@@ -225,11 +229,16 @@ def _close(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Cha
 
 
 def _acknowledge(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Change:
+    """A supervisor takes the incident on: its acknowledge deadline is met, without a message
+    to the residents as an update would send, and its waiting escalations are seen."""
+    met = 0
+    if incident.stage == IncidentStage.OPEN:
+        met = incident_clock_meet(incident=incident, kinds=(DeadlineKind.ACKNOWLEDGE,), at=now)
     count = incident_escalations_acknowledge(incident=incident, actor=actor, at=now)
-    if not count:
-        raise ActionRefused(_("No escalation of this incident is waiting."))
+    if not count and not met:
+        raise ActionRefused(_("Nothing of this incident is waiting to be acknowledged."))
     note = _text(data.get("note", ""), "note", TEXT_MAX, required=False)
-    return note, {"escalations": count}, None, ""
+    return note, {"escalations": count, "acknowledged": bool(met)}, None, ""
 
 
 INCIDENT_ACTIONS: dict[str, Callable[[Incident, dict, User, dt.datetime], Change]] = {

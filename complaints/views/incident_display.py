@@ -59,6 +59,9 @@ def event_details(data: dict, incident: Incident) -> list[tuple[str, str]]:
         rows.append((_("liability"), str(Liability(data["liability"]).label)))
     if "complaints" in data:
         rows.append((_("complaints moved to follow-up"), ", ".join(data["complaints"]) or "—"))
+    if data.get("clocks_restarted"):
+        restarted = ", ".join(data["clocks_restarted"])
+        rows.append((_("complaints whose own resolution clock now runs"), restarted))
     if "escalations" in data:
         rows.append((_("escalations acknowledged"), str(data["escalations"])))
     return rows

@@ -129,6 +129,10 @@ def test_a_closed_incident_is_a_400_and_nothing_is_saved(api, supervisor, frontd
     [
         ("water", "Incorrect type. Expected pk value, received str."),
         (2**40, 'Invalid pk "1099511627776" - object does not exist.'),
+        # Not cast to 1 by the database, linking the wrong incident.
+        (1.5, "Incorrect type. Expected pk value, received float."),
+        (True, "Incorrect type. Expected pk value, received bool."),
+        ("1.0", "Incorrect type. Expected pk value, received str."),
     ],
 )
 def test_an_incident_that_is_no_id_is_a_400(api, frontdesk, unit, value, message):

@@ -160,7 +160,7 @@ def test_the_queue_shows_the_incident_once_with_its_linked_complaints(supervisor
         after = browser.get("/escalations/").content.decode()
     assert 'data-testid="incident-escalation"' not in after
     assert set(incident.escalations.values_list("acknowledged_by", flat=True)) == {supervisor.pk}
-    with pytest.raises(ActionRefused, match="No escalation of this incident is waiting"):
+    with pytest.raises(ActionRefused, match="Nothing of this incident is waiting"):
         incident_act(incident_id=incident.pk, actor=supervisor, action="acknowledge", data={})
 
 

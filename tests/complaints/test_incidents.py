@@ -209,8 +209,13 @@ def test_resolving_carries_linked_complaints_in_resolution_on_to_follow_up(
         assert event.data["incident"] == incident.reference
         assert event.note == "管道已修复，恢复供水"
         assert complaint.deadlines.filter(kind="follow_up", state="pending").count() == 1
-    # Told once, by the incident's broadcast, not once more per complaint.
-    assert not Notification.objects.filter(complaint__in=in_resolution, kind="resolved").exists()
+    # The caller (both complaints are hers) hears once, of her first complaint, with its
+    # status link; the incident's broadcast leaves her number out.
+    own = Notification.objects.filter(complaint__in=in_resolution, kind="resolved")
+    assert list(own.values_list("address", "complaint")) == [("8613812345678", in_resolution[0].pk)]
+    assert not Notification.objects.filter(
+        incident=incident, kind="incident_resolved", address="8613812345678"
+    ).exists()
     incident.refresh_from_db()
     assert (incident.stage, incident.liability) == ("resolved", "utility")
     resolved = IncidentEvent.objects.get(incident=incident, kind="resolve")
