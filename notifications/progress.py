@@ -107,11 +107,14 @@ def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
     )
 
 
-def _resolved(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
+def _resolved(
+    outbox: Outbox, complaint: Complaint, now: dt.datetime, *, urgent: bool = False
+) -> None:
     link = status_url(complaint)
     outbox.to_resident(
         complaint=complaint,
         kind="resolved",
+        urgent=urgent,
         key=f"c{complaint.pk}:v{complaint.version}:resolved",
         params=lambda: {"reference": complaint.reference, "link": link},
         body=lambda: _sentences(
@@ -127,9 +130,10 @@ def _resolved(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
 
 
 def notify_resolved(*, outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
-    """The resident hears that their complaint was resolved (by a building-wide incident's
-    resolution too), with its status link."""
-    _resolved(outbox, complaint, now)
+    """The caller hears that their complaint was resolved with its building-wide incident, with
+    its status link. It stands for the incident's broadcast, which the day's limit does not
+    hold either (quiet hours do)."""
+    _resolved(outbox, complaint, now, urgent=True)
 
 
 def _closed(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:

@@ -206,6 +206,14 @@ class IncidentResolveForm(IncidentActionForm):
         choice_field(self, "liability").choices = [("", "—"), *labelled(Liability)]
 
 
+class IncidentAcknowledgeForm(IncidentActionForm):
+    action_name = "acknowledge"
+    label = _("Acknowledge (no message to residents)")
+    note = forms.CharField(
+        label=_("Note"), max_length=TEXT_MAX, required=False, widget=forms.TextInput()
+    )
+
+
 class IncidentCloseForm(IncidentActionForm):
     action_name = "close"
     label = _("Close")
@@ -215,5 +223,11 @@ class IncidentCloseForm(IncidentActionForm):
 
 
 INCIDENT_FORMS: dict[str, type[IncidentActionForm]] = {
-    form.action_name: form for form in (IncidentUpdateForm, IncidentResolveForm, IncidentCloseForm)
+    form.action_name: form
+    for form in (
+        IncidentAcknowledgeForm,
+        IncidentUpdateForm,
+        IncidentResolveForm,
+        IncidentCloseForm,
+    )
 }

@@ -38,7 +38,7 @@ PAGE_SIZE = 50
 MAX_PAGE = 10_000
 # What the page offers in each stage; the service decides, and refuses the rest.
 OFFERED = {
-    IncidentStage.OPEN: ("update", "resolve"),
+    IncidentStage.OPEN: ("acknowledge", "update", "resolve"),
     IncidentStage.RESOLVED: ("close",),
 }
 

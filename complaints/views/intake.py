@@ -188,7 +188,11 @@ def intake_repeat(request):
             and not complaints_visible_to(request.user).filter(pk=earlier.pk).exists()
         ):
             earlier = None
-    return render(request, "complaints/intake/_repeat.html", {"earlier": earlier})
+    # A repeat about the incident the new call is linked to is not escalated (intake).
+    incident = params.get("incident", "")
+    same_incident = earlier is not None and str(earlier.incident_id) == incident
+    context = {"earlier": earlier, "same_incident": same_incident}
+    return render(request, "complaints/intake/_repeat.html", context)
 
 
 def _unit_chosen(request, params: QueryDict) -> Unit | None:

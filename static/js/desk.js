@@ -72,12 +72,10 @@
       return;
     }
     event.preventDefault();
-    if (first.checked) {
-      none.checked = true;
-    } else {
-      first.checked = true;
-    }
-    incidentStatusShow();
+    var chosen = first.checked ? none : first;
+    chosen.checked = true;
+    // As a click would: the repeat check listens for the form's changes.
+    chosen.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
   document.addEventListener("change", function (event) {

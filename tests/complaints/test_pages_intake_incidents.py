@@ -19,7 +19,7 @@ from tests.complaints.page_helpers import (
     text,
 )
 from tests.complaints.test_pages_intake import intake_data
-from tests.factories import BuildingFactory, UnitFactory, category
+from tests.factories import BuildingFactory, UnitFactory, category, log_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
 PANEL = "/complaints/new/incidents/"
@@ -189,3 +189,20 @@ def test_an_incident_or_unit_no_row_can_be_is_refused_without_an_error(
     ]
     assert "incident" in nowhere.context["form"].errors
     assert not Complaint.objects.exists()
+
+
+def test_the_repeat_warning_says_a_second_call_about_the_same_incident_is_not_escalated(
+    supervisor, frontdesk, estate, unit
+):
+    water = opened(supervisor, estate, [unit.building])
+    first = log_complaint(frontdesk, estate=estate, unit=unit, category="FAC-UTIL", incident=water)
+    desk = signed_in(frontdesk)
+    asked = {"estate": estate.code, "unit": unit.pk, "category": "FAC-UTIL"}
+
+    linked = text(desk.get("/complaints/new/repeat/", {**asked, "incident": water.pk}))
+    unlinked = text(desk.get("/complaints/new/repeat/", asked))
+
+    assert first.reference in linked and first.reference in unlinked
+    assert "is about the same building-wide incident" in linked
+    assert "not escalated" in linked and "escalation level 1" not in linked
+    assert "starts it at escalation level 1" in unlinked
