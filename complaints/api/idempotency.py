@@ -1,6 +1,7 @@
-"""The ``Idempotency-Key`` header of ``POST /api/v1/complaints/``: a client that retries
-(after a timeout, a dropped connection) gets the first answer again instead of a second
-complaint. Keys are the user's own: another user's identical key is another submission."""
+"""The ``Idempotency-Key`` header of ``POST /api/v1/complaints/`` and ``POST
+/api/v1/incidents/``: a client that retries (after a timeout, a dropped connection) gets the
+first answer again instead of a second complaint or incident. Keys are the user's own, and
+each endpoint's apart: another user's identical key is another submission."""
 
 from __future__ import annotations
 
@@ -17,24 +18,31 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from complaints.models import SubmissionDoor
+from complaints.models import Incident, SubmissionDoor
 from complaints.services.submissions import Once, Submitted
 
 HEADER = "Idempotency-Key"
 # Printable ASCII without spaces, as the header's draft standard suggests for keys.
 KEY_FORMAT = re.compile(r"[!-~]{1,255}")
 
-PARAMETER = OpenApiParameter(
-    HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    pattern=KEY_FORMAT.pattern,
-    description="A key of the client's choosing (1–255 printable ASCII characters, e.g. a "
-    "UUID), to retry safely: the same key with the same body, by the same user within a day, "
-    "answers with the first answer (the same status and body, with `Idempotent-Replayed: "
-    "true`) and logs nothing; the same key with another body is refused with 422.",
-)
+
+def _parameter(writes: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        HEADER,
+        str,
+        OpenApiParameter.HEADER,
+        required=False,
+        pattern=KEY_FORMAT.pattern,
+        description="A key of the client's choosing (1–255 printable ASCII characters, e.g. a "
+        "UUID), to retry safely: the same key with the same body, by the same user within a "
+        "day, answers with the first answer (the same status and body, with "
+        f"`Idempotent-Replayed: true`) and {writes}; the same key with another body is "
+        "refused with 422.",
+    )
+
+
+PARAMETER = _parameter("logs nothing")
+INCIDENT_PARAMETER = _parameter("opens nothing")
 
 
 class KeyReused(APIException):
@@ -42,9 +50,9 @@ class KeyReused(APIException):
     default_code = "idempotency_key_reused"
 
 
-def idempotency_once(request: Request) -> Once | None:
-    """The request's key and body digest, or None without the header; a malformed key or a
-    body too deeply nested to digest is a 400."""
+def idempotency_once(request: Request, *, door: str = SubmissionDoor.API) -> Once | None:
+    """The request's key at ``door`` and its body's digest, or None without the header; a
+    malformed key or a body too deeply nested to digest is a 400."""
     key = request.headers.get(HEADER)
     if key is None:
         return None
@@ -52,7 +60,7 @@ def idempotency_once(request: Request) -> Once | None:
         raise serializers.ValidationError(
             {HEADER: [_("Give 1 to 255 printable ASCII characters, without spaces.")]}
         )
-    return Once(door=SubmissionDoor.API, key=key, fingerprint=_fingerprint(request.data))
+    return Once(door=door, key=key, fingerprint=_fingerprint(request.data))
 
 
 def _fingerprint(data: Any) -> str:
@@ -73,6 +81,13 @@ def _fingerprint(data: Any) -> str:
 def replayed(earlier: Submitted) -> Response:
     """The first answer again, or 422 when the key came with another body."""
     if not earlier.same_body:
+        if isinstance(earlier.record, Incident):
+            raise KeyReused(
+                _(
+                    "This Idempotency-Key was used with another body. Send the same body to "
+                    "get the first answer again, or use a new key for a new incident."
+                )
+            )
         raise KeyReused(
             _(
                 "This Idempotency-Key was used with another body. Send the same body to "

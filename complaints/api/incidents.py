@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints.api import idempotency
 from complaints.api.pagination import PageWithoutCount
 from complaints.api.serializers import StrictSerializer
 from complaints.errors import ActionForbidden
@@ -25,10 +26,12 @@ from complaints.models import (
     IncidentEscalation,
     IncidentStage,
     Liability,
+    SubmissionDoor,
 )
 from complaints.selectors import estates_visible_to
 from complaints.selectors_incidents import incidents_visible_to as incidents_visible_to
-from complaints.services.incidents import TEXT_MAX, IncidentInput, incident_act, incident_open
+from complaints.services.incidents import TEXT_MAX, IncidentInput, incident_act
+from complaints.services.submissions import incident_submission_find, incident_submit
 from complaints.workflow import VERSION_MAX
 from residents.models import Building, Estate
 from staff.roles import SUPERVISOR_PLUS, user_roles
@@ -160,6 +163,7 @@ def _read(request, pk: int) -> dict:
 class IncidentListCreate(generics.ListCreateAPIView):
     serializer_class = IncidentSerializer
     pagination_class = PageWithoutCount
+    refusals_by_method = {"POST": ("422",)}
 
     def get_queryset(self):
         incidents = incidents_visible_to(self.request.user)
@@ -179,14 +183,21 @@ class IncidentListCreate(generics.ListCreateAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
+    @extend_schema(
+        request=IncidentCreateSerializer,
+        responses={201: IncidentSerializer},
+        parameters=[idempotency.INCIDENT_PARAMETER],
+    )
     def post(self, request, *args, **kwargs):
         _may_write(request.user)
+        once = idempotency.idempotency_once(request, door=SubmissionDoor.INCIDENT_API)
+        if once is not None and (earlier := incident_submission_find(user=request.user, once=once)):
+            return idempotency.replayed(earlier)
         body = IncidentCreateSerializer(data=request.data)
         body.fields["estate"].queryset = estates_visible_to(request.user)  # type: ignore[attr-defined]
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        incident = incident_open(
+        submitted = incident_submit(
             actor=request.user,
             data=IncidentInput(
                 estate=data["estate"],
@@ -196,8 +207,13 @@ class IncidentListCreate(generics.ListCreateAPIView):
                 expected_end=data.get("expected_end"),
                 buildings=tuple(data.get("buildings", ())),
             ),
+            once=once,
+            # The incident as opened, as a read of it answers: the answer to give again.
+            answer=lambda incident: _read(request, incident.pk),
         )
-        return Response(_read(request, incident.pk), status=status.HTTP_201_CREATED)
+        if submitted.replayed:  # a request with the same key was first by a moment
+            return idempotency.replayed(submitted)
+        return Response(submitted.answer, status=status.HTTP_201_CREATED)
 
 
 class IncidentDetail(generics.RetrieveAPIView):

@@ -22,7 +22,8 @@ from complaints.forms.fields import (
     model_choice_field,
 )
 from complaints.forms.intake import category_choices
-from complaints.models import Category, Complaint, Incident, Liability
+from complaints.forms.once import OneTimeTokenForm
+from complaints.models import Category, Complaint, Incident, Liability, SubmissionDoor
 from complaints.selectors import estates_visible_to
 from complaints.services.incidents import TEXT_MAX, TITLE_MAX, IncidentInput
 from complaints.workflow import VERSION_MAX
@@ -59,9 +60,12 @@ class BuildingsField(forms.ModelMultipleChoiceField):
         return f"{obj.estate.name} · {obj.name}"
 
 
-class IncidentOpenForm(forms.Form):
+class IncidentOpenForm(OneTimeTokenForm):
     """What a supervisor says when opening an incident; ``source`` is the complaint it is
-    opened from (``?from=<reference>``), linked once the incident is open."""
+    opened from (``?from=<reference>``), linked once the incident is open. Its one-time token
+    opens one incident however often the form is sent."""
+
+    door = SubmissionDoor.INCIDENT_FORM
 
     estate = forms.ModelChoiceField(
         label=_("Estate"), queryset=Estate.objects.none(), to_field_name="code", empty_label="—"
@@ -85,7 +89,7 @@ class IncidentOpenForm(forms.Form):
     source = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
 
     def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         estates = estates_visible_to(user).order_by("code")
         model_choice_field(self, "estate").queryset = estates
         buildings = Building.objects.filter(estate__in=estates).select_related("estate")

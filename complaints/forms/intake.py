@@ -21,18 +21,17 @@ from complaints.forms.fields import (
     local_datetime_field,
     model_choice_field,
 )
+from complaints.forms.once import OneTimeTokenForm
 from complaints.models import (
     Category,
     Channel,
     DesiredOutcome,
     Incident,
     Severity,
-    SubmissionDoor,
 )
 from complaints.selectors import estates_visible_to
 from complaints.services.evidence import CheckedFile, evidence_check
 from complaints.services.intake import ComplaintInput
-from complaints.services.submissions import Once, intake_token_issue, intake_token_read
 from residents.models import Building, Estate, Resident, Unit
 from residents.selectors import residents_visible_to, units_visible_to
 
@@ -74,7 +73,7 @@ def category_choices() -> list:
     return choices
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(OneTimeTokenForm):
     """Bound to POST data on submit, or to GET parameters when htmx redraws the unit picker."""
 
     estate = forms.ModelChoiceField(
@@ -141,12 +140,9 @@ class IntakeForm(forms.Form):
     incident = forms.ModelChoiceField(
         label=_("Building-wide incident"), queryset=Incident.objects.none(), required=False
     )
-    # The form's one-time token: sent twice (a double click, a second tab), it logs once.
-    submission = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
     def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         estates = estates_visible_to(user)
         model_choice_field(self, "estate").queryset = estates
         choice_field(self, "category").choices = category_choices()
@@ -154,8 +150,6 @@ class IntakeForm(forms.Form):
         model_choice_field(self, "incident").queryset = Incident.objects.filter(estate__in=estates)
         if not self.is_bound and "estate" not in self.initial and len(estates) == 1:
             self.initial["estate"] = estates[0].code
-        if not self.is_bound:
-            self.initial["submission"] = intake_token_issue(user=user)
         estate = estates.filter(code=self._raw("estate")).first()
         self.chosen_estate = estate
         model_choice_field(self, "building").queryset = (
@@ -224,32 +218,6 @@ class IntakeForm(forms.Form):
         if refusals:
             raise ValidationError(refusals)
         return checked
-
-    def clean_submission(self) -> str:
-        """The token as sent, if it is this user's and fresh; "" when the form came without
-        one (a client of its own, which is not protected from sending twice)."""
-        token = self.cleaned_data.get("submission") or ""
-        if not token:
-            return ""
-        try:
-            intake_token_read(user=self.user, token=token)
-        except ValidationError:
-            # Sent back with a fresh token: saving again logs the complaint once.
-            self._set_raw("submission", intake_token_issue(user=self.user))
-            raise
-        return token
-
-    def once(self) -> Once | None:
-        """What makes a second sending of this form the same submission: its token's key,
-        read before the rest of the form is (None without a good token)."""
-        token = self.data.get("submission") if self.is_bound else None
-        if not token or not isinstance(token, str):
-            return None
-        try:
-            key = intake_token_read(user=self.user, token=token)
-        except ValidationError:
-            return None
-        return Once(door=SubmissionDoor.FORM, key=key)
 
     @property
     def chosen_resident(self) -> Resident | None:

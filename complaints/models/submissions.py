@@ -1,20 +1,25 @@
-"""Submissions remembered by the key their client sent, so a second sending logs nothing."""
+"""Submissions remembered by the key their client sent, so a second sending writes nothing."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
 class SubmissionDoor(models.TextChoices):
+    """Where a submission came in: each door keeps keys of its own."""
+
     FORM = "form", _("intake form")
     API = "api", _("API")
+    INCIDENT_FORM = "inc-form", _("incident form")
+    INCIDENT_API = "inc-api", _("incident API")
 
 
 class SubmissionKey(models.Model):
-    """One logged complaint per user, door and key: the intake form's one-time token, or an
-    API client's ``Idempotency-Key``. Written in the complaint's own transaction, so a key is
-    taken exactly when its complaint exists; forgotten after a day (``submission_keys_forget``).
-    """
+    """One write per user, door and key: a logged complaint (the intake form's one-time token,
+    or an API client's ``Idempotency-Key``) or an opened incident (the same, at the incident
+    doors). Written in the same transaction as what it names, so a key is taken exactly when
+    that exists; forgotten after a day (``submission_keys_forget``)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
@@ -26,8 +31,18 @@ class SubmissionKey(models.Model):
     complaint = models.ForeignKey(
         "complaints.Complaint",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("complaint"),
+    )
+    incident = models.ForeignKey(
+        "complaints.Incident",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("incident"),
     )
     # The first answer, given again to a repeated request (the API's).
     answer = models.JSONField(_("answer"), null=True, blank=True)
@@ -35,7 +50,12 @@ class SubmissionKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "door", "key"], name="submission_key_once")
+            models.UniqueConstraint(fields=["user", "door", "key"], name="submission_key_once"),
+            models.CheckConstraint(
+                condition=Q(complaint__isnull=False, incident__isnull=True)
+                | Q(complaint__isnull=True, incident__isnull=False),
+                name="submission_key_names_one_write",
+            ),
         ]
         verbose_name = _("submission key")
         verbose_name_plural = _("submission keys")

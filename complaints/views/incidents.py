@@ -25,7 +25,13 @@ from complaints.forms.incidents import (
 from complaints.models import Complaint, Incident, IncidentStage, Stage
 from complaints.selectors import complaint_get
 from complaints.selectors_incidents import incident_complaints, incident_get, incident_list
-from complaints.services.incidents import incident_act, incident_open, incident_open_from
+from complaints.services.incidents import incident_act
+from complaints.services.submissions import (
+    Once,
+    Submitted,
+    incident_submission_find,
+    incident_submit,
+)
 from complaints.views.incident_display import (
     incident_deadline_rows,
     incident_escalation_rows,
@@ -197,13 +203,17 @@ def _source(request, reference: str) -> Complaint | None:
     return complaint_get(user=request.user, reference=reference)
 
 
-def _opened(request, form: IncidentOpenForm, source: Complaint | None) -> Incident | None:
-    """The incident opened from the form, or None with the refusal on the form."""
+def _opened(
+    request, form: IncidentOpenForm, source: Complaint | None, once: Once | None
+) -> Submitted[Incident] | None:
+    """The incident opened from the form (or by its first sending), or None with the refusal
+    on the form."""
     try:
-        if source is None:
-            return incident_open(actor=request.user, data=form.incident_input())
-        return incident_open_from(
-            actor=request.user, data=form.incident_input(), reference=source.reference
+        return incident_submit(
+            actor=request.user,
+            data=form.incident_input(),
+            source=source.reference if source else "",
+            once=once,
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
@@ -212,6 +222,15 @@ def _opened(request, form: IncidentOpenForm, source: Complaint | None) -> Incide
     except ActionRefused as exc:
         form.add_error(None, exc.message)
     return None
+
+
+def _opened_already(request, incident: Incident):
+    messages.info(
+        request,
+        _("Incident %(reference)s was already opened: the form was sent twice and opened it once.")
+        % {"reference": incident.reference},
+    )
+    return redirect("complaints:incident", pk=incident.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,9 +243,16 @@ def incident_new(request):
         form = IncidentOpenForm(initial=initial, user=request.user)
         context = {"form": form, "source": source}
         return render(request, "complaints/incident_new.html", context)
-    source = _source(request, request.POST.get("source", "").strip())
     form = IncidentOpenForm(request.POST, user=request.user)
-    if form.is_valid() and (opened := _opened(request, form, source)) is not None:
+    once = form.once()
+    # A second sending of the form (a double click, a retry) shows the incident it opened.
+    if once is not None and (earlier := incident_submission_find(user=request.user, once=once)):
+        return _opened_already(request, earlier.record)
+    source = _source(request, request.POST.get("source", "").strip())
+    if form.is_valid() and (submitted := _opened(request, form, source, once)) is not None:
+        opened = submitted.record
+        if submitted.replayed:
+            return _opened_already(request, opened)
         if source is None:
             messages.success(
                 request, _("Incident %(reference)s opened.") % {"reference": opened.reference}

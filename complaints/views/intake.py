@@ -58,7 +58,7 @@ def intake(request):
     once = form.once()
     # A second sending of the form (a double click, a second tab) shows the first complaint.
     if once is not None and (earlier := submission_find(user=request.user, once=once)):
-        return _logged(request, earlier.complaint, again=True)
+        return _logged(request, earlier.record, again=True)
     if form.is_valid():
         try:
             submitted = complaint_submit(
@@ -72,7 +72,7 @@ def intake(request):
         except ActionForbidden as exc:
             raise PermissionDenied(exc.message) from exc
         else:
-            return _logged(request, submitted.complaint, again=submitted.replayed)
+            return _logged(request, submitted.record, again=submitted.replayed)
     files_lost = bool(request.FILES.getlist("evidence"))
     # Drawn at once, for a browser without scripts too, with the incident chosen before.
     offer = _incidents_offered(request, request.POST, _unit_chosen(request, request.POST))
