@@ -89,4 +89,5 @@ def test_a_resident_is_found_by_the_initials_of_the_name_and_any_part_of_the_pho
     assert list(resident_search(user=frontdesk, q="CXM")) == [chen]
     assert list(resident_search(user=frontdesk, q="0414")) == [chen]
     assert list(resident_search(user=frontdesk, q="1234")) == [chen]
+    assert list(resident_search(user=frontdesk, q="3栋2单元801")) == [chen]  # her unit
     assert {r.name for r in resident_search(user=frontdesk, q="cx")} == {"陈晓", "陈小明"}
