@@ -143,8 +143,12 @@ def _text_groups(rows: list[Notification], *, now: dt.datetime) -> list[list[Not
                 attempts=MAX_ATTEMPTS,
                 last_error="stopped by the resident",
             )
-        if group:
-            groups.append(group)
+        # A building-wide incident's notice goes as itself: merged, it would be read as one
+        # of "N updates on your complaints" by a resident who may have none.
+        groups.extend([row] for row in group if row.complaint_id is None)
+        updates = [row for row in group if row.complaint_id is not None]
+        if updates:
+            groups.append(updates)
     return groups
 
 
