@@ -129,7 +129,7 @@ def _text_groups(rows: list[Notification], *, now: dt.datetime) -> list[list[Not
     """Residents' text messages: for each number, what is due for it now, to go as one. Those
     that fell into quiet hours wait for their end; those of a stopped number are held back."""
     stopped = stopped_numbers(rows)
-    groups = []
+    groups: list[list[Notification]] = []
     for group in by_number(rows).values():
         wake = still_quiet(group, now)
         if wake is not None:

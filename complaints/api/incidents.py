@@ -29,6 +29,7 @@ from complaints.models import (
     SubmissionDoor,
 )
 from complaints.selectors import estates_visible_to
+from complaints.selectors_incidents import OPEN_FIRST
 from complaints.selectors_incidents import incidents_visible_to as incidents_visible_to
 from complaints.services.incidents import TEXT_MAX, IncidentInput, incident_act
 from complaints.services.submissions import incident_submission_find, incident_submit
@@ -172,7 +173,8 @@ class IncidentListCreate(generics.ListCreateAPIView):
             incidents = incidents.filter(estate__code=estate)
         if self.request.query_params.get("open", "").lower() in ("1", "true", "yes"):
             incidents = incidents.filter(stage=IncidentStage.OPEN)
-        return incidents.order_by("-opened_at", "-id")
+        # As the incidents page lists them: the open ones first, the front desk's concern.
+        return incidents.annotate(open_first=OPEN_FIRST).order_by("open_first", "-opened_at", "-id")
 
     @extend_schema(
         parameters=[

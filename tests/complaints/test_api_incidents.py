@@ -134,3 +134,27 @@ def test_the_front_desk_reads_but_may_not_open(api, frontdesk, buildings):
 
     assert answer.status_code == 403
     assert not Incident.objects.exists()
+
+
+def test_the_list_gives_the_open_incidents_first_as_the_page_does(api, supervisor, buildings):
+    client = api.as_user(supervisor)
+    references = []
+    for hour in (9, 10, 11):
+        with time_machine.travel(MORNING.replace(hour=hour), tick=False):
+            made = client.post(URL, opening(buildings), format="json").json()
+        references.append(made["reference"])
+        if hour == 11:  # the newest is resolved already
+            resolved = client.post(
+                f"{URL}{made['id']}/actions/resolve/",
+                {"outcome": "已恢复", "liability": "utility"},
+                format="json",
+            )
+            assert resolved.status_code == 200, resolved.content
+
+    listed = client.get(URL).json()["results"]
+
+    assert [(i["reference"], i["stage"]) for i in listed] == [
+        (references[1], "open"),
+        (references[0], "open"),
+        (references[2], "resolved"),
+    ]
