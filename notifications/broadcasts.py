@@ -22,7 +22,8 @@ from residents.phones import normalise_phone
 
 
 def _phones(incident: Incident, now: dt.datetime) -> dict[str, str]:
-    """Each phone number of the residents living in the covered units, with its language."""
+    """Each phone number of the residents living in the covered units and of the callers of
+    its linked complaints, with its language."""
     today = timezone.localtime(now, incident.estate.zone).date()
     units = units_covered(
         estate_id=incident.estate_id,
@@ -36,6 +37,12 @@ def _phones(incident: Incident, now: dt.datetime) -> dict[str, str]:
         Resident.objects.filter(living).exclude(phone="").values_list("phone", "language")
     ):
         phones.setdefault(phone, language)
+    # Those who rang about it hear of it too, registered in the covered units or not.
+    for contact, phone, language in Complaint.objects.filter(incident=incident).values_list(
+        "contact_phone", "resident__phone", "resident__language"
+    ):
+        if number := normalise_phone(contact or phone or ""):
+            phones.setdefault(number, language or "zh-hans")
     return phones
 
 

@@ -84,7 +84,9 @@ def _planned(outbox: Outbox, complaint: Complaint, now: dt.datetime) -> None:
     # own: it is done when the incident is, so the incident's expected end is the time.
     incident = complaint.incident if complaint.incident_id is not None else None
     end = deadline.due_at if deadline is not None else incident.expected_end if incident else None
-    due = local_minute(complaint.estate, end) if end is not None else ""
+    # An incident's end already past is no time to give (the deadline's is: it is owed).
+    passed = deadline is None and end is not None and end <= now
+    due = local_minute(complaint.estate, end) if end is not None and not passed else ""
     plan = _quoted(complaint.plan)
 
     def body():

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.api import idempotency
+from complaints.api.fields import WholeIdField
 from complaints.api.pagination import PageWithoutCount
 from complaints.api.serializers import StrictSerializer
 from complaints.errors import ActionForbidden
@@ -103,9 +104,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentCreateSerializer(StrictSerializer):
     estate = serializers.SlugRelatedField(slug_field="code", queryset=Estate.objects.none())
-    buildings = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Building.objects.all(), required=False
-    )
+    buildings = WholeIdField(many=True, queryset=Building.objects.all(), required=False)
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(active=True)
     )

@@ -186,7 +186,10 @@ class IncidentUpdateForm(IncidentActionForm):
         """Only what changed: an end left as it was is not checked again (it may have
         passed meanwhile)."""
         data = super().service_data()
-        if data.get("expected_end") == self.incident.expected_end:
+        end = self.incident.expected_end
+        # The field shows the end to the minute; the API may have stored seconds.
+        shown = end.replace(second=0, microsecond=0) if end is not None else None
+        if data.get("expected_end") in (end, shown):
             del data["expected_end"]
         return data
 

@@ -231,6 +231,8 @@ def _close(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Cha
 def _acknowledge(incident: Incident, data: dict, actor: User, now: dt.datetime) -> Change:
     """A supervisor takes the incident on: its acknowledge deadline is met, without a message
     to the residents as an update would send, and its waiting escalations are seen."""
+    if incident.stage == IncidentStage.CLOSED:
+        raise ActionRefused(_("This incident is closed already."))
     met = 0
     if incident.stage == IncidentStage.OPEN:
         met = incident_clock_meet(incident=incident, kinds=(DeadlineKind.ACKNOWLEDGE,), at=now)

@@ -28,7 +28,7 @@ INCIDENT_EVENT_LABELS = {
     "update": gettext_lazy("Notice updated"),
     "resolve": gettext_lazy("Incident resolved"),
     "close": gettext_lazy("Incident closed"),
-    "acknowledge": gettext_lazy("Escalations acknowledged"),
+    "acknowledge": gettext_lazy("Acknowledged"),
 }
 
 
@@ -62,7 +62,9 @@ def event_details(data: dict, incident: Incident) -> list[tuple[str, str]]:
     if data.get("clocks_restarted"):
         restarted = ", ".join(data["clocks_restarted"])
         rows.append((_("complaints whose own resolution clock now runs"), restarted))
-    if "escalations" in data:
+    if data.get("acknowledged"):
+        rows.append((_("acknowledge deadline"), _("met")))
+    if data.get("escalations"):
         rows.append((_("escalations acknowledged"), str(data["escalations"])))
     return rows
 

@@ -45,7 +45,7 @@ MAX_PAGE = 10_000
 # What the page offers in each stage; the service decides, and refuses the rest.
 OFFERED = {
     IncidentStage.OPEN: ("acknowledge", "update", "resolve"),
-    IncidentStage.RESOLVED: ("close",),
+    IncidentStage.RESOLVED: ("acknowledge", "close"),
 }
 
 

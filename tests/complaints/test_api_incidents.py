@@ -158,3 +158,14 @@ def test_the_list_gives_the_open_incidents_first_as_the_page_does(api, superviso
         (references[0], "open"),
         (references[2], "resolved"),
     ]
+
+
+@pytest.mark.parametrize("given", [1.5, "1.0", True])
+def test_a_building_that_is_no_whole_id_is_a_400(api, supervisor, buildings, given):
+    body = {**opening(buildings), "buildings": [given]}
+
+    answer = api.as_user(supervisor).post(URL, body, format="json")
+
+    assert answer.status_code == 400
+    assert "Incorrect type" in answer.json()["buildings"][0]
+    assert not Incident.objects.exists()

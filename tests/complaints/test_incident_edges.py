@@ -202,3 +202,44 @@ def test_another_estates_incident_reads_as_no_incident_to_a_supervisor_of_one_es
 
     with pytest.raises(ValidationError, match=f"No incident with the number {theirs.pk}"):
         act(complaint, ours, "link_incident", incident=theirs.pk)
+
+
+def test_a_linked_callers_plan_leaves_out_an_incident_end_already_past(supervisor, estate, towers):
+    incident = water_cut(supervisor, estate, towers["one"].building, expected_end=END)
+    with time_machine.travel(END + dt.timedelta(hours=2), tick=False):
+        late = log_complaint(
+            supervisor, estate=estate, unit=towers["one"], category="FAC-UTIL", incident=incident
+        )
+        for step in ("accept", "plan_resolution"):
+            late = act(late, supervisor, step, **valid_data(step))
+
+    planned = Notification.objects.get(complaint=late, kind="planned")
+    assert planned.params["due"] == "-" and "16:00" not in planned.body
+
+
+def test_a_caller_not_registered_in_the_units_hears_each_update_and_the_resolution(
+    supervisor, estate, towers
+):
+    incident = water_cut(supervisor, estate, towers["one"].building)
+    stranger = call(supervisor, estate, towers["one"], incident, phone="13700004444")
+
+    with time_machine.travel(LATER, tick=False):
+        for action, data in (
+            ("update", {"notice": "抢修队已到场。"}),
+            ("resolve", {"outcome": "已恢复供水", "liability": "utility"}),
+        ):
+            incident_act(incident_id=incident.pk, actor=supervisor, action=action, data=data)
+
+    told = Notification.objects.filter(address="8613700004444", incident=incident)
+    assert sorted(told.values_list("kind", flat=True)) == ["incident_resolved", "incident_updated"]
+    assert stranger.stage == Stage.INTAKE  # not carried on: the broadcast tells them
+
+
+def test_a_closed_incident_cannot_be_acknowledged(supervisor, estate, towers):
+    incident = water_cut(supervisor, estate, towers["one"].building)
+    done = {"outcome": "已恢复供水", "liability": "utility"}
+    incident_act(incident_id=incident.pk, actor=supervisor, action="resolve", data=done)
+    incident_act(incident_id=incident.pk, actor=supervisor, action="close", data={})
+
+    with pytest.raises(ActionRefused, match="closed already"):
+        incident_act(incident_id=incident.pk, actor=supervisor, action="acknowledge", data={})

@@ -550,3 +550,23 @@ def test_a_supervisor_may_open_an_incident_from_an_unlinked_complaint(
     act(complaint, frontdesk, "accept")
     act(complaint, frontdesk, "close_as_explained", **valid_data("close_as_explained"))
     assert link not in text(signed_in(supervisor).get(f"/complaints/{complaint.reference}/"))
+
+
+def test_a_notice_alone_is_updated_though_the_end_stored_with_seconds_has_passed(
+    supervisor, estate
+):
+    with_seconds = LATER + dt.timedelta(seconds=31, microseconds=5)  # as the API may store it
+    incident = opened(supervisor, estate, expected_end=with_seconds)
+    with time_machine.travel(LATER + dt.timedelta(hours=1), tick=False):
+        shown = text(signed_in(supervisor).get(f"/incidents/{incident.pk}/"))
+        shown_end = re.search(r'name="expected_end" value="([^"]+)"', shown)[1]
+        response = signed_in(supervisor).post(
+            f"/incidents/{incident.pk}/actions/update/",
+            {"version": 1, "notice": "仍在抢修。", "expected_end": shown_end},
+        )
+
+    assert response.status_code == 302
+    fresh = Incident.objects.get(pk=incident.pk)
+    assert (fresh.notice, fresh.expected_end) == ("仍在抢修。", with_seconds)
+    update = fresh.events.get(kind="update")
+    assert "expected_end" not in update.data
