@@ -84,6 +84,20 @@
     }
   });
 
+  // Ctrl+Enter (⌘+Enter on a Mac) saves a form marked data-save-shortcut from any of its
+  // fields, as its submit button would: the desk keeps its hands on the keyboard.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.altKey) {
+      return;
+    }
+    var form = event.target.closest && event.target.closest("form[data-save-shortcut]");
+    if (!form) {
+      return;
+    }
+    event.preventDefault();
+    form.requestSubmit();
+  });
+
   // A form marked data-submit-once is sent once: while it is in flight its submit buttons are
   // disabled and a second submission (a double click, Enter pressed twice) is dropped.
   document.addEventListener("submit", function (event) {

@@ -402,3 +402,26 @@ def test_the_unit_picker_and_the_repeat_warning(desk, world):
     page.wait_for_selector("#id_building option:has-text('1号楼')", state="attached")
     assert page.input_value("#id_unit") == ""
     expect(page.locator("[data-testid=repeat-warning]")).to_have_count(0)
+
+
+def test_ctrl_enter_saves_the_intake_form_from_the_account_field(desk, world):
+    page = desk.open(world["frontdesk"])
+    desk.go(page, "/complaints/new/")
+    page.keyboard.type("13812345678")
+    page.wait_for_selector("#lookup-results .list-group-item")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=chosen-resident]")
+    page.select_option("#id_category", "FAC-LIFT")
+    page.fill("#id_summary", "电梯停运")
+    page.focus("#id_account")
+    page.keyboard.type("早上八点起电梯不动。")
+
+    page.keyboard.press("Control+Enter")
+
+    page.wait_for_selector("[data-testid=created-banner]")
+    complaint = Complaint.objects.get()
+    assert (complaint.summary, complaint.account) == ("电梯停运", "早上八点起电梯不动。")
+    # Pressed again on the receipt page, it saves nothing more.
+    page.keyboard.press("Control+Enter")
+    assert Complaint.objects.count() == 1
