@@ -27,6 +27,7 @@ urlpatterns = [
     path("complaints/new/lookup/", intake.intake_lookup, name="new-lookup"),
     path("complaints/new/repeat/", intake.intake_repeat, name="new-repeat"),
     path("complaints/new/incidents/", intake.intake_incidents, name="new-incidents"),
+    path("complaints/new/backdated/", intake.intake_backdated, name="new-backdated"),
     path("complaints/<str:reference>/", detail.detail, name="detail"),
     path("complaints/<str:reference>/receipt/", receipt.receipt, name="receipt"),
     path(

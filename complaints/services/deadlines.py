@@ -19,6 +19,7 @@ from complaints.models import (
     DeadlineState,
 )
 from complaints.signals import history_changed
+from residents.models import Estate
 
 
 def _overdue_changed(*, complaint: Complaint, due_times) -> None:
@@ -232,3 +233,25 @@ def deadline_resume(*, complaint: Complaint, kind: str, at: dt.datetime) -> None
         resumed.append(deadline.due_at)
     # Owed again from its new due time on (which may have passed: it was due when paused).
     _overdue_changed(complaint=complaint, due_times=[due for due in resumed if due < at])
+
+
+# The clocks a back-dated complaint runs from its receipt: acknowledge at once, the first
+# callback and the resolution once it is accepted (``actions._accept``).
+FROM_RECEIPT = (DeadlineKind.ACKNOWLEDGE, DeadlineKind.FIRST_CALLBACK, DeadlineKind.RESOLUTION)
+
+
+def deadlines_missed_from(
+    *, estate: Estate, category: Category, severity: str, received_at: dt.datetime, now: dt.datetime
+) -> list[tuple[str, dt.datetime]]:
+    """The (kind, due time) of each clock a complaint received at ``received_at`` finds run
+    out already at ``now``: a paper complaint entered days late escalates at once."""
+    policy = policy_of(top_category_id=category.top.pk, severity=severity)
+    if policy is None or received_at >= now:
+        return []
+    calendar = calendar_for_estate(estate)
+    missed: list[tuple[str, dt.datetime]] = []
+    for kind in FROM_RECEIPT:
+        due, _remind, _why = due_for(kind=kind, start=received_at, policy=policy, calendar=calendar)
+        if due <= now:
+            missed.append((kind, due))
+    return missed

@@ -12,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from complaints.display import choice_labels
 from complaints.errors import ActionForbidden
+from complaints.forms.fields import LocalDateTimeField
 from complaints.forms.intake import IntakeForm
-from complaints.models import Category
+from complaints.models import Category, DeadlineKind, Severity
 from complaints.selectors import complaints_visible_to, estates_visible_to
 from complaints.selectors_incidents import incidents_covering
+from complaints.services.deadlines import deadlines_missed_from
 from complaints.services.intake import repeat_find
 from complaints.services.submissions import complaint_submit, submission_find
 from residents.models import Resident, Unit
@@ -230,3 +233,38 @@ def intake_incidents(request):
         raise Http404("No such unit.")
     offer = _incidents_offered(request, request.GET, unit)
     return render(request, "complaints/intake/_incidents.html", offer)
+
+
+@require_GET
+@login_required
+def intake_backdated(request):
+    """For a complaint received earlier (on paper): the deadlines already run out, which will
+    escalate once it is saved. Nothing when the time is now, absent or unreadable: the form's
+    own check says what is wrong with it when it is saved."""
+    _require_intake_role(request)
+    params = request.GET
+    estate = estates_visible_to(request.user).filter(code=params.get("estate", "")).first()
+    category = Category.objects.filter(code=params.get("category", ""), active=True).first()
+    missed: list = []
+    if estate is not None and category is not None:
+        field = LocalDateTimeField(required=False)
+        field.zone = estate.zone
+        try:
+            received_at = field.clean(params.get("received_at", ""))
+        except ValidationError:
+            received_at = None
+        severity = params.get("severity", "")
+        if received_at is not None:
+            missed = deadlines_missed_from(
+                estate=estate,
+                category=category,
+                severity=severity if severity in Severity.values else category.default_severity,
+                received_at=received_at,
+                now=timezone.now(),
+            )
+    labels = choice_labels(DeadlineKind)
+    context = {
+        "missed": [{"label": labels[kind], "due": due} for kind, due in missed],
+        "estate": estate,
+    }
+    return render(request, "complaints/intake/_backdated.html", context)

@@ -286,3 +286,33 @@ def test_the_unit_lookup_reads_the_callers_words_and_puts_the_chosen_building_fi
 
     assert re.findall(r"\d+号楼2单元-1201", spoken)[0] == "10号楼2单元-1201"
     assert re.findall(r"\d+号楼2单元-1201", chosen)[0] == "10号楼2单元-1201"
+
+
+def test_a_paper_complaint_entered_late_is_told_which_deadlines_it_has_missed(frontdesk, estate):
+    desk = signed_in(frontdesk)
+    asked = {"estate": "HY", "category": "FAC-LIFT", "severity": "normal"}
+
+    late = text(
+        desk.get("/complaints/new/backdated/", {**asked, "received_at": "2026-03-05T09:00"})
+    )
+    today = text(
+        desk.get("/complaints/new/backdated/", {**asked, "received_at": "2026-03-10T09:50"})
+    )
+    unread = text(desk.get("/complaints/new/backdated/", {**asked, "received_at": "昨天"}))
+
+    assert late.count("data-kind-missed") == 3
+    for kind in ("Acknowledge", "First callback", "Resolution"):
+        assert re.search(rf"{kind}[^<]*: due", late, re.IGNORECASE), kind
+    assert "Saving still works" in late
+    assert "backdated-warning" not in today and "backdated-warning" not in unread
+
+
+def test_the_warning_is_in_chinese_for_a_chinese_desk(frontdesk, estate):
+    desk = signed_in(frontdesk, language="zh-hans")
+    late = text(
+        desk.get(
+            "/complaints/new/backdated/",
+            {"estate": "HY", "category": "FAC-LIFT", "received_at": "2026-03-05T09:00"},
+        )
+    )
+    assert "仍可保存" in late

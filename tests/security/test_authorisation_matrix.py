@@ -45,6 +45,7 @@ GET    /complaints/new/                                200    200    403     200
 GET    /complaints/new/location/                       200    200    403     200    200    login
 GET    /complaints/new/lookup/?lookup=住户              200    200    403     200    200    login
 GET    /complaints/new/repeat/                         200    200    403     200    200    login
+GET    /complaints/new/backdated/?estate=HY&category=FAC-LIFT  200  200  403     200    200    login
 GET    /complaints/new/incidents/?unit={unit_a}&category=FAC-UTIL  200  404  403  200  200  login
 GET    /complaints/new/incidents/?unit={unit_b}&category=FAC-UTIL  404  200  403  200  200  login
 GET    /complaints/export.csv                          200    200    200     200    200    login
