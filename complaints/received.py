@@ -48,8 +48,8 @@ def received_match(
     pairs of the estates read. Estates sharing a zone share its bounds, so the usual desk, in
     one zone, asks for one range of ``received_at``."""
     zones: dict[str, list[int]] = {}
-    for estate_id, zone in estates:
-        zones.setdefault(zone, []).append(estate_id)
+    for estate_id, zone_name in estates:
+        zones.setdefault(zone_name, []).append(estate_id)
     spans = []
     for name, estate_ids in sorted(zones.items()):
         zone = zoneinfo.ZoneInfo(name)

@@ -13,7 +13,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ReceivedFilterForm(forms.Form):
     period = forms.ChoiceField(
-        label=_("Received"),
+        label=_("Received on"),
         required=False,
         choices=[("", _("Any day")), *PERIODS.items()],
     )
@@ -24,8 +24,9 @@ class ReceivedFilterForm(forms.Form):
         label=_("Received to"), required=False, input_formats=["%Y-%m-%d"], widget=DATE_INPUT
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
         first, last = data.get("received_from"), data.get("received_to")
         if first and last and first > last:
             # Neither date alone is what was asked for: both are left out.

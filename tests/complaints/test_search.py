@@ -126,7 +126,15 @@ def test_a_piece_of_a_reference_finds_the_complaints_holding_it(frontdesk, desk)
 
 @pytest.mark.parametrize(
     "q",
-    ["3号楼2单元1201", "3栋2单元1201", "3-2-1201", "3 - 2 - 1201", "321201", "３－２－１２０１", "1201"],
+    [
+        "3号楼2单元1201",
+        "3栋2单元1201",
+        "3-2-1201",
+        "3 - 2 - 1201",
+        "321201",
+        "３－２－１２０１",
+        "1201",
+    ],
 )
 def test_a_unit_as_callers_say_it_finds_its_complaints(frontdesk, desk, q):
     # Hers are of 3号楼 2单元 1201, whichever number they were called in from.
