@@ -10,6 +10,7 @@ import io
 import zoneinfo
 
 import pytest
+import yaml
 
 from complaints.received import period_days
 from complaints.selectors import complaint_list
@@ -194,3 +195,17 @@ def test_the_api_refuses_bad_days_by_name(api, frontdesk, days, query, errors):
     response = api.as_user(frontdesk).get("/api/v1/complaints/", query)
     assert response.status_code == 400
     assert response.json() == errors
+
+
+def test_the_schema_documents_the_days_and_the_search(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/complaints/"]["get"]["parameters"]}
+    assert parameters["received_from"]["schema"] == {"type": "string", "format": "date"}
+    assert parameters["received_to"]["schema"] == {"type": "string", "format": "date"}
+    assert sorted(parameters["period"]["schema"]["enum"]) == [
+        "last_week",
+        "this_week",
+        "today",
+        "yesterday",
+    ]
+    assert "`3-2-801`" in parameters["q"]["description"]
