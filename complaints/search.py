@@ -1,15 +1,19 @@
 """The worklist's search box (also the API list's and the exports' ``q``), and how it stays fast.
 
-``q`` matches a complaint by its reference (exactly, any case); its summary, its contact's name
-or its resident's name containing ``q`` (any case); and, when ``q`` holds four digits or more,
-the end of the contact's or the resident's phone (at most the last eleven digits, so
-``+86 138 1234 5678`` and ``13812345678`` find the same).
+``q`` matches a complaint by its reference, whole or in part when ``q`` reads as a piece of one
+(``261207-0003``, ``HY-261207``, ``0003``; any case, spaces for dashes); its summary, its
+contact's name or its resident's name containing ``q`` (any case); when ``q`` is a phone number
+of four digits or more, any part of the contact's or the resident's phone (at most the last
+eleven digits, so ``+86 138 1234 5678`` and ``13812345678`` find the same); and when ``q`` holds
+a digit, its unit as callers say it (``3号楼2单元801``, ``3-2-801``, ``32801``, full-width
+digits too: ``residents.selectors.unit_match``).
 
 On PostgreSQL every branch of that OR has an index (migration ``…_search_indexes``), so the
 planner can gather a rare match from the indexes and sort the few rows, or read a common one in
 received order until a page is full, choosing by its estimates:
 
-- the reference: a B-tree on ``UPPER(reference)``;
+- the reference: a B-tree on ``UPPER(reference)`` for the whole one, a trigram index for a piece
+  (migration ``…_reference_search_index``);
 - texts and phones: trigram (``pg_trgm``) GIN indexes on exactly what ``icontains`` and
   ``endswith`` write;
 - a ``q`` of one or two characters (a Chinese name is often two), too short for trigrams: a GIN
@@ -19,23 +23,39 @@ received order until a page is full, choosing by its estimates:
   complaints' branch is a list of their ids. As a join, or a subquery, the branch could not be
   combined with the others, and the planner could not estimate it. (A resident found by her
   phone is listed only if she called from another number, see ``search_match``.)
+- the unit: likewise, the matching units' ids are read first; the complaints' foreign key
+  is indexed.
 
 On SQLite the same conditions are plain ``LIKE``s over the table, as before.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 
 from complaints.models import Complaint
-from residents.models import Resident
-from residents.phones import normalise_phone
+from residents.models import Resident, Unit
+from residents.selectors import phone_digits, unit_match
 
 # Past this many matching residents, their branch stays a subquery: a match that common is found
 # fastest by reading the newest complaints until a page is full, which needs no index.
 RESIDENTS_LISTED_MAX = 500
+# ``32801`` or ``3021201`` may be a unit; a longer run of digits is a phone number.
+UNIT_DIGITS_MAX = 7
+_REFERENCE_PIECE = re.compile(r"[A-Z0-9-]+")
+_DIGIT = re.compile(r"[0-9]")
+_SPACES = re.compile(r"\s+")
+_DASHES = re.compile(r"[‐-―−－~～/-]+")
+
+
+def plain_width(q: str) -> str:
+    """Full-width digits, letters and dashes as their plain forms (NFKC)."""
+    return unicodedata.normalize("NFKC", q or "")
 
 
 class GramsContain(Func):
@@ -78,28 +98,53 @@ def _short(q: str) -> bool:
     return connection.vendor == "postgresql" and len(q) <= 2 and len(q.upper()) == len(q)
 
 
+def reference_piece(q: str) -> str:
+    """``q`` as a piece of a reference (upper case, dashes for spaces), or "" when it is none:
+    letters, digits and dashes, four or more, with a digit."""
+    piece = _SPACES.sub("-", plain_width(q).strip().upper())
+    piece = _DASHES.sub("-", piece)
+    if len(piece) < 4 or not _REFERENCE_PIECE.fullmatch(piece) or not _DIGIT.search(piece):
+        return ""
+    return piece
+
+
+def _ids_or_subquery(queryset, field: str) -> Q:
+    """``field`` among the ids ``queryset`` reads: listed when few, a subquery when many
+    (nothing when none)."""
+    ids = queryset.order_by().values_list("id", flat=True)
+    listed = list(ids[: RESIDENTS_LISTED_MAX + 1])
+    if len(listed) > RESIDENTS_LISTED_MAX:
+        return Q(**{f"{field}__in": ids})
+    return Q(**{f"{field}__in": listed}) if listed else Q()
+
+
+def _unit_match(q: str) -> Q:
+    """The complaints of the units ``q`` names; none when it holds no digit (every unit has a
+    room number) or is a phone number, too long for a unit."""
+    said = _SPACES.sub("", plain_width(q))
+    if not _DIGIT.search(said) or (said.isdigit() and len(said) > UNIT_DIGITS_MAX):
+        return Q()
+    return _ids_or_subquery(Unit.objects.filter(unit_match(said)), "unit_id")
+
+
 def search_match(q: str) -> Q:
-    """The complaints ``q`` (stripped, not empty) finds; reads the matching residents' ids."""
-    match = Q(reference__iexact=q)
+    """The complaints ``q`` (stripped, not empty) finds; reads the matching residents' and
+    units' ids."""
+    piece = reference_piece(q)
+    match = Q(reference__icontains=piece) if piece else Q(reference__iexact=q)
     if _short(q):
         match |= short_text_match(q)
     else:
         match |= Q(summary__icontains=q) | Q(contact_name__icontains=q)
     residents = Q(name__icontains=q)
-    digits = normalise_phone(q)
-    if len(digits) >= 4:
-        tail = digits[-11:]
-        match |= Q(contact_phone__endswith=tail)
+    if digits := phone_digits(plain_width(q)):
+        part = digits[-11:]
+        match |= Q(contact_phone__contains=part)
         # A resident found by her phone adds only the complaints called in from another number
         # (a relative's, or hers before it changed): the contact phone finds the rest.
         other_number = Complaint.objects.filter(resident=OuterRef("pk")).exclude(
-            contact_phone__endswith=tail
+            contact_phone__contains=part
         )
-        residents |= Q(phone__endswith=tail) & Q(Exists(other_number))
-    matching = Resident.objects.filter(residents).order_by().values_list("id", flat=True)
-    resident_ids = list(matching[: RESIDENTS_LISTED_MAX + 1])
-    if len(resident_ids) > RESIDENTS_LISTED_MAX:
-        match |= Q(resident_id__in=matching)
-    elif resident_ids:
-        match |= Q(resident_id__in=resident_ids)
-    return match
+        residents |= Q(phone__contains=part) & Q(Exists(other_number))
+    match |= _ids_or_subquery(Resident.objects.filter(residents), "resident_id")
+    return match | _unit_match(q)

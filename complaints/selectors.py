@@ -21,6 +21,7 @@ from complaints.models import (
     Escalation,
     Stage,
 )
+from complaints.received import received_match
 from complaints.search import search_match
 from residents.models import Estate
 from residents.selectors import estates_visible_to as estates_visible_to
@@ -77,6 +78,10 @@ def complaint_get(
 def complaint_list(
     *, user: User | AnonymousUser, filters: dict | None = None
 ) -> QuerySet[Complaint]:
+    """The complaints ``user`` sees, filtered. ``filters``: stage, category, severity, estate
+    (code), building, department (code), department_id, assignee_id, overdue, escalated, week
+    and figure, q (``complaints.search``), and the received days: received_from / received_to
+    (dates) or period (``complaints.received.PERIODS``)."""
     filters = filters or {}
     queryset = complaints_visible_to(user).select_related(
         "estate",
@@ -120,9 +125,25 @@ def complaint_list(
     if filters.get("figure") and filters.get("week") and (link := count_link()):
         # The complaints behind one count of the weekly summary, by the summary's definition.
         queryset = queryset.filter(link.condition(figure=filters["figure"], week=filters["week"]))
+    if any(filters.get(key) for key in ("period", "received_from", "received_to")):
+        queryset = queryset.filter(_received(user, filters))
     if q := (filters.get("q") or "").strip():
         queryset = queryset.filter(search_match(q))
     return queryset.order_by("-received_at", "-id")
+
+
+def _received(user: User | AnonymousUser, filters: dict) -> Q:
+    """The received-date filter, each estate's days in its zone; the zones are the caller's
+    (``estate_zones``: (id, zone) pairs of the reader's estates) or read here."""
+    zones = filters.get("estate_zones")
+    if zones is None:
+        zones = list(estates_visible_to(user).values_list("id", "time_zone"))
+    return received_match(
+        estates=zones,
+        received_from=filters.get("received_from"),
+        received_to=filters.get("received_to"),
+        period=filters.get("period") or "",
+    )
 
 
 def complaint_events(*, complaint: Complaint) -> QuerySet[ComplaintEvent]:

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.api import idempotency
 from complaints.api import serializers as s
+from complaints.api.filters import COMPLAINT_FILTERS, received_filters
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
 from complaints.models import Category, Complaint, Deadline, DeadlineState, Evidence
@@ -104,15 +105,6 @@ class ResidentList(generics.ListAPIView):
         ).order_by("name")[:50]
 
 
-COMPLAINT_FILTERS = [
-    OpenApiParameter(name, str) for name in ("stage", "category", "severity", "estate", "q")
-] + [
-    OpenApiParameter("overdue", bool),
-    OpenApiParameter("escalated", bool),
-    OpenApiParameter("page", int),
-]
-
-
 def _flag(value: str | None) -> bool:
     return (value or "").lower() in {"1", "true", "yes", "on"}
 
@@ -130,6 +122,7 @@ class ComplaintListCreate(generics.ListCreateAPIView):
         filters.update(
             overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
         )
+        filters.update(received_filters(params))
         # The small related rows (a handful of departments and staff, the few repeats) come
         # in one query each rather than as joins (docs/benchmarks.md, "Query shapes").
         return _with_deadlines(

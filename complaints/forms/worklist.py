@@ -1,5 +1,6 @@
-"""The worklist's filters: the API's (stage, category, severity, estate, overdue, escalated, q)
-plus building, assigned to me and my department, and the sort order."""
+"""The worklist's filters: the API's (stage, category, severity, estate, overdue, escalated, q,
+the received dates or period) plus building, assigned to me and my department, and the sort
+order."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms.fields import choice_field, labelled
+from complaints.forms.received import ReceivedFilterForm
 from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
 from complaints.selectors import estates_visible_to
@@ -35,13 +37,16 @@ def _flag(label) -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False)
 
 
-class WorklistFilterForm(forms.Form):
+class WorklistFilterForm(ReceivedFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
-        help_text=_("Reference, phone, resident's name or words of the summary"),
+        help_text=_(
+            "Reference or part of it, any four digits of a phone, unit (3-2-801), resident's "
+            "name or words of the summary"
+        ),
     )
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     category = forms.ChoiceField(label=_("Category"), required=False)
@@ -121,6 +126,11 @@ class WorklistFilterForm(forms.Form):
             filters["assignee_id"] = self.user.pk
         if data.get("my_department") and self.department_id is not None:
             filters["department_id"] = self.department_id
+        if received := self.received_filters():
+            # The estates' zones, read already: the selector need not read them again.
+            filters.update(
+                received, estate_zones=[(e.pk, e.time_zone) for e in self.estates.values()]
+            )
         return filters
 
     @property
@@ -136,4 +146,6 @@ class WorklistFilterForm(forms.Form):
 
     @property
     def active_count(self) -> int:
-        return sum(1 for key, value in self.filters().items() if value and key != "q")
+        return sum(
+            1 for key, value in self.filters().items() if value and key not in ("q", "estate_zones")
+        )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from complaints.display import choice_labels
 from complaints.forms.worklist import WorklistFilterForm
 from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState, Severity, Stage
+from complaints.received import PERIODS
 from complaints.selectors import complaint_list
 
 if TYPE_CHECKING:
@@ -121,6 +122,21 @@ def incident_groups(rows: Sequence[Complaint]) -> list[dict]:
     return [*groups.values(), *([unlinked] if unlinked else [])]
 
 
+def period_links(request, form: WorklistFilterForm) -> list[dict]:
+    """The quick picks of received days: each link keeps the other filters and replaces the
+    days, and the one in force says so."""
+    chosen = form.cleaned_data.get("period") if form.is_bound and form.is_valid() else ""
+    others = _query_without(request, "page", "period", "received_from", "received_to")
+    return [
+        {
+            "label": label,
+            "query": f"{others}&period={value}" if others else f"period={value}",
+            "active": value == chosen,
+        }
+        for value, label in PERIODS.items()
+    ]
+
+
 @require_GET
 @login_required
 def worklist(request):
@@ -158,6 +174,7 @@ def worklist(request):
             "has_previous": page > 1,
             "query": _query_without(request, "page"),
             "sort_query": _query_without(request, "page", "sort"),
+            "period_links": period_links(request, form),
             # A list reached from a count of the weekly summary says so, with the way back out.
             "report_filter": form.report_filter() if form.is_bound else None,
             "report_clear_query": _query_without(request, "page", "week", "figure"),

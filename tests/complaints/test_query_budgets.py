@@ -31,6 +31,8 @@ FEW, MANY = 3, 30
 BUDGETS = {
     "worklist": 9,
     "worklist searched": 10,
+    # Her unit as a caller says it, this week: the residents and the units matching are read.
+    "worklist searched by unit, this week": 11,
     "complaint page": 12,  # the messages sent to the resident
     # With the building-wide incidents waiting at the top of the first page: one query.
     "escalation queue": 9,
@@ -45,6 +47,8 @@ BUDGETS = {
     "weekly report, finished week stored": 9,
     "API complaints": 5,
     "API complaints searched": 6,
+    # The estates' time zones are read once for the days.
+    "API complaints searched, this week": 7,
     "API escalations": 3,
     "API events": 4,
     "API residents": 6,
@@ -132,6 +136,36 @@ def test_the_worklist_searched(frontdesk, estate, resident, unit, django_assert_
         assert all(c.reference in page for c in grow.made) and len(grow.made) == rows
 
     counts = _counts(django_assert_max_num_queries, BUDGETS["worklist searched"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_worklist_searched_by_unit_and_days(
+    frontdesk, estate, resident, unit, django_assert_max_num_queries
+):
+    def make(i: int):
+        # Hers, and walk-ins at her door.
+        fields = {"resident": resident} if i % 2 else {"contact_name": f"李{i}"}
+        return log_complaint(
+            frontdesk,
+            estate=estate,
+            unit=unit,
+            summary=f"投诉{i}",
+            received_at=NOW - i * HOUR,
+            **fields,
+        )
+
+    grow = _growing(make)
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        query = {"q": "3-2-1201", "period": "this_week"}
+        page = browser.get("/complaints/", query).content.decode()
+        assert all(c.reference in page for c in grow.made) and len(grow.made) == rows
+        assert "filter-errors" not in page
+
+    budget = BUDGETS["worklist searched by unit, this week"]
+    counts = _counts(django_assert_max_num_queries, budget, grow, read)
     assert counts[0] == counts[1], counts
 
 
@@ -382,6 +416,28 @@ def test_the_api_complaint_list_searched(
         ]
 
     counts = _counts(django_assert_max_num_queries, BUDGETS["API complaints searched"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_api_complaint_list_searched_this_week(
+    api, frontdesk, estate, resident, unit, django_assert_max_num_queries
+):
+    grow = _growing(
+        lambda i: log_complaint(
+            frontdesk, estate=estate, unit=unit, resident=resident, summary=f"投诉{i}"
+        )
+    )
+
+    def read(rows: int) -> None:
+        api.as_user(_fresh(frontdesk))
+        body = api.get("/api/v1/complaints/", {"q": "王芳", "period": "this_week"}).json()
+        assert [c["reference"] for c in body["results"]] == [
+            c.reference for c in reversed(grow.made)
+        ]
+
+    budget = BUDGETS["API complaints searched, this week"]
+    counts = _counts(django_assert_max_num_queries, budget, grow, read)
     assert counts[0] == counts[1], counts
 
 

@@ -86,6 +86,12 @@ def found(user, q: str, desk: dict) -> list[str]:
         ("_", ["walk_in"]),
         ("%_", ["walk_in"]),
         ("100%_请", ["walk_in"]),
+        # Any four digits or more of a phone, from anywhere in it, hers or the contact's.
+        ("1234", ["son", "lift"]),
+        ("3812 34", ["son", "lift"]),
+        ("70000", ["son"]),
+        ("3900", ["walk_in"]),
+        ("１３８１２３４５６７８", ["son", "lift"]),  # full-width digits
         # Three digits are not a phone search; nothing else holds them.
         ("138", []),
         ("张", []),
@@ -97,11 +103,54 @@ def test_what_a_search_finds(frontdesk, desk, q, keys):
     assert found(frontdesk, q, desk) == keys
 
 
-def test_a_reference_is_found_exactly_in_any_case(frontdesk, desk):
+def test_a_reference_is_found_whole_in_any_case(frontdesk, desk):
     reference = desk["son"].reference
     assert found(frontdesk, reference, desk) == ["son"]
     assert found(frontdesk, reference.lower(), desk) == ["son"]
-    assert found(frontdesk, reference[:-1], desk) == []
+
+
+def test_a_piece_of_a_reference_finds_the_complaints_holding_it(frontdesk, desk):
+    # TS-HY-260310-0003: the day and number, the estate and day, spaces for dashes, any case.
+    reference = desk["son"].reference
+    day, number = reference.split("-")[2:]
+    here = ["four_chars", "son", "walk_in", "lift"]  # every one of the front desk's, that day
+    assert found(frontdesk, f"{day}-{number}", desk) == ["son"]
+    assert found(frontdesk, f"{day} {number}", desk) == ["son"]
+    assert found(frontdesk, f"hy-{day}", desk) == here
+    assert found(frontdesk, f"ＨＹ－{day}", desk) == here  # full-width, as some keyboards type
+    assert found(frontdesk, day, desk) == here
+    # The number alone is also four digits of a phone: 欧阳娜娜's 136 0000 3333 holds 0003.
+    assert found(frontdesk, number, desk) == ["four_chars", "son"]
+    assert found(frontdesk, f"{day}-9999", desk) == []
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "3号楼2单元1201",
+        "3栋2单元1201",
+        "3-2-1201",
+        "3 - 2 - 1201",
+        "321201",
+        "３－２－１２０１",
+        "1201",
+    ],
+)
+def test_a_unit_as_callers_say_it_finds_its_complaints(frontdesk, desk, q):
+    # Hers are of 3号楼 2单元 1201, whichever number they were called in from.
+    assert found(frontdesk, q, desk) == ["son", "lift"]
+
+
+@pytest.mark.parametrize("q", ["3-1-1201", "4-2-1201", "3号楼2单元1202", "41201"])
+def test_another_unit_finds_none_of_hers(frontdesk, desk, q):
+    assert found(frontdesk, q, desk) == []
+
+
+def test_a_phone_number_reads_no_units(frontdesk, desk, django_assert_num_queries):
+    # Eleven digits are a phone, never a unit: the residents are read, the units are not.
+    with django_assert_num_queries(2) as captured:
+        assert found(frontdesk, "13812345678", desk) == ["son", "lift"]
+    assert "residents_unit" not in captured.captured_queries[0]["sql"]
 
 
 def test_another_estates_complaint_is_never_found(frontdesk, frontdesk_b, supervisor, desk):
@@ -159,6 +208,7 @@ def test_the_worklist_the_export_and_the_api_search_alike(api, frontdesk, desk):
 
 SEARCH_INDEXES = {
     "complaint_reference_upper": "btree (upper((reference)::text))",
+    "complaint_reference_trgm": "gin (upper((reference)::text) gin_trgm_ops)",
     "complaint_summary_trgm": "gin (upper((summary)::text) gin_trgm_ops)",
     "complaint_contact_name_trgm": "gin (upper((contact_name)::text) gin_trgm_ops)",
     "complaint_contact_phone_trgm": "gin (contact_phone gin_trgm_ops)",
@@ -221,6 +271,8 @@ def _plan(q: str) -> str:
         ("欧阳娜", ["complaint_summary_trgm", "complaint_contact_name_trgm"]),
         ("王芳", ["complaint_reference_upper", "complaint_search_grams"]),
         ("王", ["complaint_search_grams"]),
+        # A piece of a reference; a phone's digits too, and a unit's, by their ids.
+        ("260310-0003", ["complaint_reference_trgm", "complaint_contact_phone_trgm"]),
     ],
 )
 def test_every_branch_of_a_search_is_read_from_an_index(desk, q, indexes):
@@ -229,5 +281,5 @@ def test_every_branch_of_a_search_is_read_from_an_index(desk, q, indexes):
     assert "Seq Scan on complaints_complaint" not in plan, plan
     for index in indexes:
         assert f"Bitmap Index Scan on {index}" in plan, plan
-    if q != "欧阳娜":  # her id, read from the residents first, through an index on it
+    if q not in ("欧阳娜", "260310-0003"):  # her id, read from the residents first, by index
         assert "Index Cond: (resident_id = " in plan, plan
