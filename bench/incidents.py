@@ -18,16 +18,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import django
 
+from bench.database import SERVER, database_fresh
+
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "desk_bench_incidents"
-URL = f"postgres://postgres@127.0.0.1:5432/{NAME}"
+URL = f"{SERVER}/{NAME}"
 
 
 def _arguments() -> argparse.Namespace:
@@ -36,18 +37,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--complaints", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     return parser.parse_args()
-
-
-def _database() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {NAME}", f"CREATE DATABASE {NAME}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    env = {**os.environ, "DATABASE_URL": URL, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
 
 
 class Rollback(Exception):
@@ -71,7 +60,7 @@ def _timed(work) -> float:
 
 def main() -> None:
     args = _arguments()
-    _database()
+    database_fresh(NAME)
     os.environ.update(DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="config.settings.test")
     sys.path.insert(0, str(ROOT))
     django.setup()

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import django
 
+from bench.database import SERVER, database_fresh
+
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "desk_bench_lookup"
-URL = f"postgres://postgres@127.0.0.1:5432/{NAME}"
+URL = f"{SERVER}/{NAME}"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂英小红建华"
 # (what the desk types, what it is): the forms of SPEC's front-desk issue, then residents.
@@ -47,18 +49,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=25)
     return parser.parse_args()
-
-
-def _database() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {NAME}", f"CREATE DATABASE {NAME}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    env = {**os.environ, "DATABASE_URL": URL, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
 
 
 def _world(units: int):
@@ -130,7 +120,7 @@ def _timed(call, runs: int) -> tuple[float, int, int]:
 
 def main() -> None:
     args = _arguments()
-    _database()
+    database_fresh(NAME)
     os.environ.update(DATABASE_URL=URL, DJANGO_SETTINGS_MODULE="config.settings.test")
     sys.path.insert(0, str(ROOT))
     django.setup()
