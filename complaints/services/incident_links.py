@@ -9,10 +9,12 @@ incident is resolved, its own resolution clock starts at that moment.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from complaints.models import (
     Complaint,
+    Deadline,
     DeadlineKind,
     DeadlineState,
     Incident,
@@ -23,30 +25,36 @@ from complaints.selectors_incidents import covering, incidents_scoped
 from complaints.services.context import Context, Outcome
 from complaints.services.deadlines import deadline_open, deadline_pause, deadlines_cancel
 from complaints.signals import history_changed
+from residents.models import Unit
 
 # Stages in which a complaint of its own has a running resolution clock: accepted, not yet
 # resolved.
 RESOLUTION_CLOCK_STAGES = frozenset({Stage.CLARIFICATION, Stage.RESOLUTION})
 
 
+def incident_link_refusal(*, incident: Incident, estate_id: int, unit: Unit | None) -> str | None:
+    """Why a complaint of that estate and unit may not be linked to ``incident``; None when
+    it may. The category does not matter: a caller may name the outage under another one."""
+    if incident.estate_id != estate_id:
+        return _("That incident is in another estate.")
+    if incident.stage != IncidentStage.OPEN:
+        return _("That incident is no longer open.")
+    if unit is not None and not (
+        Incident.objects.filter(covering(building_id=unit.building_id), pk=incident.pk).exists()
+    ):
+        return _("That incident does not cover this unit's building.")
+    return None
+
+
 def incident_link(*, complaint: Complaint, incident: Incident | None) -> None:
-    """Link the complaint to an open incident of its estate (None: unlink). The caller holds
-    the complaint's row lock and saves it."""
+    """Link the complaint to an open incident of its estate that reaches its unit (None:
+    unlink). The caller holds the complaint's row lock and saves it."""
     if incident is not None:
-        if incident.estate_id != complaint.estate_id:
-            raise ValidationError({"incident": _("That incident is in another estate.")})
-        if incident.stage != IncidentStage.OPEN:
-            raise ValidationError({"incident": _("That incident is no longer open.")})
-        unit = complaint.unit
-        if (
-            unit is not None
-            and not (
-                Incident.objects.filter(covering(building_id=unit.building_id), pk=incident.pk)
-            ).exists()
-        ):
-            raise ValidationError(
-                {"incident": _("That incident does not cover this unit's building.")}
-            )
+        refused = incident_link_refusal(
+            incident=incident, estate_id=complaint.estate_id, unit=complaint.unit
+        )
+        if refused is not None:
+            raise ValidationError({"incident": refused})
     complaint.incident = incident
 
 
@@ -67,16 +75,22 @@ def resolution_clocks_restart(*, incident: Incident, now) -> list[str]:
     """Once the incident is resolved, each linked complaint that was accepted but is not yet
     in resolution runs its own resolution clock from ``now`` (those in resolution were carried
     on to follow-up with it; those not yet accepted start theirs when they are)."""
-    restarted = []
-    for complaint in (
+    running = Deadline.objects.filter(
+        complaint=OuterRef("pk"),
+        kind=DeadlineKind.RESOLUTION,
+        state__in=[DeadlineState.PENDING, DeadlineState.PAUSED],
+    )
+    owed = (
         Complaint.objects.select_related("estate", "category")
         .select_for_update(of=("self",))
-        .filter(incident=incident, stage=Stage.CLARIFICATION)
+        .filter(incident=incident, stage=Stage.CLARIFICATION, accepted_at__isnull=False)
+        .exclude(Exists(running))
         .order_by("pk")
-    ):
-        if _owes_resolution_clock(complaint):
-            _resolution_clock_open(complaint, now)
-            restarted.append(complaint.reference)
+    )
+    restarted = []
+    for complaint in owed:  # what ``_owes_resolution_clock`` asks of each, in one query
+        _resolution_clock_open(complaint, now)
+        restarted.append(complaint.reference)
     return restarted
 
 

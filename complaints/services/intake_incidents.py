@@ -7,11 +7,8 @@ complaint linked so never gets a resolution deadline of its own while the incide
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from complaints.models import Complaint, Incident, IncidentStage
-from complaints.selectors_incidents import covering
-from complaints.services.incident_links import incident_link
+from complaints.models import Complaint, Incident
+from complaints.services.incident_links import incident_link, incident_link_refusal
 from residents.models import Estate, Unit
 
 
@@ -19,19 +16,12 @@ def intake_incident_refusal(
     *, incident: Incident | None, estate: Estate | None, unit: Unit | None
 ) -> str | None:
     """Why a new complaint of ``estate`` and ``unit`` may not be linked to ``incident``;
-    None when it may (or when there is none to link). The category does not matter: a
-    caller may name the outage under another one."""
+    None when it may (or when there is none to link). A unit of another estate is refused on
+    its own field, not here."""
     if incident is None or estate is None:
         return None
-    if incident.estate_id != estate.pk:
-        return _("That incident is in another estate.")
-    if incident.stage != IncidentStage.OPEN:
-        return _("That incident is no longer open.")
-    if unit is not None and unit.building.estate_id == estate.pk:
-        reaches = Incident.objects.filter(covering(building_id=unit.building_id), pk=incident.pk)
-        if not reaches.exists():
-            return _("That incident does not cover this unit's building.")
-    return None
+    own_unit = unit if unit is not None and unit.building.estate_id == estate.pk else None
+    return incident_link_refusal(incident=incident, estate_id=estate.pk, unit=own_unit)
 
 
 def intake_incident_link(*, complaint: Complaint, incident: Incident | None) -> None:
