@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from complaints.forms.category import category_choices
 from complaints.forms.fields import (
     LocalDateTimeField,
     choice_field,
@@ -21,7 +22,6 @@ from complaints.forms.fields import (
     local_datetime_field,
     model_choice_field,
 )
-from complaints.forms.intake import category_choices
 from complaints.forms.once import OneTimeTokenForm
 from complaints.models import Category, Complaint, Incident, Liability, SubmissionDoor
 from complaints.selectors import estates_visible_to

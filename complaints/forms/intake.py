@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any, cast
 
 from django import forms
@@ -12,6 +11,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from complaints.forms.category import CategorySelect, category_choices, category_option_data
 from complaints.forms.fields import (
     LocalDateTimeField,
     MultipleFileField,
@@ -58,21 +58,6 @@ class UnitChoiceField(NaturalOrderModelChoiceField):
         return obj.label
 
 
-def category_choices() -> list:
-    """Top-level categories as groups, each offering itself (general) and its sub-types."""
-    categories = list(Category.objects.filter(active=True).order_by("code"))
-    children = defaultdict(list)
-    for category in categories:
-        if category.parent_id:
-            children[category.parent_id].append(category)
-    choices: list = [("", "—")]
-    for top in (c for c in categories if not c.parent_id):
-        options = [(top.code, _("%(name)s (general)") % {"name": top.name})]
-        options += [(child.code, child.name) for child in children[top.pk]]
-        choices.append((top.name, options))
-    return choices
-
-
 class IntakeForm(OneTimeTokenForm):
     """Bound to POST data on submit, or to GET parameters when htmx redraws the unit picker."""
 
@@ -109,13 +94,18 @@ class IntakeForm(OneTimeTokenForm):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=labelled(Channel), initial=Channel.PHONE
     )
-    category = forms.ChoiceField(label=_("Category"))
+    category = forms.ChoiceField(label=_("Category"), widget=CategorySelect)
     severity = forms.ChoiceField(
         label=_("Severity"),
         required=False,
         choices=[("", _("As the category suggests")), *labelled(Severity)],
     )
-    summary = forms.CharField(label=_("Summary"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, the start of the account."),
+    )
     account = forms.CharField(
         label=_("The resident's own account"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -152,6 +142,10 @@ class IntakeForm(OneTimeTokenForm):
             self.initial["estate"] = estates[0].code
         estate = estates.filter(code=self._raw("estate")).first()
         self.chosen_estate = estate
+        # The chosen estate's most frequent categories first, or those of all the user's.
+        cast(CategorySelect, self.fields["category"].widget).option_data_source = lambda: (
+            category_option_data([estate] if estate else estates)
+        )
         model_choice_field(self, "building").queryset = (
             Building.objects.filter(estate=estate) if estate else Building.objects.none()
         )
@@ -206,6 +200,12 @@ class IntakeForm(OneTimeTokenForm):
             raise ValidationError(_("Choose a category."))
         return category
 
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if not data.get("summary") and data.get("account"):
+            data["summary"] = summary_from_account(data["account"])
+        return data
+
     def clean_evidence(self) -> list[CheckedFile]:
         """Every file checked before anything is written; each refusal names its file."""
         checked: list[CheckedFile] = []
@@ -242,6 +242,22 @@ class IntakeForm(OneTimeTokenForm):
             target = field if field in self.fields else None
             for message in messages:
                 self.add_error(target, message)
+
+
+# A summary made from the account is at most this long, cut at a word where it can be.
+SUMMARY_FROM_ACCOUNT = 60
+
+
+def summary_from_account(account: str) -> str:
+    """The account's first line, in short: the summary when the desk leaves it empty."""
+    first = next((line for line in account.splitlines() if line.strip()), "")
+    words = " ".join(first.split())
+    if len(words) <= SUMMARY_FROM_ACCOUNT:
+        return words
+    cut = words[: SUMMARY_FROM_ACCOUNT - 1]
+    if " " in cut[SUMMARY_FROM_ACCOUNT // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + "…"
 
 
 # The largest key a row can have (a 64-bit column): a larger number names nothing.

@@ -44,11 +44,25 @@
     var source = event.detail && event.detail.requestConfig && event.detail.requestConfig.elt;
     var next = source && source.getAttribute && source.getAttribute("data-focus-after");
     if (next) {
-      var field = document.getElementById(next);
+      // A select made a type-ahead (typeahead.js) is typed into its "_typed" field.
+      var field = document.getElementById(next + "_typed") || document.getElementById(next);
       if (field) {
         field.focus();
       }
     }
+  });
+
+  // A panel marked data-appears-while-typing (a repeat warning, the unit's history, the
+  // incidents over the unit) fills in while the desk types elsewhere: its links and choices
+  // stay clickable but take no tab stop, so that Tab still goes where the desk expects.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = event.detail && event.detail.target;
+    if (!panel || !panel.closest || !panel.closest("[data-appears-while-typing]")) {
+      return;
+    }
+    panel.querySelectorAll("a[href], button, input, select, textarea").forEach(function (el) {
+      el.tabIndex = -1;
+    });
   });
 
   // Intake's incidents panel: Alt+L, from anywhere on the page, links the complaint to the

@@ -137,6 +137,17 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def category_pick(page, code: str) -> None:
+    """Choose a category as the desk does: its code typed into the type-ahead, then Enter; or,
+    where no script runs, in the plain select."""
+    if page.locator("#id_category_typed").count():
+        page.fill("#id_category_typed", code)
+        page.press("#id_category_typed", "Enter")
+    else:
+        page.select_option("#id_category", code)
+    assert page.input_value("#id_category") == code
+
+
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

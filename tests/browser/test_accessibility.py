@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from complaints.services.incidents import IncidentInput, incident_open
+from tests.browser.conftest import category_pick
 from tests.factories import category, log_complaint
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text("utf-8")
@@ -89,7 +90,7 @@ def test_no_serious_violation_on_the_desks_pages(desk, world, states, language):
     page.select_option("#id_building", label="3号楼")
     page.wait_for_selector("#id_unit option:has-text('3号楼2单元-1201')", state="attached")
     page.select_option("#id_unit", label="3号楼2单元-1201")
-    page.select_option("#id_category", "QUAL-CRACK")
+    category_pick(page, "QUAL-CRACK")
     page.wait_for_selector('[data-testid="repeat-warning"]')
     found["intake with a repeat"] = violations(page)
     # Signed out, and the handler's phone.

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from complaints.models import Complaint, Escalation, Stage
 from complaints.services import complaint_act, evidence_add
-from tests.browser.conftest import TABLET, no_horizontal_overflow, screenshot
+from tests.browser.conftest import TABLET, category_pick, no_horizontal_overflow, screenshot
 from tests.factories import log_complaint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,13 +63,16 @@ def test_a_phone_complaint_logged_by_keyboard_and_walked_to_closed(desk, world):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=chosen-resident]")
-    expect(page.locator("#id_channel")).to_be_focused()
+    # The resident is on file: the call goes on with what it is about.
+    expect(page.locator("#id_category_typed")).to_be_focused()
     assert page.input_value("#id_unit") == str(world["unit"].pk)
-    choose_by_keyboard(page, "#id_category", "Lifts")
-    tab_to(page, "#id_summary")
-    page.keyboard.type("3号楼2单元电梯停运")
+    page.keyboard.type("lift")
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_category") == "FAC-LIFT"
     tab_to(page, "#id_account")
     page.keyboard.type("早上八点起电梯不动，家里有老人，希望尽快修好。")
+    tab_to(page, "#id_summary")
+    page.keyboard.type("3号楼2单元电梯停运")
     screenshot(page, "intake-call-en")
     tab_to(page, "button[type=submit].btn-lg")
     page.keyboard.press("Enter")
@@ -395,7 +398,7 @@ def test_the_unit_picker_and_the_repeat_warning(desk, world):
     page.select_option("#id_building", label="3号楼")
     page.wait_for_selector("#id_unit option:has-text('3号楼2单元-1202')", state="attached")
     page.select_option("#id_unit", label="3号楼2单元-1202")
-    page.select_option("#id_category", "SEC-PARK")
+    category_pick(page, "SEC-PARK")
     warning = page.wait_for_selector("[data-testid=repeat-warning]")
     assert earlier.reference in warning.inner_text()
     page.select_option("#id_estate", "JD")
@@ -412,7 +415,7 @@ def test_ctrl_enter_saves_the_intake_form_from_the_account_field(desk, world):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=chosen-resident]")
-    page.select_option("#id_category", "FAC-LIFT")
+    category_pick(page, "FAC-LIFT")
     page.fill("#id_summary", "电梯停运")
     page.focus("#id_account")
     page.keyboard.type("早上八点起电梯不动。")

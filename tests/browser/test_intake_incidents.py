@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from complaints.models import Complaint
 from complaints.services.incidents import IncidentInput, incident_open
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import category_pick, screenshot
 from tests.factories import category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,7 +41,7 @@ def test_the_incident_over_the_building_is_shown_and_one_key_links_it(desk, worl
     page.wait_for_selector("[data-testid=chosen-resident]")
     assert page.locator("[data-testid=incident-panel]").count() == 0  # no category yet
 
-    page.select_option("#id_category", "FAC-UTIL")
+    category_pick(page, "FAC-UTIL")
 
     panel = page.locator("[data-testid=incident-panel]")
     expect(panel).to_be_visible()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from complaints.models import Complaint
+from tests.browser.conftest import category_pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +17,7 @@ def fill_the_call(page) -> None:
     page.select_option("#id_estate", "HY")
     page.fill("#id_contact_name", "王芳")
     page.fill("#id_contact_phone", "13812345678")
-    page.select_option("#id_category", "FAC-LIFT")
+    category_pick(page, "FAC-LIFT")
     page.fill("#id_summary", "3号楼电梯停运")
     page.fill("#id_account", "早上八点起电梯不动，家里有老人。")
 

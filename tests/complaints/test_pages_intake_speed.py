@@ -1,0 +1,116 @@
+"""The intake form at the speed of a call: the category's options carry what the type-ahead
+matches (code, pinyin initials, suggested severity, the estate's most frequent first), the
+summary may be left to the account, and the received time waits behind its toggle."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from complaints.forms.intake import summary_from_account
+from complaints.models import Complaint
+from tests.complaints.page_helpers import (
+    office_clock,  # noqa: F401 - a fixture, used by pytestmark
+    signed_in,
+    text,
+)
+from tests.complaints.test_pages_intake import intake_data
+from tests.factories import log_complaint
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
+
+
+def option(body: str, code: str) -> str:
+    found = re.search(rf'<option value="{code}"[^>]*>', body)
+    assert found, f"no option {code}"
+    return found.group(0)
+
+
+def test_each_category_option_carries_its_initials_and_suggested_severity(frontdesk, estate):
+    body = text(signed_in(frontdesk, "zh-hans").get("/complaints/new/"))
+
+    assert re.search(r'<select name="category"[^>]*data-typeahead', body)
+    leak = option(body, "QUAL-LEAK")
+    assert 'data-initials="sl l"' in leak  # 渗漏, Leaks
+    assert 'data-severity="一般"' in leak
+    assert 'data-group="房屋质量"' in leak
+    assert 'data-initials="zx fo"' in option(body, "QUAL-FITOUT")  # 装修, Fit-out
+    assert 'data-placeholder="代码、名称或拼音首字母"' in body
+
+
+def test_the_estates_most_frequent_categories_are_ranked_first(
+    frontdesk, frontdesk_b, estate, other_estate, unit
+):
+    for code in ("SEC-NOISE", "SEC-NOISE", "SEC-NOISE", "QUAL-LEAK", "QUAL-LEAK", "FAC-LIFT"):
+        log_complaint(frontdesk, estate=estate, unit=unit, category=code)
+    # Another estate's complaints say nothing of what this desk hears most.
+    for _ in range(5):
+        log_complaint(frontdesk_b, estate=other_estate, category="ENV-PEST")
+
+    body = text(signed_in(frontdesk).get("/complaints/new/"))
+
+    assert 'data-rank="1"' in option(body, "SEC-NOISE")
+    assert 'data-rank="2"' in option(body, "QUAL-LEAK")
+    assert 'data-rank="3"' in option(body, "FAC-LIFT")
+    assert "data-rank" not in option(body, "ENV-PEST")
+
+
+def test_the_category_comes_before_severity_and_the_received_time_is_behind_a_toggle(
+    frontdesk, estate
+):
+    body = text(signed_in(frontdesk, "zh-hans").get("/complaints/new/"))
+
+    order = [body.index(f'name="{name}"') for name in ("category", "account", "severity")]
+    assert order == sorted(order)
+    received = re.search(
+        r"<details[^>]*data-testid=\"received-toggle\"[^>]*>(.*?)</details>", body, re.S
+    )
+    assert received and 'name="received_at"' in received.group(1)
+    assert " open" not in received.group(0).split(">")[0]
+    assert "补录" in received.group(1)
+
+
+def test_a_received_time_sent_back_with_an_error_opens_the_toggle(frontdesk, estate, unit):
+    data = intake_data(unit, received_at="2099-01-01T10:00")
+    response = signed_in(frontdesk).post("/complaints/new/", data)
+
+    assert response.status_code == 400
+    assert re.search(r'<details[^>]* open[^>]*data-testid="received-toggle"', text(response))
+
+
+def test_a_summary_left_empty_is_the_start_of_the_account(frontdesk, estate, unit):
+    data = intake_data(unit, summary="", account="楼上漏水\n卫生间天花板一直滴水，已经两天了。")
+    response = signed_in(frontdesk).post("/complaints/new/", data)
+
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.summary == "楼上漏水"
+    assert complaint.account.startswith("楼上漏水\n")
+
+
+def test_a_summary_and_an_account_both_empty_are_refused(frontdesk, estate, unit):
+    response = signed_in(frontdesk).post(
+        "/complaints/new/", intake_data(unit, summary="", account="")
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["account"] == ["This field is required."]
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("account", "summary"),
+    [
+        ("  \n  Water   through the ceiling  \nmore", "Water through the ceiling"),
+        ("漏" * 80, "漏" * 59 + "…"),
+        (
+            "The water comes through the bathroom ceiling every evening since the flat above "
+            "was renovated",
+            "The water comes through the bathroom ceiling every evening…",
+        ),
+    ],
+)
+def test_the_summary_from_an_account_is_its_first_line_in_short(account, summary):
+    assert summary_from_account(account) == summary
+    assert len(summary_from_account(account)) <= 60
