@@ -9,6 +9,7 @@ from complaints.views import (
     export,
     incidents,
     intake,
+    intake_history,
     phone,
     receipt,
     residents,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("complaints/new/repeat/", intake.intake_repeat, name="new-repeat"),
     path("complaints/new/incidents/", intake.intake_incidents, name="new-incidents"),
     path("complaints/new/backdated/", intake.intake_backdated, name="new-backdated"),
+    path("complaints/new/history/", intake_history.intake_history, name="new-history"),
     path("complaints/<str:reference>/", detail.detail, name="detail"),
     path("complaints/<str:reference>/receipt/", receipt.receipt, name="receipt"),
     path(

@@ -35,7 +35,7 @@ from staff.roles import FRONT_DESK_PLUS, user_roles
 LOOKUP_LIMIT = 8
 
 
-def _require_intake_role(request) -> None:
+def require_intake_role(request) -> None:
     if not user_roles(request.user) & FRONT_DESK_PLUS:
         raise PermissionDenied(_("Your role may not log complaints."))
 
@@ -53,7 +53,7 @@ def _logged(request, complaint, *, again: bool = False):
 @require_http_methods(["GET", "POST"])
 @login_required
 def intake(request):
-    _require_intake_role(request)
+    require_intake_role(request)
     if request.method == "GET":
         form = IntakeForm(user=request.user)
         return render(request, "complaints/intake.html", {"form": form})
@@ -117,11 +117,13 @@ def _location_initial(request) -> dict:
 @login_required
 def intake_location(request):
     """The estate → building → unit picker, redrawn after a change or a pick."""
-    _require_intake_role(request)
+    require_intake_role(request)
     form = IntakeForm(initial=_location_initial(request), user=request.user)
     response = render(request, "complaints/intake/_location.html", {"form": form})
-    # The repeat check listens for this: a pick changes the unit without a change event.
-    response["HX-Trigger"] = "location-changed"
+    # The repeat check, the incidents and the history listen for this: a pick changes the unit
+    # without a change event. Sent once the new picker is in place, so that they read its
+    # estate, unit and resident rather than the ones it replaced.
+    response["HX-Trigger-After-Swap"] = "location-changed"
     return response
 
 
@@ -129,7 +131,7 @@ def intake_location(request):
 @login_required
 def intake_lookup(request):
     """Residents and units matching a phone number, a name or a unit, as the desk types."""
-    _require_intake_role(request)
+    require_intake_role(request)
     q = request.GET.get("lookup", "").strip()
     residents: list[Resident] = []
     units: list[Unit] = []
@@ -163,7 +165,7 @@ def intake_lookup(request):
 @login_required
 def intake_repeat(request):
     """A warning when the same unit or resident complained in this category recently."""
-    _require_intake_role(request)
+    require_intake_role(request)
     params = request.GET
     estate = estates_visible_to(request.user).filter(code=params.get("estate", "")).first()
     category = Category.objects.filter(code=params.get("category", "")).first()
@@ -227,7 +229,7 @@ def intake_incidents(request):
     """The incidents panel: once the unit and the category are chosen, the open incidents
     over the unit, each with its notice to read out and a radio button that links the new
     complaint to it. A unit the desk does not cover is 404."""
-    _require_intake_role(request)
+    require_intake_role(request)
     unit = _unit_chosen(request, request.GET)
     if unit is None and request.GET.get("unit"):
         raise Http404("No such unit.")
@@ -241,7 +243,7 @@ def intake_backdated(request):
     """For a complaint received earlier (on paper): the deadlines already run out, which will
     escalate once it is saved. Nothing when the time is now, absent or unreadable: the form's
     own check says what is wrong with it when it is saved."""
-    _require_intake_role(request)
+    require_intake_role(request)
     params = request.GET
     estate = estates_visible_to(request.user).filter(code=params.get("estate", "")).first()
     category = Category.objects.filter(code=params.get("category", ""), active=True).first()

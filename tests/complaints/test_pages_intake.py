@@ -198,7 +198,7 @@ def test_picking_a_resident_fills_the_unit_picker(frontdesk, estate, unit, resid
         f"/complaints/new/location/?pick=1&resident={resident.pk}&unit={unit.pk}"
     )
     body = text(response)
-    assert response.headers["HX-Trigger"] == "location-changed"
+    assert response.headers["HX-Trigger-After-Swap"] == "location-changed"
     assert f'<option value="{unit.building_id}" selected>' in body
     assert f'<option value="{unit.pk}" selected>' in body
     assert f'name="resident" value="{resident.pk}"' in body

@@ -21,10 +21,12 @@ follow the links in notification emails and check that every route of the desk i
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from knox.models import AuthToken
@@ -33,7 +35,7 @@ from openpyxl import load_workbook
 from complaints.models import ComplaintEvent, Escalation, Evidence, IncidentEvent
 from complaints.status_links import status_path
 from notifications.models import Notification
-from tests.complaints.api_helpers import image_bytes
+from tests.complaints.api_helpers import WEDNESDAY_10AM, image_bytes
 from tests.security.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,7 @@ GET    /complaints/new/repeat/                         200    200    403     200
 GET    /complaints/new/backdated/?estate=HY&category=FAC-LIFT  200  200  403     200    200    login
 GET    /complaints/new/incidents/?unit={unit_a}&category=FAC-UTIL  200  404  403  200  200  login
 GET    /complaints/new/incidents/?unit={unit_b}&category=FAC-UTIL  404  200  403  200  200  login
+GET    /complaints/new/history/?estate=HY&unit={unit_a}  200  200  403  200  200  login
 GET    /complaints/export.csv                          200    200    200     200    200    login
 GET    /complaints/export.xlsx                         200    200    200     200    200    login
 GET    /complaints/{eng_a}/                            200    404    200     200    200    login
@@ -288,6 +291,8 @@ complaints-xlsx              eng_a,sec_a    b     eng_a    eng_a,sec_a,b      en
 escalations-page             403            403   403      eng_a,b            b
 escalations-api              403            403   403      a1,b1,b2           b2
 incidents-page               a              b     a        a,b                a,b
+intake-history-a             eng_a          -     403      eng_a              eng_a
+intake-history-b             -              b     403      b                  b
 residents-page               a              b     403      a,b                a,b
 residents-api                a              b     -        a,b                a,b
 units-api                    a              b     a        a,b                a,b
@@ -303,6 +308,14 @@ tokens-page                  fd_a           fd_b  handler  supervisor         ma
 
 def _complaint_names(world, text: str) -> set[str]:
     return {name for name, c in world.complaints.items() if c.reference in text}
+
+
+def _intake_history(page, world, *, estate: str, party: str):
+    """Intake's history panel for the unit and resident of estate ``party``, read in
+    ``estate``; a day after the world's complaints, well inside the panel's twelve months."""
+    asked = {"estate": estate, "unit": world.units[party].pk, "resident": world.residents[party].pk}
+    with time_machine.travel(WEDNESDAY_10AM + dt.timedelta(days=1), tick=False):
+        return page.get("/complaints/new/history/", asked)
 
 
 def _found(world, role: str, what: str):
@@ -326,6 +339,8 @@ def _found(world, role: str, what: str):
         "weekly-api": lambda: api.get("/api/v1/reports/weekly/"),
         "tokens-api": lambda: api.get("/api/v1/auth/tokens/"),
         "tokens-page": lambda: page.get("/accounts/tokens/"),
+        "intake-history-a": lambda: _intake_history(page, world, estate="HY", party="a"),
+        "intake-history-b": lambda: _intake_history(page, world, estate="JD", party="b"),
     }
     response = names[what]()
     if response.status_code != 200:
@@ -337,7 +352,14 @@ def _found(world, role: str, what: str):
     if what == "complaints-csv":
         rows = csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
         return _complaint_names(world, " ".join(row[0] for row in rows))
-    if what in ("complaints-page", "escalations-page", "notifications-page", "phone-page"):
+    if what in (
+        "complaints-page",
+        "escalations-page",
+        "notifications-page",
+        "phone-page",
+        "intake-history-a",
+        "intake-history-b",
+    ):
         return _complaint_names(world, response.content.decode())
     if what == "incidents-page":
         return {k for k, i in world.incidents.items() if i.reference in response.content.decode()}
