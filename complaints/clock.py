@@ -22,10 +22,18 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, DateField, TimeField, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    ExpressionWrapper,
+    Q,
+    TimeField,
+    Value,
+)
 
 from complaints.configuration_cache import ConfigurationCache
-from residents.models import CalendarDay, Estate, OpeningWindow
+from residents.models import CalendarDay, Estate, HolidayCalendar, OpeningWindow
 
 DEFAULT_WINDOWS = ((dt.time(8, 30), dt.time(18, 0)),)
 # A window closing at 23:59 or later runs to midnight, so a 24-hour calendar has no gap.
@@ -200,63 +208,80 @@ class BusinessCalendar:
         return int(total.total_seconds() // 60)
 
 
-def _calendar_rows(estate_id: int) -> tuple[list[tuple], list[tuple]]:
-    """(weekday, opens, closes) of the estate's opening windows and (date, kind, opens like)
-    of its calendar days, in one statement: each column takes the type of the windows' half,
-    so every database answers dates and times as such."""
-    windows = OpeningWindow.objects.filter(estate_id=estate_id).values_list(
+def _calendar_rows(estate: Estate) -> tuple[list[tuple], list[tuple]]:
+    """(weekday, opens, closes) of the estate's opening windows and (date, kind, opens like,
+    own) of its calendar days and its holiday calendar's, in one statement: each column takes
+    the type of the windows' half, so every database answers dates and times as such."""
+    windows = OpeningWindow.objects.filter(estate_id=estate.pk).values_list(
         Value(None, output_field=DateField()),
         "weekday",
         Value(None, output_field=CharField()),
         "opens",
         "closes",
+        Value(None, output_field=BooleanField()),
     )
-    days = CalendarDay.objects.filter(estate_id=estate_id).values_list(
+    shared = Q(calendar_id=estate.holiday_calendar_id) if estate.holiday_calendar_id else Q()
+    days = CalendarDay.objects.filter(Q(estate_id=estate.pk) | shared).values_list(
         "date",
         "opens_like",
         "kind",
         Value(None, output_field=TimeField()),
         Value(None, output_field=TimeField()),
+        ExpressionWrapper(Q(estate_id__isnull=False), output_field=BooleanField()),
     )
     window_rows, day_rows = [], []
-    for date, weekday, kind, opens, closes in windows.order_by().union(days.order_by(), all=True):
+    for row in windows.order_by().union(days.order_by(), all=True):
+        date, weekday, kind, opens, closes, own = row
         if date is None:
             window_rows.append((weekday, opens, closes))
         else:
-            day_rows.append((date, kind, weekday))
+            day_rows.append((date, kind, weekday, own))
     return window_rows, day_rows
 
 
-def _calendar_build(estate: Estate) -> BusinessCalendar:
-    window_rows, day_rows = _calendar_rows(estate.pk)
-    windows: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
-    for weekday, opens, closes in window_rows:
-        windows[weekday].append((opens, closes))
-    holidays, workdays = set(), {}
-    for date, kind, opens_like in day_rows:
+def _calendar_days(day_rows: list[tuple]) -> tuple[frozenset[dt.date], dict[dt.date, int]]:
+    """Holidays and make-up working days (with the weekday they open like); an estate's own
+    day wins over its holiday calendar's on the same date."""
+    holidays: set[dt.date] = set()
+    workdays: dict[dt.date, int] = {}
+    # The shared calendar's days first, so that the estate's own replace them.
+    for date, kind, opens_like, _own in sorted(day_rows, key=lambda row: bool(row[3])):
+        holidays.discard(date)
+        workdays.pop(date, None)
         if kind == CalendarDay.Kind.HOLIDAY:
             holidays.add(date)
         else:
             workdays[date] = opens_like
+    return frozenset(holidays), workdays
+
+
+def _calendar_build(estate: Estate) -> BusinessCalendar:
+    window_rows, day_rows = _calendar_rows(estate)
+    windows: dict[int, list[tuple[dt.time, dt.time]]] = defaultdict(list)
+    for weekday, opens, closes in window_rows:
+        windows[weekday].append((opens, closes))
+    holidays, workdays = _calendar_days(day_rows)
     if not windows:
         return BusinessCalendar.every_day(
-            estate.time_zone, holidays=frozenset(holidays), workdays=workdays, name=estate.code
+            estate.time_zone, holidays=holidays, workdays=workdays, name=estate.code
         )
     return BusinessCalendar(
         zone=zoneinfo.ZoneInfo(estate.time_zone),
         windows={k: tuple(sorted(v)) for k, v in windows.items()},
-        holidays=frozenset(holidays),
+        holidays=holidays,
         workdays=workdays,
         name=estate.code,
     )
 
 
-_calendars = ConfigurationCache("calendars", sources=(Estate, OpeningWindow, CalendarDay))
+_calendars = ConfigurationCache(
+    "calendars", sources=(Estate, OpeningWindow, CalendarDay, HolidayCalendar)
+)
 
 
 def calendar_for_estate(estate: Estate) -> BusinessCalendar:
-    """The estate's calendar from its opening windows and calendar days (defaults if none),
-    kept in the process (``configuration_cache``)."""
+    """The estate's calendar from its opening windows, its own calendar days and its holiday
+    calendar's (defaults if none), kept in the process (``configuration_cache``)."""
     return _calendars.get(estate.pk, lambda: _calendar_build(estate))
 
 

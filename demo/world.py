@@ -80,6 +80,21 @@ MAKE_UP_WORKDAYS = (
 )  # fmt: skip
 
 
+def demo_calendar_days(estate: Estate) -> list[CalendarDay]:
+    """The demo estate's own public holidays and make-up working days, entered by hand."""
+    days = [
+        CalendarDay(estate=estate, date=first + dt.timedelta(days=i), kind="holiday", name=name)
+        for start, length, name in HOLIDAYS
+        for first in [dt.date.fromisoformat(start)]
+        for i in range(length)
+    ]
+    days += [
+        CalendarDay(estate=estate, date=dt.date.fromisoformat(day), kind="workday", name="调休上班")
+        for day in MAKE_UP_WORKDAYS
+    ]
+    return days
+
+
 @dataclass(frozen=True)
 class StaffPlan:
     username: str
@@ -137,17 +152,7 @@ def _estate_create(plan: EstatePlan, *, rng: random.Random, today: dt.date) -> E
         for days, opens, closes in plan.windows
         for day in days
     )
-    days = [
-        CalendarDay(estate=estate, date=first + dt.timedelta(days=i), kind="holiday", name=name)
-        for start, length, name in HOLIDAYS
-        for first in [dt.date.fromisoformat(start)]
-        for i in range(length)
-    ]
-    days += [
-        CalendarDay(estate=estate, date=dt.date.fromisoformat(day), kind="workday", name="调休上班")
-        for day in MAKE_UP_WORKDAYS
-    ]
-    CalendarDay.objects.bulk_create(days)
+    CalendarDay.objects.bulk_create(demo_calendar_days(estate))
     buildings = Building.objects.bulk_create(
         Building(estate=estate, name=f"{number}号楼") for number in range(1, plan.buildings + 1)
     )

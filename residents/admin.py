@@ -1,12 +1,27 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from residents.holidays import (
+    HolidayOwner,
+    calendar_changed_tell,
+    holiday_owner_label,
+    holiday_owner_of,
+    holidays_load,
+    holidays_loaded_lines,
+    holidays_missing,
+)
 from residents.models import (
     Building,
     CalendarDay,
     Estate,
+    HolidayCalendar,
     OpeningWindow,
     Residency,
     Resident,
@@ -14,7 +29,9 @@ from residents.models import (
     first_overlap,
     overlap_error,
 )
-from residents.signals import calendar_changed
+from residents.statutory import HolidaysNotKnown, statutory_days
+
+NOVEMBER = 11
 
 
 class OpeningWindowForm(forms.ModelForm):
@@ -48,31 +65,129 @@ class OpeningWindowInline(admin.TabularInline):
 
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
+    fk_name = "estate"
+    fields = ["date", "kind", "opens_like", "name"]
     extra = 0
+
+
+class HolidayCalendarDayInline(CalendarDayInline):
+    fk_name = "calendar"
+
+
+def _tell_moved(modeladmin: admin.ModelAdmin, request: HttpRequest, moved: int) -> None:
+    if moved:
+        modeladmin.message_user(
+            request, _("%(count)d open deadlines were recomputed.") % {"count": moved}
+        )
+
+
+def _holidays_load(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, owners: list[HolidayOwner], year: int
+) -> None:
+    """Load ``year``'s statutory holidays into each of ``owners``, saying what changed."""
+    try:
+        statutory_days(year)
+    except HolidaysNotKnown as exc:
+        modeladmin.message_user(request, exc.message(), messages.ERROR)
+        return
+    assert isinstance(request.user, User)  # the admin is for signed-in staff
+    for owner in owners:
+        loaded = holidays_load(owner=owner, year=year, actor=request.user)
+        where = {"owner": holiday_owner_label(owner), "year": year}
+        lines = holidays_loaded_lines(loaded)
+        if not lines:
+            modeladmin.message_user(request, _("%(owner)s, %(year)s: nothing changed.") % where)
+            continue
+        modeladmin.message_user(
+            request,
+            _("%(owner)s, %(year)s: %(changes)s.") % {**where, "changes": "; ".join(lines)},
+            messages.SUCCESS,
+        )
+        _tell_moved(modeladmin, request, loaded.moved)
+
+
+def _owners_of(queryset: QuerySet) -> list[HolidayOwner]:
+    """Each selected estate's holiday calendar once (its shared one, else its own days)."""
+    owners: dict[tuple[str, int], HolidayOwner] = {}
+    for item in queryset:
+        owner = holiday_owner_of(item) if isinstance(item, Estate) else item
+        owners.setdefault((type(owner).__name__, owner.pk), owner)
+    return list(owners.values())
+
+
+@admin.action(description=gettext_lazy("Load this year's statutory holidays (调休 included)"))
+def load_this_years_holidays(modeladmin, request, queryset) -> None:
+    _holidays_load(modeladmin, request, _owners_of(queryset), timezone.localdate().year)
+
+
+@admin.action(description=gettext_lazy("Load next year's statutory holidays (调休 included)"))
+def load_next_years_holidays(modeladmin, request, queryset) -> None:
+    _holidays_load(modeladmin, request, _owners_of(queryset), timezone.localdate().year + 1)
+
+
+def _warn_next_year_missing(request: HttpRequest) -> None:
+    """From 1 November, name the calendars in use that lack next year's public holidays."""
+    today = timezone.localdate()
+    if request.method != "GET" or today.month < NOVEMBER:
+        return
+    missing = holidays_missing(year=today.year + 1)
+    if missing:
+        messages.warning(
+            request,
+            _(
+                "No public holidays for %(year)s yet in: %(calendars)s. Once the State Council "
+                "has announced them, load them with the action “Load next year's statutory "
+                "holidays”, or run manage.py import_holidays --year %(year)s."
+            )
+            % {"year": today.year + 1, "calendars": "、".join(missing)},
+        )
+
+
+@admin.register(HolidayCalendar)
+class HolidayCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "used_by"]
+    search_fields = ["name"]
+    inlines = [HolidayCalendarDayInline]
+    actions = [load_this_years_holidays, load_next_years_holidays]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("estates")
+
+    @admin.display(description=gettext_lazy("used by"))
+    def used_by(self, obj: HolidayCalendar) -> str:
+        return "、".join(estate.code for estate in obj.estates.all())
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_next_year_missing(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        """Changed days move the open deadlines of every estate that uses the calendar."""
+        super().save_related(request, form, formsets, change)
+        if change and any(formset.has_changed() for formset in formsets):
+            estates = form.instance.estates.all()
+            _tell_moved(self, request, calendar_changed_tell(estates=estates, actor=request.user))
 
 
 @admin.register(Estate)
 class EstateAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "time_zone"]
+    list_display = ["code", "name", "time_zone", "holiday_calendar"]
+    list_select_related = ["holiday_calendar"]
     search_fields = ["code", "name"]
     inlines = [OpeningWindowInline, CalendarDayInline]
+    actions = [load_this_years_holidays, load_next_years_holidays]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_next_year_missing(request)
+        return super().changelist_view(request, extra_context)
 
     def save_related(self, request, form, formsets, change):
         """A changed calendar moves the estate's open business-time deadlines."""
         super().save_related(request, form, formsets, change)
-        if change and any(formset.has_changed() for formset in formsets):
-            answers = calendar_changed.send(
-                Estate,
-                estate=form.instance,
-                actor=request.user,
-                reason=f"business calendar of {form.instance.code} changed",
-            )
-            # The stubs type a receiver's answer as ``str | None``; these answer counts.
-            moved = sum(count for _receiver, count in answers)  # type: ignore[misc]
-            if moved:
-                self.message_user(
-                    request, _("%(count)d open deadlines were recomputed.") % {"count": moved}
-                )
+        calendar_changed = "holiday_calendar" in form.changed_data
+        if change and (calendar_changed or any(formset.has_changed() for formset in formsets)):
+            moved = calendar_changed_tell(estates=[form.instance], actor=request.user)
+            _tell_moved(self, request, moved)
 
 
 @admin.register(Building)

@@ -34,6 +34,20 @@ class Estate(models.Model):
     # Messages to residents wait outside this window (it may span midnight).
     quiet_from = models.TimeField(_("quiet hours from"), default=dt.time(21, 0))
     quiet_until = models.TimeField(_("quiet hours until"), default=dt.time(8, 0))
+    # The company's public holidays and make-up working days; the estate's own calendar days
+    # override it date by date.
+    holiday_calendar = models.ForeignKey(
+        "HolidayCalendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="estates",
+        verbose_name=_("holiday calendar"),
+        help_text=_(
+            "Shared public holidays and make-up working days. The estate's own calendar days "
+            "below override it on their dates."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -289,15 +303,47 @@ def first_overlap(
     return None
 
 
+class HolidayCalendar(models.Model):
+    """Public holidays and make-up working days kept once for every estate that uses them."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("holiday calendar")
+        verbose_name_plural = _("holiday calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        _visible_name(self.name)
+
+
 class CalendarDay(models.Model):
-    """A public holiday, or a make-up working day (调休) that opens like a given weekday."""
+    """A public holiday, or a make-up working day (调休) that opens like a given weekday: of a
+    shared holiday calendar, or an estate's own, which wins over its calendar's on that date."""
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("public holiday")
         WORKDAY = "workday", _("make-up working day")
 
     estate = models.ForeignKey(
-        Estate, on_delete=models.CASCADE, related_name="calendar_days", verbose_name=_("estate")
+        Estate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_days",
+        verbose_name=_("estate"),
+    )
+    calendar = models.ForeignKey(
+        HolidayCalendar,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="days",
+        verbose_name=_("holiday calendar"),
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -310,11 +356,17 @@ class CalendarDay(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
 
     class Meta:
-        ordering = ["estate", "date"]
+        ordering = ["date"]
         verbose_name = _("calendar day")
         verbose_name_plural = _("calendar days")
         constraints = [
-            models.UniqueConstraint(fields=["estate", "date"], name="calendar_day_unique")
+            models.UniqueConstraint(fields=["estate", "date"], name="calendar_day_unique"),
+            models.UniqueConstraint(fields=["calendar", "date"], name="calendar_day_unique_shared"),
+            models.CheckConstraint(
+                condition=models.Q(estate__isnull=True, calendar__isnull=False)
+                | models.Q(estate__isnull=False, calendar__isnull=True),
+                name="calendar_day_of_estate_or_calendar",
+            ),
         ]
 
     def __str__(self) -> str:
