@@ -3,11 +3,14 @@ for a Latin one, the username when none is set; lists in pinyin order."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.template import Context, Template
 
 from demo.world import STAFF
+from staff.models import Department
 from staff.names import people_in_name_order, person_name, person_names_of
 
 
@@ -86,3 +89,21 @@ def test_every_demo_colleague_has_a_chinese_full_name():
     }
     assert names["manager"] == "陈建国" and names["frontdesk"] == "王芳"
     assert all(name != username and len(name) >= 2 for username, name in names.items())
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_department_supervisors_by_name_in_pinyin_order(client):
+    admin = User.objects.create_superuser("admin", password="demo")
+    for username, family, given in (("w", "王", "芳"), ("c", "陈", "建国"), ("l", "李", "娜")):
+        User.objects.create(username=username, last_name=family, first_name=given)
+    client.force_login(admin)
+    department = Department.objects.get(code="ENG")
+    page = client.get(f"/admin/staff/department/{department.pk}/change/").content.decode()
+    select = page.split('name="supervisor"')[1].split("</select>")[0]
+    labels = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", select)
+    assert labels == ["admin (admin)", "陈建国 (c)", "李娜 (l)", "王芳 (w)"]
+    chosen = User.objects.get(username="l")
+    body = {"code": "ENG", "name_zh": "工程部", "name_en": "Engineering", "supervisor": chosen.pk}
+    saved = client.post(f"/admin/staff/department/{department.pk}/change/", body)
+    assert saved.status_code == 302
+    assert Department.objects.get(pk=department.pk).supervisor == chosen
