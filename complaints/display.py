@@ -25,6 +25,7 @@ from complaints.models import (
 )
 from complaints.workflow import ACTIONS
 from staff.models import Department
+from staff.names import person_names_of
 
 # Timeline kinds that are not workflow actions; an action's kind is its name in ACTIONS.
 EVENT_LABELS = {
@@ -158,10 +159,12 @@ def stage_label(stage: str) -> str:
 
 
 class EventWording:
-    """Turns an event's ``data`` into (label, text) pairs; one instance per page."""
+    """Turns an event's ``data`` into (label, text) pairs; one instance per page. ``people``:
+    the names of the usernames the events hold (``people_named_in``), shown instead of them."""
 
-    def __init__(self, zone: zoneinfo.ZoneInfo) -> None:
+    def __init__(self, zone: zoneinfo.ZoneInfo, people: dict[str, str] | None = None) -> None:
         self.zone = zone
+        self.people = people or {}
         self._departments: dict[str, str] | None = None
 
     def _department(self, code) -> str:
@@ -182,6 +185,8 @@ class EventWording:
             return _("yes") if value else _("no")
         if key == "department":
             return self._department(value)
+        if key == "assignee":
+            return self.people.get(value, str(value))
         if key == "sent_with":
             return event_label(value)
         if key in CHOICES and value in CHOICES[key].values:
@@ -203,6 +208,19 @@ class EventWording:
             label = DATA_LABELS.get(key, key.replace("_", " "))
             rows.append((str(label), self.value(key, value)))
         return rows
+
+
+def people_named_in(events) -> dict[str, str]:
+    """The names of everyone the events' data name by username (who was assigned), read in
+    one query for the whole timeline, and none when nobody is named."""
+    usernames: list[str] = []
+    for event in events:
+        assignee = (event.data or {}).get("assignee")
+        if isinstance(assignee, dict):
+            usernames.extend(v for v in assignee.values() if isinstance(v, str))
+        elif isinstance(assignee, str):
+            usernames.append(assignee)
+    return person_names_of(usernames)
 
 
 def deadline_explanation(explanation: dict, zone: zoneinfo.ZoneInfo) -> list[str]:

@@ -19,6 +19,7 @@ from complaints.errors import ActionForbidden, ActionRefused
 from complaints.models import Complaint, Stage
 from complaints.models.choices import MAX_ESCALATION_LEVEL
 from staff.models import StaffMember
+from staff.names import person_name
 from staff.roles import SUPERVISOR_PLUS, staff_of
 
 # A guard returns the refusal (an exception instance) when the action may not happen now.
@@ -109,8 +110,5 @@ def takeable(
     if holder is not None:
         if holder.pk == user.pk:
             return ActionRefused(_("You have taken it on already."))
-        return ActionRefused(
-            _("%(name)s has taken it on already.")
-            % {"name": holder.get_full_name() or holder.get_username()}
-        )
+        return ActionRefused(_("%(name)s has taken it on already.") % {"name": person_name(holder)})
     return None

@@ -98,7 +98,9 @@ def demo_calendar_days(estate: Estate) -> list[CalendarDay]:
 @dataclass(frozen=True)
 class StaffPlan:
     username: str
-    name: str
+    # Written family name first (陈 + 建国 → 陈建国), as staff.names shows it.
+    family_name: str
+    given_name: str
     role: str | None
     department: str
     language: str
@@ -108,18 +110,18 @@ class StaffPlan:
 
 
 STAFF = (
-    StaffPlan("admin", "Admin", None, "CS", "en", superuser=True),
-    StaffPlan("manager", "陈建国", MANAGER, "CS", "en"),
-    StaffPlan("supervisor", "刘敏", SUPERVISOR, "CS", "zh-hans"),
-    StaffPlan("frontdesk", "王芳", FRONT_DESK, "CS", "zh-hans"),
-    StaffPlan("frontdesk_b", "李娜", FRONT_DESK, "CS", "en", estates=("JD",)),
-    StaffPlan("handler", "张伟", HANDLER, "ENG", "zh-hans"),
+    StaffPlan("admin", "黄", "志强", None, "CS", "en", superuser=True),
+    StaffPlan("manager", "陈", "建国", MANAGER, "CS", "en"),
+    StaffPlan("supervisor", "刘", "敏", SUPERVISOR, "CS", "zh-hans"),
+    StaffPlan("frontdesk", "王", "芳", FRONT_DESK, "CS", "zh-hans"),
+    StaffPlan("frontdesk_b", "李", "娜", FRONT_DESK, "CS", "en", estates=("JD",)),
+    StaffPlan("handler", "张", "伟", HANDLER, "ENG", "zh-hans"),
     # The heads of the other departments: their supervisors, and the hands that resolve.
-    StaffPlan("eng_lead", "赵强", HANDLER, "ENG", "zh-hans"),
-    StaffPlan("sec_lead", "孙磊", HANDLER, "SEC", "zh-hans"),
-    StaffPlan("cln_lead", "周丽", HANDLER, "CLN", "zh-hans"),
-    StaffPlan("lnd_lead", "吴刚", HANDLER, "LND", "en"),
-    StaffPlan("fin_lead", "郑静", HANDLER, "FIN", "zh-hans"),
+    StaffPlan("eng_lead", "赵", "强", HANDLER, "ENG", "zh-hans"),
+    StaffPlan("sec_lead", "孙", "磊", HANDLER, "SEC", "zh-hans"),
+    StaffPlan("cln_lead", "周", "丽", HANDLER, "CLN", "zh-hans"),
+    StaffPlan("lnd_lead", "吴", "刚", HANDLER, "LND", "en"),
+    StaffPlan("fin_lead", "郑", "静", HANDLER, "FIN", "zh-hans"),
 )
 DEMO_USERNAMES = tuple(plan.username for plan in STAFF)
 DEPARTMENT_SUPERVISORS = {
@@ -223,7 +225,8 @@ def _staff_create(estates: list[Estate]) -> None:
     for plan in STAFF:
         user = User.objects.create(
             username=plan.username,
-            first_name=plan.name,
+            first_name=plan.given_name,
+            last_name=plan.family_name,
             email=f"{plan.username}@example.com",
             password=password,
             is_staff=plan.superuser,

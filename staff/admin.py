@@ -1,13 +1,27 @@
 from django.contrib import admin
+from django.forms import ModelChoiceField
 from knox.models import AuthToken
 
 from staff.models import Department, StaffMember
+from staff.names import people_in_name_order, person_name
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "supervisor"]
     search_fields = ["code", "name_zh", "name_en"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """The supervisor chosen by name, in pinyin order, the username beside it."""
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        queryset = field.queryset if isinstance(field, ModelChoiceField) else None
+        if db_field.name == "supervisor" and field is not None and queryset is not None:
+            people = people_in_name_order(queryset)
+            field.choices = [
+                ("", "---------"),
+                *((user.pk, f"{person_name(user)} ({user.get_username()})") for user in people),
+            ]
+        return field
 
 
 @admin.register(StaffMember)

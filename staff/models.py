@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from staff.names import person_name
+
 
 class Department(models.Model):
     code = models.CharField(_("code"), max_length=8, unique=True)
@@ -70,4 +72,4 @@ class StaffMember(models.Model):
         verbose_name_plural = _("staff members")
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return person_name(self.user)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from staff.names import person_name
 
 
 class WholeIdField(serializers.PrimaryKeyRelatedField):
@@ -14,3 +17,16 @@ class WholeIdField(serializers.PrimaryKeyRelatedField):
         if not whole:
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+@extend_schema_field(serializers.CharField(allow_null=True))
+class PersonNameField(serializers.Field):
+    """A person beside their username: the name as colleagues write it (陈小明), or the
+    username when no name is set; null for nobody (and for the system)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return person_name(value)

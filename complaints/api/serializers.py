@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from complaints.api.fields import WholeIdField
+from complaints.api.fields import PersonNameField, WholeIdField
 from complaints.display import deadline_state
 from complaints.inputs import ID_MAX, Input, Kind
 from complaints.models import (
@@ -26,7 +26,7 @@ from complaints.models import (
 )
 from complaints.selectors import estate_ids_visible_to, estates_visible_to
 from complaints.status_links import status_url
-from complaints.workflow import ACTIONS, USERNAME_MAX, VERSION_MAX, Action, available_actions
+from complaints.workflow import ACTIONS, VERSION_MAX, Action, available_actions
 from residents.models import Estate, Resident, Unit
 from residents.phones import mask_phone
 from staff.models import Department
@@ -122,6 +122,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     assignee: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    assignee_name = PersonNameField(source="assignee")
     repeat_of: serializers.SlugRelatedField[Complaint] = serializers.SlugRelatedField(
         slug_field="reference", read_only=True, allow_null=True
     )
@@ -153,6 +154,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "escalation_level",
             "department",
             "assignee",
+            "assignee_name",
             "repeat_of",
             "incident",
             "in_warranty",
@@ -321,10 +323,21 @@ ACTION_SERIALIZERS: dict[str, type[StrictSerializer]] = {
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    actor_name = PersonNameField(source="actor")
 
     class Meta:
         model = ComplaintEvent
-        fields = ["id", "at", "actor", "kind", "from_stage", "to_stage", "note", "data"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_name",
+            "kind",
+            "from_stage",
+            "to_stage",
+            "note",
+            "data",
+        ]
 
     def get_actor(self, event) -> str:
         return event.actor.username if event.actor_id else "system"
@@ -356,6 +369,7 @@ class EscalationSerializer(serializers.ModelSerializer):
     acknowledged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    acknowledged_by_name = PersonNameField(source="acknowledged_by")
 
     class Meta:
         model = Escalation
@@ -370,26 +384,8 @@ class EscalationSerializer(serializers.ModelSerializer):
             "overdue_since",
             "acknowledged_at",
             "acknowledged_by",
+            "acknowledged_by_name",
         ]
 
     def get_deadline_kind(self, escalation) -> str | None:
         return escalation.deadline.kind if escalation.deadline_id else None
-
-
-class TokenRequestSerializer(StrictSerializer):
-    # No longer than a username can be: the sign-in throttle records what was tried.
-    username = serializers.CharField(max_length=USERNAME_MAX)
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Shown once: the desk keeps only its digest.")
-    expiry = serializers.DateTimeField(help_text="After this instant the token no longer works.")
-
-
-class ApiTokenSerializer(serializers.Serializer):
-    """One of the user's tokens as its owner sees it: never the token or its digest."""
-
-    prefix = serializers.CharField(source="token_key")
-    created = serializers.DateTimeField()
-    expiry = serializers.DateTimeField()

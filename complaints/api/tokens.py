@@ -7,15 +7,35 @@ from __future__ import annotations
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import AuthenticationFailed, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints.api import serializers as s
+from complaints.api.serializers import StrictSerializer
+from complaints.workflow import USERNAME_MAX
 from staff.lockout import lockout_response
 from staff.tokens import api_token_issue, api_token_revoke, api_tokens_of
+
+
+class TokenRequestSerializer(StrictSerializer):
+    # No longer than a username can be: the sign-in throttle records what was tried.
+    username = serializers.CharField(max_length=USERNAME_MAX)
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Shown once: the desk keeps only its digest.")
+    expiry = serializers.DateTimeField(help_text="After this instant the token no longer works.")
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """One of the user's tokens as its owner sees it: never the token or its digest."""
+
+    prefix = serializers.CharField(source="token_key")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
 
 
 class TokenView(APIView):
@@ -23,9 +43,9 @@ class TokenView(APIView):
     authentication_classes = []
     refusals = ("429",)
 
-    @extend_schema(request=s.TokenRequestSerializer, responses=s.TokenSerializer)
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
     def post(self, request):
-        body = s.TokenRequestSerializer(data=request.data)
+        body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = authenticate(
             request._request,
@@ -39,13 +59,13 @@ class TokenView(APIView):
         # A token is a sign-in: it resets the failure count and records the last login.
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         stored, token = api_token_issue(user=user)
-        return Response(s.TokenSerializer({"token": token, "expiry": stored.expiry}).data)
+        return Response(TokenSerializer({"token": token, "expiry": stored.expiry}).data)
 
 
 class ApiTokenList(generics.ListAPIView):
     """The signed-in user's tokens that still work, newest first, by prefix."""
 
-    serializer_class = s.ApiTokenSerializer
+    serializer_class = ApiTokenSerializer
     pagination_class = None
 
     def get_queryset(self):

@@ -24,6 +24,7 @@ from complaints.inputs import Input, Kind
 from complaints.models import Incident, IncidentStage
 from complaints.workflow import ACTIONS, VERSION_MAX
 from staff.models import Department, StaffMember
+from staff.names import person_name, person_sort_key
 
 
 def department_choices() -> list[tuple[str, str]]:
@@ -44,32 +45,29 @@ def _department_choices_of(complaint) -> list[tuple[str, str]]:
 
 def assignee_choices(complaint, *, any_department: bool = False) -> list[tuple[str, str]]:
     """Who may be named to handle ``complaint``: the active people of its department who cover
-    its estate, by name. ``any_department``: of every department (the form may hand it on in
-    the same step); so too when it has no department yet."""
+    its estate, by name in pinyin order. ``any_department``: of every department (the form may
+    hand it on in the same step); so too when it has no department yet."""
     people = StaffMember.objects.filter(
         user__is_active=True, estates=complaint.estate_id, department__isnull=False
     )
     if complaint.department_id and not any_department:
         people = people.filter(department_id=complaint.department_id)
-    people = people.select_related("user", "department").order_by(
-        "department__code", "user__username"
-    )
-    return [("", "—"), *((m.user.username, _assignee_label(m.user, m.department)) for m in people)]
+    members = sorted(people.select_related("user", "department"), key=_by_name)
+    return [("", "—"), *((m.user.username, _assignee_label(m.user, m.department)) for m in members)]
 
 
 def assignee_choices_by_complaint(complaints) -> dict[int, list[tuple[str, str]]]:
     """``assignee_choices`` for many complaints in one query: a page of many forms."""
     estate_ids = {complaint.estate_id for complaint in complaints}
-    covers = (
-        StaffMember.estates.through.objects.filter(
-            estate_id__in=estate_ids,
-            staffmember__user__is_active=True,
-            staffmember__department__isnull=False,
-        )
-        .select_related("staffmember__user", "staffmember__department")
-        .order_by("staffmember__department__code", "staffmember__user__username")
+    covers = StaffMember.estates.through.objects.filter(
+        estate_id__in=estate_ids,
+        staffmember__user__is_active=True,
+        staffmember__department__isnull=False,
+    ).select_related("staffmember__user", "staffmember__department")
+    people = sorted(
+        ((cover.estate_id, cover.staffmember) for cover in covers),
+        key=lambda cover: _by_name(cover[1]),
     )
-    people = [(cover.estate_id, cover.staffmember) for cover in covers]
     return {
         complaint.pk: [
             ("", "—"),
@@ -89,8 +87,12 @@ def options_html(choices: list[tuple[str, str]]) -> SafeString:
     return format_html_join("", '<option value="{}">{}</option>', choices)
 
 
+def _by_name(member: StaffMember) -> tuple[str, str, str]:
+    return person_sort_key(member.user)
+
+
 def _assignee_label(user: User, department: Department | None) -> str:
-    name = user.get_full_name() or user.username
+    name = person_name(user)
     return f"{name} ({department.name})" if department else name
 
 

@@ -20,6 +20,7 @@ from complaints.services.context import Context, Outcome
 from complaints.services.deadlines import deadline_open, deadlines_cancel, deadlines_meet
 from complaints.signals import complaint_dispatched
 from staff.models import Department, StaffMember
+from staff.names import person_name
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
 
@@ -55,7 +56,7 @@ def _member(complaint: Complaint, username: str) -> StaffMember:
 
 def _eligible(member: StaffMember, department: Department | None) -> None:
     """An assignee belongs to the department the complaint stands with after the action."""
-    name = member.user.get_full_name() or member.user.get_username()
+    name = person_name(member.user)
     if member.department is None:
         raise ValidationError(
             {

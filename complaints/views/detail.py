@@ -20,6 +20,7 @@ from complaints.display import (
     deadline_explanation,
     deadline_state,
     event_label,
+    people_named_in,
     stage_label,
     time_left,
 )
@@ -31,9 +32,10 @@ from complaints.workflow import ACTIONS, available_actions
 
 
 def _timeline(complaint, evidence: dict[int, Evidence]) -> list[dict]:
-    wording = EventWording(complaint.estate.zone)
+    events = list(complaint_events(complaint=complaint))
+    wording = EventWording(complaint.estate.zone, people_named_in(events))
     entries = []
-    for event in complaint_events(complaint=complaint):
+    for event in events:
         data: dict[str, Any] = event.data or {}
         entries.append(
             {

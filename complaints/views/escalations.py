@@ -39,6 +39,7 @@ def open_escalations(user: User | AnonymousUser) -> QuerySet[Escalation]:
         "complaint__unit__building",
         "complaint__resident",
         "complaint__category__parent",
+        "complaint__assignee",
     )
 
 

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from complaints.display import local
 from complaints.views.worklist import filters_refused, worklist_queryset
 from residents.phones import mask_phone
+from staff.names import person_name
 
 if TYPE_CHECKING:
     from complaints.views.worklist import OwedComplaint
@@ -79,7 +80,7 @@ def _row(complaint) -> list:
         complaint.get_stage_display(),
         complaint.get_validity_display(),
         complaint.department.name if complaint.department_id else "",
-        complaint.assignee.get_username() if complaint.assignee_id else "",
+        person_name(complaint.assignee) if complaint.assignee_id else "",
         complaint.escalation_level,
         local(pending[0].due_at, zone) if pending else "",
     ]

@@ -142,7 +142,7 @@ def _form(body: str, escalation: Escalation) -> str:
 def test_each_card_has_its_own_acknowledge_form_with_its_estates_people(
     frontdesk, frontdesk_b, supervisor, handler, estate, other_estate, language, labels
 ):
-    handler.first_name, handler.last_name = "<b>张", "伟</b>"
+    handler.first_name, handler.last_name = "伟</b>", "<b>张"
     handler.save()
     here = log_complaint(frontdesk, estate=estate)
     act(here, frontdesk, "escalate", reason="unsatisfied", note="")
@@ -165,7 +165,7 @@ def test_each_card_has_its_own_acknowledge_form_with_its_estates_people(
         assert 'maxlength="5000"' in form
         assert labels[3] in form
     # Each estate's own people, named as text.
-    person = '<option value="handler">&lt;b&gt;张 伟&lt;/b&gt; ('
+    person = '<option value="handler">&lt;b&gt;张伟&lt;/b&gt; ('
     assert person in forms[here.pk] and person not in forms[there.pk]
     assert '<option value="frontdesk_b">' in forms[there.pk]
     assert '<option value="frontdesk_b">' not in forms[here.pk]
