@@ -1,4 +1,5 @@
-"""CSV and XLSX of the worklist as filtered: same scoping, headers in the reader's language.
+"""CSV and XLSX of the worklist as filtered: same scoping, headers in the reader's language,
+moments on each complaint's estate's clock as the pages show them (in the XLSX as real dates).
 
 Every text cell that a spreadsheet would read as a formula (= + - @, tab, carriage return) is
 prefixed with a single quote.
@@ -7,6 +8,7 @@ prefixed with a single quote.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from complaints.display import local
+from complaints.spreadsheets import cell, filter_set, formula_safe, header_write, wall_clock
 from complaints.views.worklist import filters_refused, worklist_queryset
 from residents.phones import mask_phone
 from staff.names import person_name
@@ -27,15 +30,10 @@ from staff.names import person_name
 if TYPE_CHECKING:
     from complaints.views.worklist import OwedComplaint
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 100_000
 CHUNK = 2000
-
-
-def formula_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# Each column's width in the XLSX, in widths of a "0" (a Chinese character takes two).
+WIDTHS = (22, 17, 14, 18, 12, 14, 10, 24, 10, 44, 14, 10, 14, 12, 8, 17)
 
 
 def headers() -> list[str]:
@@ -60,7 +58,7 @@ def headers() -> list[str]:
 
 
 def _row(complaint) -> list:
-    zone = complaint.estate.zone
+    """The complaint's cells; its moments as they are, for each format to write its way."""
     pending = complaint.owed_deadlines
     category = complaint.category
     category_name = (
@@ -68,7 +66,7 @@ def _row(complaint) -> list:
     )
     return [
         complaint.reference,
-        local(complaint.received_at, zone),
+        complaint.received_at,
         complaint.estate.name,
         complaint.unit.label if complaint.unit_id else "",
         complaint.complainant_name,
@@ -82,15 +80,36 @@ def _row(complaint) -> list:
         complaint.department.name if complaint.department_id else "",
         person_name(complaint.assignee) if complaint.assignee_id else "",
         complaint.escalation_level,
-        local(pending[0].due_at, zone) if pending else "",
+        pending[0].due_at if pending else None,
     ]
 
 
-def _rows(queryset: QuerySet[OwedComplaint], limit: int | None = None) -> Iterator[list]:
+def _rows(queryset: QuerySet[OwedComplaint], limit: int | None = None) -> Iterator[tuple]:
+    """Each complaint's estate's clock and its cells."""
     if limit is not None:
         queryset = queryset[:limit]
     for complaint in queryset.iterator(chunk_size=CHUNK):
-        yield [formula_safe(str(v)) if not isinstance(v, int) else v for v in _row(complaint)]
+        yield complaint.estate.zone, _row(complaint)
+
+
+def _csv_row(zone, row: list) -> list:
+    return [
+        value
+        if isinstance(value, int)
+        else local(value, zone)
+        if isinstance(value, dt.datetime)
+        else formula_safe("" if value is None else str(value))
+        for value in row
+    ]
+
+
+def _xlsx_row(sheet, zone, row: list) -> list:
+    return [
+        cell(sheet, wall_clock(value, zone) if isinstance(value, dt.datetime) else value)
+        if value is not None
+        else None
+        for value in row
+    ]
 
 
 def _complaints(request) -> QuerySet[OwedComplaint] | HttpResponseBadRequest:
@@ -130,8 +149,8 @@ def export_csv(request):
         with translation.override(language):
             # The byte-order mark makes spreadsheet programs read the Chinese as UTF-8.
             yield "\ufeff" + writer.writerow([formula_safe(h) for h in headers()])
-            for row in _rows(complaints):
-                yield writer.writerow(row)
+            for zone, row in _rows(complaints):
+                yield writer.writerow(_csv_row(zone, row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -147,9 +166,10 @@ def export_xlsx(request):
         return complaints
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Complaints"))
-    sheet.append(headers())
-    for written, row in enumerate(_rows(complaints, limit=XLSX_MAX_ROWS + 1), start=1):
-        if written > XLSX_MAX_ROWS:
+    header_write(sheet, headers(), WIDTHS)
+    written = 0
+    for zone, row in _rows(complaints, limit=XLSX_MAX_ROWS + 1):
+        if written == XLSX_MAX_ROWS:
             sheet.append(
                 [
                     _("Only the first %(count)d rows are here; narrow the filters.")
@@ -157,7 +177,9 @@ def export_xlsx(request):
                 ]
             )
             break
-        sheet.append(row)
+        sheet.append(_xlsx_row(sheet, zone, row))
+        written += 1
+    filter_set(sheet, len(WIDTHS), written)
     output = io.BytesIO()
     workbook.save(output)
     output.seek(0)

@@ -9,6 +9,7 @@ import re
 
 import pytest
 import time_machine
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from complaints.models import DeadlineState
@@ -228,6 +229,23 @@ def test_the_xlsx_export_is_formula_safe(frontdesk, estate):
     assert row["Summary"] == "'+cmd|' /C calc'!A0"
     assert row["Complainant"] == "'-王"
     assert row["Escalation level"] == 0
+
+
+def test_the_xlsx_export_has_real_dates_widths_a_frozen_header_and_a_filter(frontdesk, estate):
+    complaint = log_complaint(frontdesk, estate=estate, summary="楼上漏水")
+    response = signed_in(frontdesk, "zh-hans").get("/complaints/export.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+    received = sheet["B2"]
+    # The moment on the estate's clock (Asia/Shanghai), as a date a spreadsheet can sort.
+    wall = timezone.localtime(complaint.received_at, estate.zone).replace(tzinfo=None)
+    assert sheet["B1"].value == "接收时间" and received.value == wall.replace(microsecond=0)
+    assert received.number_format == "yyyy-mm-dd hh:mm"
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:P2"
+    assert sheet.column_dimensions["J"].width == 44  # the summary
+    assert sheet.column_dimensions["A"].width == 22  # the reference
 
 
 @pytest.mark.parametrize(
