@@ -61,12 +61,7 @@ class EstateAdmin(admin.ModelAdmin):
         """A changed calendar moves the estate's open business-time deadlines."""
         super().save_related(request, form, formsets, change)
         if change and any(formset.has_changed() for formset in formsets):
-            answers = calendar_changed.send(
-                Estate,
-                estate=form.instance,
-                actor=request.user,
-                reason=f"business calendar of {form.instance.code} changed",
-            )
+            answers = calendar_changed.send(Estate, estate=form.instance, actor=request.user)
             # The stubs type a receiver's answer as ``str | None``; these answer counts.
             moved = sum(count for _receiver, count in answers)  # type: ignore[misc]
             if moved:
