@@ -49,13 +49,16 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_zh", "name_en"]
 
 
-def _recompute_for_policy(policy: DeadlinePolicy, actor: User, verb: str) -> int:
+def _recompute_for_policy(policy: DeadlinePolicy, actor: User, change: str) -> int:
     complaints = Complaint.objects.filter(severity=policy.severity, closed_at__isnull=True)
     if policy.category_id:
         complaints = complaints.filter(top_category_id=policy.category_id)
-    return deadlines_recompute(
-        complaints=complaints, actor=actor, reason=f"deadline policy {policy} {verb}"
-    )
+    because = {
+        "policy_change": change,
+        "category": policy.category.code if policy.category is not None else "",
+        "severity": policy.severity,
+    }
+    return deadlines_recompute(complaints=complaints, actor=actor, because=because)
 
 
 @admin.register(DeadlinePolicy)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from complaints.models import (
+    Category,
     Channel,
     DeadlineKind,
     DeadlineState,
@@ -24,6 +25,8 @@ from complaints.models import (
     Validity,
 )
 from complaints.workflow import ACTIONS
+from residents.models import Estate
+from residents.names import names_list
 from staff.models import Department
 from staff.names import person_names_of
 
@@ -87,6 +90,13 @@ CHOICES = {
 }
 # Ids that the page shows in other ways (the evidence thumbnail, the escalation row).
 HIDDEN_DATA = {"evidence", "escalation"}
+# What made the desk recompute a deadline (services.recompute), worded as one sentence.
+RECOMPUTE_CAUSE_KEYS = {"calendar_of", "policy_change", "category", "severity"}
+POLICY_CHANGES = {
+    "added": gettext_lazy("A deadline policy for %(scope)s was added."),
+    "changed": gettext_lazy("The deadline policy for %(scope)s was changed."),
+    "removed": gettext_lazy("The deadline policy for %(scope)s was removed."),
+}
 DATETIME_KEYS = {
     "callback_due_at",
     "next_callback_at",
@@ -154,8 +164,25 @@ def event_label(kind: str) -> str:
     return kind.replace("_", " ")
 
 
+# The procedure's names for its stages, as the timeline tells the way a complaint went; lists
+# and badges show a complaint's status instead (Stage's labels: 待受理, 处理中 …).
+STAGE_NAMES = {
+    Stage.INTAKE: pgettext_lazy("procedure stage", "intake"),
+    Stage.CLARIFICATION: pgettext_lazy("procedure stage", "clarification"),
+    Stage.RESOLUTION: pgettext_lazy("procedure stage", "resolution"),
+    Stage.FOLLOW_UP: pgettext_lazy("procedure stage", "follow-up"),
+    Stage.CLOSED: pgettext_lazy("procedure stage", "closed"),
+}
+
+
 def stage_label(stage: str) -> str:
+    """A complaint's status in this stage."""
     return str(Stage(stage).label) if stage in Stage.values else stage
+
+
+def stage_name(stage: str) -> str:
+    """The procedure's name of the stage."""
+    return str(STAGE_NAMES[Stage(stage)]) if stage in Stage.values else stage
 
 
 class EventWording:
@@ -166,6 +193,29 @@ class EventWording:
         self.zone = zone
         self.people = people or {}
         self._departments: dict[str, str] | None = None
+        self._estates: dict[str, str] = {}
+        self._categories: dict[str, str] = {}
+
+    def cause(self, data: dict) -> str:
+        """Why the desk recomputed a deadline: the calendar or the policy that changed."""
+        if code := data.get("calendar_of"):
+            if code not in self._estates:
+                estate = Estate.objects.filter(code=code).first()
+                self._estates[code] = estate.name if estate else code
+            return _("The business calendar of %(estate)s was changed.") % {
+                "estate": self._estates[code]
+            }
+        if data.get("policy_change") not in POLICY_CHANGES:
+            return ""
+        code = data.get("category") or ""
+        if code not in self._categories:
+            category = Category.objects.filter(code=code).first() if code else None
+            self._categories[code] = category.name if category else _("every category")
+        scope = _("%(category)s, %(severity)s") % {
+            "category": self._categories[code],
+            "severity": self.value("severity", data.get("severity")),
+        }
+        return str(POLICY_CHANGES[data["policy_change"]]) % {"scope": scope}
 
     def _department(self, code) -> str:
         if code in (None, ""):
@@ -180,7 +230,7 @@ class EventWording:
         if isinstance(value, dict) and set(value) <= {"before", "after"}:
             return f"{self.value(key, value.get('before'))} → {self.value(key, value.get('after'))}"
         if isinstance(value, list):
-            return ", ".join(self.value(key, item) for item in value) or "—"
+            return names_list(self.value(key, item) for item in value) or "—"
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if key == "department":
@@ -202,8 +252,12 @@ class EventWording:
 
     def details(self, data: dict) -> list[tuple[str, str]]:
         rows = []
-        for key, value in (data or {}).items():
-            if key in HIDDEN_DATA or (key == "deadlines_met" and not value):
+        data = data or {}
+        # A recompute's cause is worded by ``cause``, not listed field by field.
+        worded = "calendar_of" in data or data.get("policy_change") in POLICY_CHANGES
+        hidden = HIDDEN_DATA | (RECOMPUTE_CAUSE_KEYS if worded else set())
+        for key, value in data.items():
+            if key in hidden or (key == "deadlines_met" and not value):
                 continue
             label = DATA_LABELS.get(key, key.replace("_", " "))
             rows.append((str(label), self.value(key, value)))

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from complaints.views.export import formula_safe
 from reports.figures import FIGURE_LABELS, FIGURES, QUALITY, RATIOS
+from residents.names import names_list
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Shares read as percentages in the XLSX; the CSV keeps them as numbers from 0 to 1.
@@ -73,7 +74,7 @@ def incident_rows(report: dict) -> list[list]:
             incident["title"],
             incident["estate"],
             incident["category_name"],
-            "、".join(incident["buildings"]) or _("Whole estate"),
+            names_list(incident["buildings"]) or _("Whole estate"),
             _wall_clock(incident["opened_at"]),
             _wall_clock(incident["resolved_at"]),
             incident["incident_linked"],

@@ -29,6 +29,7 @@ from reports.formatting import display, quality_table
 from reports.iso_weeks import IsoWeek
 from reports.models import WeeklyReportDelivery
 from reports.snapshots import weekly_report, weekly_reports_prepare
+from residents.names import names_list
 from staff.roles import MANAGER
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def weekly_email(*, manager: User, week: IsoWeek) -> EmailMultiAlternatives:
                 for row in rows
                 if not row.get("quiet")
             ],
-            "estates": ", ".join(e["name"] for e in report["estates"]),
+            "estates": names_list(e["name"] for e in report["estates"]),
             "quality": quality_table(report),
             "incidents": [
                 dict(zip(INCIDENT_FIELDS, row, strict=True))

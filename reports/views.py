@@ -20,6 +20,7 @@ from reports.forms import WeeklyReportForm
 from reports.iso_weeks import IsoWeek
 from reports.snapshots import weekly_report
 from reports.summary import can_read_weekly
+from residents.names import names_list
 
 CHART_FIGURES = ("received", "closed", "escalated")
 
@@ -146,7 +147,7 @@ def weekly(request):
             "computed_at": dt.datetime.fromisoformat(report["computed_at"]),
             "first_day": dt.date.fromisoformat(report["start"]),
             "last_day": dt.date.fromisoformat(report["end"]) - dt.timedelta(days=1),
-            "estate_names": ", ".join(e["name"] for e in report["estates"]),
+            "estate_names": names_list(e["name"] for e in report["estates"]),
             "previous_link": _week_link(request, week.shifted(-1)),
             "next_link": _week_link(request, week.shifted(1)),
             "query": query,

@@ -29,6 +29,7 @@ from residents.models import (
     first_overlap,
     overlap_error,
 )
+from residents.names import names_list
 from residents.statutory import HolidaysNotKnown, statutory_days
 
 NOVEMBER = 11
@@ -139,7 +140,7 @@ def _warn_next_year_missing(request: HttpRequest) -> None:
                 "has announced them, load them with the action “Load next year's statutory "
                 "holidays”, or run manage.py import_holidays --year %(year)s."
             )
-            % {"year": today.year + 1, "calendars": "、".join(missing)},
+            % {"year": today.year + 1, "calendars": names_list(missing)},
         )
 
 
@@ -155,7 +156,7 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("used by"))
     def used_by(self, obj: HolidayCalendar) -> str:
-        return "、".join(estate.code for estate in obj.estates.all())
+        return names_list(estate.code for estate in obj.estates.all())
 
     def changelist_view(self, request, extra_context=None):
         _warn_next_year_missing(request)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from residents.models import CalendarDay, Estate, HolidayCalendar, OpeningWindow
+from residents.names import names_list
 from residents.signals import calendar_changed
 from residents.statutory import StatutoryDay, statutory_days
 
@@ -35,7 +36,7 @@ def holiday_owners_in_use() -> list[HolidayOwner]:
 def holiday_owner_label(owner: HolidayOwner) -> str:
     if isinstance(owner, Estate):
         return str(owner)
-    codes = "、".join(estate.code for estate in owner.estates.all())
+    codes = names_list(estate.code for estate in owner.estates.all())
     if not codes:
         return _("holiday calendar %(name)s (no estate uses it)") % {"name": owner.name}
     return _("holiday calendar %(name)s (%(estates)s)") % {"name": owner.name, "estates": codes}
@@ -63,7 +64,6 @@ def calendar_changed_tell(*, estates: Iterable[Estate], actor: User | None) -> i
             Estate,
             estate=estate,
             actor=actor,
-            reason=f"business calendar of {estate.code} changed",
         )
         # The stubs type a receiver's answer as ``str | None``; these answer counts.
         moved += sum(count for _receiver, count in answers)  # type: ignore[misc]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from pypinyin import Style, lazy_pinyin
 
 # Unicode categories that draw nothing by themselves: controls, format characters (zero-width
@@ -47,3 +49,9 @@ def name_initials(name: str) -> str:
     for part in lazy_pinyin(name or "", style=Style.FIRST_LETTER):
         letters.extend(word[0] for word in re.split(r"[^0-9A-Za-z]+", part) if word)
     return "".join(letters).lower()[:100]
+
+
+def names_list(names: Iterable[str]) -> str:
+    """Names joined as the reader's language lists them: 海悦花园、锦都名苑 in Chinese,
+    "Haiyue Garden, Jindu" in English."""
+    return pgettext("list separator", ", ").join(str(name) for name in names)

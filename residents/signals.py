@@ -3,6 +3,6 @@
 from django.dispatch import Signal
 
 # Sent after an estate's business calendar (opening windows, holidays, make-up days) was
-# edited, with ``estate``, ``actor`` and ``reason``. A receiver returns how many open
+# edited, with ``estate`` and ``actor``. A receiver returns how many open
 # deadlines it moved, so the editor can be told.
 calendar_changed = Signal()

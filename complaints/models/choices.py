@@ -2,14 +2,18 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
-    INTAKE = "intake", _("intake")
-    CLARIFICATION = "clarification", _("clarification")
-    RESOLUTION = "resolution", _("resolution")
-    FOLLOW_UP = "follow_up", _("follow-up")
-    CLOSED = "closed", _("closed")
+    """Labelled as what a complaint in the stage is now (a status: 待受理, 处理中 …), as lists,
+    badges and filters show it; the timeline names the procedure's stages (display.STAGE_NAMES)."""
+
+    INTAKE = "intake", pgettext_lazy("complaint status", "intake")
+    CLARIFICATION = "clarification", pgettext_lazy("complaint status", "clarification")
+    RESOLUTION = "resolution", pgettext_lazy("complaint status", "resolution")
+    FOLLOW_UP = "follow_up", pgettext_lazy("complaint status", "follow-up")
+    CLOSED = "closed", pgettext_lazy("complaint status", "closed")
 
 
 class Channel(models.TextChoices):
@@ -85,7 +89,7 @@ class DeadlineKind(models.TextChoices):
 
 
 class DeadlineState(models.TextChoices):
-    PENDING = "pending", _("pending")
+    PENDING = "pending", pgettext_lazy("deadline state", "pending")
     MET = "met", _("met")
     MISSED = "missed", _("missed")
     PAUSED = "paused", _("paused")

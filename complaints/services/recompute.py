@@ -27,9 +27,13 @@ BATCH = 500
 
 
 def deadlines_recompute(
-    *, complaints: QuerySet[Complaint], reason: str, actor: User | None = None
+    *, complaints: QuerySet[Complaint], because: dict[str, str], actor: User | None = None
 ) -> int:
-    """Recompute the pending policy deadlines of these complaints; returns how many moved."""
+    """Recompute the pending policy deadlines of these complaints; returns how many moved.
+
+    ``because`` says what changed, as data the timeline words in its reader's language:
+    ``{"calendar_of": <estate code>}``, or ``{"policy_change": "added" | "changed" |
+    "removed", "category": <code, or "" for every category>, "severity": <severity>}``."""
     # A recompute follows a change of configuration, which may have been made without signals
     # (a queryset ``update``): it reads policies and calendars as they are now.
     policies_forget()
@@ -52,7 +56,7 @@ def deadlines_recompute(
             )
             for complaint in locked:
                 for before, deadline in _complaint_recompute(
-                    complaint=complaint, reason=reason, actor=actor, now=now
+                    complaint=complaint, because=because, actor=actor, now=now
                 ):
                     earliest = min(before, deadline.due_at)
                     previous = reached_back.get(complaint.estate_id, earliest)
@@ -64,7 +68,7 @@ def deadlines_recompute(
 
 
 def _complaint_recompute(
-    *, complaint: Complaint, reason: str, actor, now: dt.datetime
+    *, complaint: Complaint, because: dict[str, str], actor, now: dt.datetime
 ) -> list[tuple[dt.datetime, Deadline]]:
     """Move the complaint's pending policy deadlines; returns (due before, deadline) of each
     one that moved, each written to the timeline."""
@@ -84,7 +88,7 @@ def _complaint_recompute(
         before = deadline.due_at
         deadline.due_at = max(due, deadline.starts_at)
         deadline.policy = policy
-        deadline.explanation = {**explanation, "recomputed": reason}
+        deadline.explanation = {**explanation, "recomputed": because}
         deadline.remind_at = min(remind, deadline.due_at)
         if deadline.remind_at <= now:
             deadline.reminded_at = deadline.reminded_at or now
@@ -94,8 +98,8 @@ def _complaint_recompute(
             actor=actor,
             kind="deadline_recomputed",
             at=now,
-            note=reason,
             data={
+                **because,
                 "deadline": deadline.kind,
                 "before": before.isoformat(),
                 "after": deadline.due_at.isoformat(),
@@ -106,8 +110,10 @@ def _complaint_recompute(
 
 
 def deadlines_recompute_for_calendar(
-    sender: type[Estate], *, estate: Estate, actor: User | None, reason: str, **kwargs: object
+    sender: type[Estate], *, estate: Estate, actor: User | None, **kwargs: object
 ) -> int:
     """``residents.signals.calendar_changed``: the estate's open deadlines follow its calendar."""
     complaints = Complaint.objects.filter(estate=estate, closed_at__isnull=True)
-    return deadlines_recompute(complaints=complaints, actor=actor, reason=reason)
+    return deadlines_recompute(
+        complaints=complaints, actor=actor, because={"calendar_of": estate.code}
+    )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from complaints import display
 from complaints.selectors import escalations_waiting_for
+from residents.names import names_list
 from residents.phones import mask_phone
 from staff.roles import FRONT_DESK_PLUS, ROLE_LABELS, SUPERVISOR_PLUS, user_roles
 
@@ -65,6 +66,12 @@ def time_left(due_at, now=None):
     if due_at is None:
         return None
     return display.time_left(due_at, now or timezone.now())
+
+
+@register.filter
+def listed(names) -> str:
+    """Names joined with 、 in Chinese and commas in English."""
+    return names_list(names)
 
 
 @register.filter

@@ -21,7 +21,7 @@ from complaints.display import (
     deadline_state,
     event_label,
     people_named_in,
-    stage_label,
+    stage_name,
     time_left,
 )
 from complaints.forms.actions import ACTION_FORMS, ActionForm
@@ -41,9 +41,10 @@ def _timeline(complaint, evidence: dict[int, Evidence]) -> list[dict]:
             {
                 "event": event,
                 "label": event_label(event.kind),
-                "from_stage": stage_label(event.from_stage) if event.from_stage else "",
-                "to_stage": stage_label(event.to_stage) if event.to_stage else "",
+                "from_stage": stage_name(event.from_stage) if event.from_stage else "",
+                "to_stage": stage_name(event.to_stage) if event.to_stage else "",
                 "details": wording.details(data),
+                "cause": wording.cause(data) if event.kind == "deadline_recomputed" else "",
                 "evidence": evidence.get(data["evidence"]) if "evidence" in data else None,
                 "system": event.actor_id is None,
             }

@@ -21,6 +21,7 @@ from complaints.selectors_incidents import (
     incident_escalations,
     incident_events,
 )
+from residents.names import names_list
 
 # The timeline's kinds: "opened", then the names of the incident's actions.
 INCIDENT_EVENT_LABELS = {
@@ -48,7 +49,7 @@ def event_details(data: dict, incident: Incident) -> list[tuple[str, str]]:
     if "buildings" in data:
         names = {b.pk: b.name for b in incident.buildings.all()}
         covered = [names.get(pk, str(pk)) for pk in data["buildings"]]
-        rows.append((_("buildings"), ", ".join(covered) or _("the whole estate")))
+        rows.append((_("buildings"), names_list(covered) or _("the whole estate")))
     if data.get("notice"):
         rows.append((_("public notice"), _("changed")))
     if isinstance(data.get("expected_end"), dict):
@@ -58,9 +59,9 @@ def event_details(data: dict, incident: Incident) -> list[tuple[str, str]]:
     if data.get("liability") in Liability.values:
         rows.append((_("liability"), str(Liability(data["liability"]).label)))
     if "complaints" in data:
-        rows.append((_("complaints moved to follow-up"), ", ".join(data["complaints"]) or "—"))
+        rows.append((_("complaints moved to follow-up"), names_list(data["complaints"]) or "—"))
     if data.get("clocks_restarted"):
-        restarted = ", ".join(data["clocks_restarted"])
+        restarted = names_list(data["clocks_restarted"])
         rows.append((_("complaints whose own resolution clock now runs"), restarted))
     if data.get("acknowledged"):
         rows.append((_("acknowledge deadline"), _("met")))

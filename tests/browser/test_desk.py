@@ -142,7 +142,7 @@ def test_an_escalation_is_acknowledged_from_the_queue_by_keyboard_without_javasc
     page.wait_for_selector("[data-testid=message]")
 
     reference = escalation.complaint.reference
-    assert f"已确认 {reference} 的升级。" in page.inner_text("[data-testid=message]")
+    assert f"已确认 {reference} 的督办。" in page.inner_text("[data-testid=message]")
     assert page.locator("[data-testid=escalation]").count() == 1
     escalation.refresh_from_db()
     assert escalation.acknowledged_by == world["supervisor"]

@@ -82,7 +82,7 @@ def test_a_resident_follows_the_link_rates_and_finds_the_complaint_again(desk, w
     screenshot(page, "status-page")
 
     page.locator("[data-testid=rate] a").click()
-    page.get_by_text("基本满意", exact=True).click()
+    page.get_by_text("较满意", exact=True).click()
     page.locator("[name=comment]").fill("维修师傅很耐心，就是等得有点久。")
     assert no_horizontal_overflow(page)
     screenshot(page, "status-rate")

@@ -193,7 +193,7 @@ def test_the_main_pages_read_in_chinese(frontdesk, supervisor, estate, unit, res
     complaint = log_complaint(frontdesk, estate=estate, unit=unit, resident=resident)
     act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")
     pages = {
-        "/complaints/": ("工作台", "新投诉", "摘要", "阶段", "等级", "剩余", "接受投诉"),
+        "/complaints/": ("工作台", "新投诉", "摘要", "状态", "紧急程度", "剩余", "待受理"),
         "/complaints/new/": ("投诉人", "投诉内容", "保存投诉", "设施设备", "电梯", "一般"),
         f"/complaints/{complaint.reference}/": (
             "投诉详情",
@@ -201,11 +201,11 @@ def test_the_main_pages_read_in_chinese(frontdesk, supervisor, estate, unit, res
             "处理记录",
             "登记投诉",
             "受理",
-            "业主不满意",
-            "升级",
+            "业户不满意",
+            "升级督办",
         ),
-        "/escalations/": ("升级队列", "1 级", "业主不满意", "确认"),
-        "/residents/": ("业主", "姓名", "电话", "房屋"),
+        "/escalations/": ("督办队列", "1 级", "业户不满意", "确认"),
+        "/residents/": ("业户", "姓名", "电话", "房屋"),
         f"/residents/{resident.pk}/": ("投诉记录", "房屋"),
     }
     browser = signed_in(supervisor, "zh-hans")

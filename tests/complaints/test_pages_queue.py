@@ -136,7 +136,7 @@ def _form(body: str, escalation: Escalation) -> str:
     ("language", "labels"),
     [
         ("en", ("New callback time", "Assign to", "Note", "Acknowledge")),
-        ("zh-hans", ("新的回复时间", "分派给", "备注", "确认")),
+        ("zh-hans", ("新的回电时间", "分派给", "备注", "确认")),
     ],
 )
 def test_each_card_has_its_own_acknowledge_form_with_its_estates_people(

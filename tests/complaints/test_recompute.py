@@ -23,7 +23,7 @@ def test_a_changed_policy_moves_open_deadlines_and_says_so(frontdesk, estate):
         policy.save()
         moved = deadlines_recompute(
             complaints=type(complaint).objects.filter(pk=complaint.pk),
-            reason="policy changed",
+            because={"policy_change": "changed", "category": "", "severity": "normal"},
             actor=frontdesk,
         )
 
@@ -33,7 +33,7 @@ def test_a_changed_policy_moves_open_deadlines_and_says_so(frontdesk, estate):
     event = ComplaintEvent.objects.get(complaint=complaint, kind="deadline_recomputed")
     assert dt.datetime.fromisoformat(event.data["before"]) == MORNING + dt.timedelta(hours=2)
     assert dt.datetime.fromisoformat(event.data["after"]) == MORNING + dt.timedelta(hours=1)
-    assert event.note == "policy changed"
+    assert event.data["policy_change"] == "changed"
 
 
 def test_a_new_holiday_pushes_business_deadlines_past_it(frontdesk, estate):
@@ -43,7 +43,8 @@ def test_a_new_holiday_pushes_business_deadlines_past_it(frontdesk, estate):
         before = Deadline.objects.get(complaint=complaint, kind="acknowledge").due_at
         CalendarDay.objects.create(estate=estate, date=dt.date(2026, 11, 21), kind="holiday")
         deadlines_recompute(
-            complaints=type(complaint).objects.filter(estate=estate), reason="calendar changed"
+            complaints=type(complaint).objects.filter(estate=estate),
+            because={"calendar_of": estate.code},
         )
 
     after = Deadline.objects.get(complaint=complaint, kind="acknowledge").due_at

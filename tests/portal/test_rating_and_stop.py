@@ -35,7 +35,7 @@ def test_the_rating_form_asks_one_question_in_chinese(supervisor, estate, reside
     text = page(resident_browser, complaint, "rate/").content.decode()
 
     assert "您对我们处理这次投诉是否满意？" in text
-    for answer in ("满意", "基本满意", "不满意"):
+    for answer in ("满意", "较满意", "不满意"):
         assert f"<span>{answer}</span>" in text
     assert 'name="comment"' in text
 

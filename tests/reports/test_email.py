@@ -99,6 +99,16 @@ def test_each_manager_reads_their_own_estates_in_their_language(
     assert "  Received: 2" in by_address["smith@example.com"].body
 
 
+def test_a_chinese_summary_lists_its_estates_with_the_enumeration_comma(
+    estate, other_estate, complaints, mailoutbox
+):
+    make_manager("wang", estates=[estate, other_estate])
+    run(MONDAY_8)
+
+    assert mailoutbox[0].subject.endswith("：海悦花园、锦都名苑")
+    assert "海悦花园、锦都名苑" in mailoutbox[0].body
+
+
 def test_a_missed_monday_catches_up_for_a_day_only(estate, complaints, mailoutbox):
     make_manager("jingli", estates=[estate])
 

@@ -208,7 +208,8 @@ def test_a_policy_change_that_moves_a_deadline_into_the_week_changes_overdue_at_
             resolution_working_days=1
         )
         moved = deadlines_recompute(
-            complaints=Complaint.objects.filter(pk=complaint.pk), reason="policy changed"
+            complaints=Complaint.objects.filter(pk=complaint.pk),
+            because={"policy_change": "changed", "category": "", "severity": "major"},
         )
 
     again = report(at=LATEST)
