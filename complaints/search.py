@@ -45,6 +45,8 @@ from residents.selectors import phone_digits, unit_match
 # Past this many matching residents, their branch stays a subquery: a match that common is found
 # fastest by reading the newest complaints until a page is full, which needs no index.
 RESIDENTS_LISTED_MAX = 500
+# The longest search the worklist, the API and the exports take.
+Q_MAX = 100
 # ``32801`` or ``3021201`` may be a unit; a longer run of digits is a phone number.
 UNIT_DIGITS_MAX = 7
 _REFERENCE_PIECE = re.compile(r"[A-Z0-9-]+")

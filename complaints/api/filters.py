@@ -5,12 +5,14 @@ bad input refused with a 400 that names the field."""
 from __future__ import annotations
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
 from complaints.forms.received import ReceivedFilterForm
 from complaints.received import PERIODS
+from complaints.search import Q_MAX
 
 COMPLAINT_FILTERS = [
     OpenApiParameter(name, str) for name in ("stage", "category", "severity", "estate")
@@ -45,6 +47,14 @@ COMPLAINT_FILTERS = [
     ),
     OpenApiParameter("page", int),
 ]
+
+
+def search_text(params: QueryDict) -> str | None:
+    """``q`` as the worklist's search box takes it; ValidationError (400) when it is longer."""
+    q = params.get("q")
+    if q is not None and len(q) > Q_MAX:
+        raise ValidationError({"q": [_("Search for at most %(max)d characters.") % {"max": Q_MAX}]})
+    return q
 
 
 def received_filters(params: QueryDict) -> dict:

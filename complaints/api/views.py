@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.api import idempotency
 from complaints.api import serializers as s
-from complaints.api.filters import COMPLAINT_FILTERS, received_filters
+from complaints.api.filters import COMPLAINT_FILTERS, received_filters, search_text
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
 from complaints.models import Category, Complaint, Deadline, DeadlineState, Evidence
@@ -117,8 +117,9 @@ class ComplaintListCreate(generics.ListCreateAPIView):
     def get_queryset(self):
         params = self.request.query_params
         filters: dict[str, Any] = {
-            key: params.get(key) for key in ("stage", "category", "severity", "estate", "q")
+            key: params.get(key) for key in ("stage", "category", "severity", "estate")
         }
+        filters["q"] = search_text(params)
         filters.update(
             overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
         )

@@ -14,6 +14,7 @@ from complaints.forms.fields import choice_field, labelled
 from complaints.forms.received import ReceivedFilterForm
 from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
+from complaints.search import Q_MAX
 from complaints.selectors import estates_visible_to
 from residents.models import Building
 from residents.naming import natural_order
@@ -41,7 +42,7 @@ class WorklistFilterForm(ReceivedFilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
-        max_length=100,
+        max_length=Q_MAX,
         widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_(
             "Reference or part of it, any four digits of a phone, unit (3-2-801), resident's "

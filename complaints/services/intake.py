@@ -179,16 +179,21 @@ def _check_received_at(data: ComplaintInput, now: dt.datetime, errors: Errors) -
     if not isinstance(received_at, dt.datetime) or timezone.is_naive(received_at):
         _fail(errors, "received_at", _("Give a date and time with its time zone."))
         return now
-    if received_at > now + FUTURE_TOLERANCE:
-        _fail(errors, "received_at", _("The received time cannot be in the future."))
-    elif received_at < now - dt.timedelta(days=settings.DESK_BACKDATE_MAX_DAYS):
-        _fail(
-            errors,
-            "received_at",
-            _("Complaints can be entered up to %(days)d days back.")
-            % {"days": settings.DESK_BACKDATE_MAX_DAYS},
-        )
+    refusal = received_at_refusal(received_at, now)
+    if refusal:
+        _fail(errors, "received_at", refusal)
     return min(received_at, now)
+
+
+def received_at_refusal(received_at: dt.datetime, now: dt.datetime) -> str | None:
+    """Why a complaint cannot be entered as received at ``received_at``, if it cannot."""
+    if received_at > now + FUTURE_TOLERANCE:
+        return _("The received time cannot be in the future.")
+    if received_at < now - dt.timedelta(days=settings.DESK_BACKDATE_MAX_DAYS):
+        return _("Complaints can be entered up to %(days)d days back.") % {
+            "days": settings.DESK_BACKDATE_MAX_DAYS
+        }
+    return None
 
 
 def _checked(data: ComplaintInput, *, actor: User, now: dt.datetime) -> _Checked:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,9 +22,9 @@ from complaints.models import Category, DeadlineKind, Severity
 from complaints.selectors import complaints_visible_to, estates_visible_to
 from complaints.selectors_incidents import incidents_covering
 from complaints.services.deadlines import deadlines_missed_from
-from complaints.services.intake import repeat_find
+from complaints.services.intake import received_at_refusal, repeat_find
 from complaints.services.submissions import complaint_submit, submission_find
-from residents.models import Resident, Unit
+from residents.models import Estate, Resident, Unit
 from residents.selectors import (
     phone_digits,
     resident_search,
@@ -33,6 +35,8 @@ from residents.selectors import (
 from staff.roles import FRONT_DESK_PLUS, user_roles
 
 LOOKUP_LIMIT = 8
+# What a caller says of who they are fits in this many characters; the rest is not read.
+LOOKUP_TEXT_MAX = 50
 
 
 def require_intake_role(request) -> None:
@@ -132,7 +136,7 @@ def intake_location(request):
 def intake_lookup(request):
     """Residents and units matching a phone number, a name or a unit, as the desk types."""
     require_intake_role(request)
-    q = request.GET.get("lookup", "").strip()
+    q = request.GET.get("lookup", "").strip()[:LOOKUP_TEXT_MAX]
     residents: list[Resident] = []
     units: list[Unit] = []
     if len(q) >= 2:
@@ -181,12 +185,18 @@ def intake_repeat(request):
             resident = residents_visible_to(request.user).filter(pk=params["resident"]).first()
     earlier = None
     if estate is not None and category is not None and (unit or resident):
+        now = timezone.now()
+        # A paper complaint is a repeat of what came before it was received, as intake will
+        # judge it; a time intake would refuse is judged as now.
+        received_at = _received_at(params, estate)
+        if received_at is None or received_at_refusal(received_at, now):
+            received_at = now
         earlier = repeat_find(
             estate=estate,
             unit=unit,
             resident=resident,
             top_category=category.top,
-            received_at=timezone.now(),
+            received_at=received_at,
         )
         if (
             earlier is not None
@@ -198,6 +208,17 @@ def intake_repeat(request):
     same_incident = earlier is not None and str(earlier.incident_id) == incident
     context = {"earlier": earlier, "same_incident": same_incident}
     return render(request, "complaints/intake/_repeat.html", context)
+
+
+def _received_at(params: QueryDict, estate: Estate) -> dt.datetime | None:
+    """The received time the form gives, read on the estate's clock; None when it is empty or
+    no time at all (year 1, a month 13): the form's own check says so when it is saved."""
+    field = LocalDateTimeField(required=False)
+    field.zone = estate.zone
+    try:
+        return field.clean(params.get("received_at", ""))
+    except (ValidationError, OverflowError, ValueError):
+        return None
 
 
 def _unit_chosen(request, params: QueryDict) -> Unit | None:
@@ -248,15 +269,14 @@ def intake_backdated(request):
     estate = estates_visible_to(request.user).filter(code=params.get("estate", "")).first()
     category = Category.objects.filter(code=params.get("category", ""), active=True).first()
     missed: list = []
+    refusal = None
     if estate is not None and category is not None:
-        field = LocalDateTimeField(required=False)
-        field.zone = estate.zone
-        try:
-            received_at = field.clean(params.get("received_at", ""))
-        except ValidationError:
-            received_at = None
+        received_at = _received_at(params, estate)
         severity = params.get("severity", "")
+        # A time intake would refuse is said so, rather than warned about.
         if received_at is not None:
+            refusal = received_at_refusal(received_at, timezone.now())
+        if received_at is not None and refusal is None:
             missed = deadlines_missed_from(
                 estate=estate,
                 category=category,
@@ -268,5 +288,6 @@ def intake_backdated(request):
     context = {
         "missed": [{"label": labels[kind], "due": due} for kind, due in missed],
         "estate": estate,
+        "refusal": refusal,
     }
     return render(request, "complaints/intake/_backdated.html", context)

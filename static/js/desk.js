@@ -3,6 +3,8 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("desk-js");
+
   function lookupResults() {
     return Array.prototype.slice.call(
       document.querySelectorAll("#lookup-results .list-group-item")

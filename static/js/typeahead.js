@@ -28,21 +28,28 @@
     return list;
   }
 
-  function matches(option, typed) {
+  // How well an option matches what was typed: 2 when its code, its name or its initials
+  // start with it, 1 when its name only contains it, 0 when it does not match.
+  function closeness(option, typed) {
     if (!typed) {
-      return true;
+      return 2;
     }
-    return (
+    var label = plain(option.label);
+    var starts =
       option.value.toLowerCase().indexOf(typed) === 0 ||
-      plain(option.label).indexOf(typed) >= 0 ||
+      label.indexOf(typed) === 0 ||
       option.initials.some(function (initials) {
         return initials.indexOf(typed) === 0;
-      })
-    );
+      });
+    return starts ? 2 : label.indexOf(typed) >= 0 ? 1 : 0;
   }
 
-  // The estate's most frequent first, by their rank; the rest in the select's order.
+  // The closest first; among them the estate's most frequent, by their rank; the rest in the
+  // select's order.
   function byFrequency(a, b) {
+    if (a.closeness !== b.closeness) {
+      return b.closeness - a.closeness;
+    }
     if (a.rank && b.rank) {
       return a.rank - b.rank;
     }
@@ -136,8 +143,11 @@
     }
 
     function open(typed) {
+      options.forEach(function (option) {
+        option.closeness = closeness(option, typed);
+      });
       shown = options.filter(function (option) {
-        return matches(option, typed);
+        return option.closeness > 0;
       });
       shown.sort(byFrequency);
       list.textContent = "";
@@ -218,7 +228,13 @@
         restore();
       }
     });
+    // Leaving the field (Tab, or a click elsewhere) with a match highlighted takes it, as
+    // Enter would: what the desk typed is never dropped for the earlier choice.
     input.addEventListener("blur", function () {
+      if (!list.hidden && active >= 0) {
+        choose(shown[active]);
+        return;
+      }
       close();
       restore();
     });

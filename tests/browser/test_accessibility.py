@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from complaints.services import complaint_act
 from complaints.services.incidents import IncidentInput, incident_open
 from tests.browser.conftest import category_pick
 from tests.factories import category, log_complaint
@@ -42,6 +43,17 @@ def states(world):
     supervisor = world["supervisor"]
     first = log_complaint(world["frontdesk"], estate=estate, unit=unit, category="QUAL-LEAK")
     log_complaint(world["frontdesk"], estate=estate, unit=unit, category="QUAL-LEAK")  # a repeat
+    # Each severity's badge on the worklist and the queue.
+    for severity in ("major", "urgent"):
+        escalated = log_complaint(
+            world["frontdesk"], estate=estate, unit=unit, category="FAC-LIFT", severity=severity
+        )
+        complaint_act(
+            reference=escalated.reference,
+            actor=world["frontdesk"],
+            action="escalate",
+            data={"reason": "unsatisfied", "note": "业主要求主管回电"},
+        )
     incident = incident_open(
         actor=supervisor,
         data=IncidentInput(
@@ -93,6 +105,10 @@ def test_no_serious_violation_on_the_desks_pages(desk, world, states, language):
     category_pick(page, "QUAL-CRACK")
     page.wait_for_selector('[data-testid="repeat-warning"]')
     found["intake with a repeat"] = violations(page)
+    # The category type-ahead open, a match highlighted.
+    page.fill("#id_category_typed", "l")
+    page.wait_for_selector("#id_category_matches .active")
+    found["intake with the category's matches"] = violations(page)
     # Signed out, and the handler's phone.
     page = desk.open(language=language)
     desk.go(page, "/accounts/login/")

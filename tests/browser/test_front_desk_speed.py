@@ -154,3 +154,20 @@ def test_the_category_type_ahead_finds_by_name_initials_and_code_and_escape_rest
     typed.press("Enter")
     assert page.input_value("#id_category") == "QUAL-FITOUT"
     assert Complaint.objects.count() == 0
+
+
+def test_a_category_typed_and_left_with_tab_is_the_one_highlighted(desk, world):
+    page = desk.open(world["frontdesk"])
+    desk.go(page, "/complaints/new/")
+    typed = page.locator("#id_category_typed")
+    typed.fill("lift")
+    typed.press("Enter")
+    # What the name starts with comes before what it only contains ("Cleaning and landscaping").
+    typed.fill("lea")
+    expect(page.locator("#id_category_matches [role=option]").first).to_contain_text("Leaks")
+
+    page.keyboard.press("Tab")
+
+    assert page.input_value("#id_category") == "QUAL-LEAK"
+    expect(typed).to_have_value("Leaks")
+    expect(page.locator("#id_account")).to_be_focused()

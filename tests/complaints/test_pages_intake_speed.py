@@ -114,3 +114,77 @@ def test_a_summary_and_an_account_both_empty_are_refused(frontdesk, estate, unit
 def test_the_summary_from_an_account_is_its_first_line_in_short(account, summary):
     assert summary_from_account(account) == summary
     assert len(summary_from_account(account)) <= 60
+
+
+# --- what the form says before saving agrees with what saving does ---------------------------
+
+BACKDATED = {"estate": "HY", "category": "FAC-LIFT", "severity": "normal"}
+
+
+@pytest.mark.parametrize(
+    ("received_at", "said"),
+    [
+        ("2025-11-01T09:00", "Complaints can be entered up to 90 days back."),
+        ("2026-03-11T09:00", "The received time cannot be in the future."),
+    ],
+)
+def test_a_received_time_intake_would_refuse_is_said_so_not_warned_about(
+    frontdesk, estate, received_at, said
+):
+    body = text(
+        signed_in(frontdesk).get(
+            "/complaints/new/backdated/", {**BACKDATED, "received_at": received_at}
+        )
+    )
+
+    assert "backdated-refusal" in body and said in body
+    assert "Saving still works" not in body
+
+
+@pytest.mark.parametrize(
+    "received_at", ["0001-01-01T00:00", "9999-12-31T23:59", "2026-13-01T00:00"]
+)
+def test_a_received_time_at_the_ends_of_the_calendar_is_no_server_error(
+    frontdesk, estate, unit, received_at
+):
+    desk = signed_in(frontdesk)
+    asked = {**BACKDATED, "received_at": received_at, "unit": unit.pk}
+
+    backdated = desk.get("/complaints/new/backdated/", asked)
+    repeat = desk.get("/complaints/new/repeat/", asked)
+
+    assert (backdated.status_code, repeat.status_code) == (200, 200)
+    assert "Saving still works" not in text(backdated)
+
+
+def test_the_repeat_warning_judges_a_paper_complaint_by_when_it_was_received(
+    frontdesk, estate, unit
+):
+    log_complaint(frontdesk, estate=estate, unit=unit, category="FAC-LIFT")  # received now
+    desk = signed_in(frontdesk)
+    asked = {"estate": "HY", "unit": unit.pk, "category": "FAC-LIFT"}
+
+    now = text(desk.get("/complaints/new/repeat/", asked))
+    before = text(desk.get("/complaints/new/repeat/", {**asked, "received_at": "2026-03-05T09:00"}))
+
+    assert "repeat-warning" in now
+    # Received before the earlier complaint was: intake will not count it a repeat.
+    assert "repeat-warning" not in before
+
+
+def test_a_very_long_lookup_is_read_only_as_far_as_a_caller_says(frontdesk, estate, unit):
+    response = signed_in(frontdesk).get("/complaints/new/lookup/", {"lookup": "3" * 10_000})
+
+    assert response.status_code == 200
+    assert "3" * 51 not in text(response)
+
+
+def test_the_api_refuses_a_search_longer_than_the_worklists(frontdesk, estate):
+    client = signed_in(frontdesk)
+
+    refused = client.get("/api/v1/complaints/", {"q": "漏" * 101})
+    taken = client.get("/api/v1/complaints/", {"q": "漏" * 100})
+
+    assert refused.status_code == 400
+    assert refused.json()["q"] == ["Search for at most 100 characters."]
+    assert taken.status_code == 200

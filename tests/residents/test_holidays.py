@@ -113,7 +113,7 @@ def test_an_estate_on_a_shared_calendar_loads_into_that_calendar(estate, other_e
 
     output = _import("--year", "2026", "--estate", "JD")
 
-    assert output.splitlines()[0] == "holiday calendar 公司日历 (HY、JD), 2026:"
+    assert output.splitlines()[0] == "holiday calendar 公司日历 (HY, JD), 2026:"
     assert len(_days(calendar=company)) == 39
     assert not CalendarDay.objects.filter(calendar=None).exists()
 

@@ -77,7 +77,7 @@ def test_the_estates_action_loads_each_estates_calendar_once(
     shown = _messages(response)
     assert [message.split(":")[0] for message in shown] == [
         "翠湖湾 (CH), 2026",
-        "holiday calendar 公司日历 (HY、JD), 2026",
+        "holiday calendar 公司日历 (HY, JD), 2026",
         f"{complaint.deadlines.count()} open deadlines were recomputed.",
     ]
     assert CalendarDay.objects.filter(calendar=company).count() == 39
@@ -108,7 +108,7 @@ def test_next_years_holidays_are_asked_for_from_1_november(admin_client, company
         november = admin_client.get(f"/admin/residents/{page}/")
 
     assert _messages(october) == []
-    assert _messages(november) == [WARNING_2027.format("公司日历、海悦花园 (HY)")]
+    assert _messages(november) == [WARNING_2027.format("公司日历, 海悦花园 (HY)")]
     assert "No public holidays for 2027" in november.content.decode()
 
 
