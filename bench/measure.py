@@ -9,7 +9,7 @@ import argparse
 from django.contrib.auth.models import User
 from django.db import connection
 
-from bench import server, web
+from bench import search, server, web
 from bench.database import STATE_DIR, Build, complaints_delete_after, load_average
 from bench.report import Results
 from complaints.models import Category, Complaint
@@ -146,8 +146,9 @@ def measurements_take(
 ) -> Results:
     postgresql = _postgres_version()
     fx = server.fixtures_choose()
-    items = server.scenarios(fx)
-    print(f"Fixtures: {fx}", flush=True)
+    searched = search.fixtures_choose()
+    items = server.scenarios(fx) + search.scenarios(searched)
+    print(f"Fixtures: {fx}; {searched}; units {Unit.objects.count():,}", flush=True)
     pages, idle = _server_side(items, args.runs, loads=loads)
     explains = _explains(pages, idle)
     http: dict[str, float] = {}
@@ -162,6 +163,7 @@ def measurements_take(
     loads["end"] = load_average()
     return Results(
         complaints=args.complaints,
+        units=Unit.objects.count(),
         workers=args.workers,
         build=build,
         loads=loads,

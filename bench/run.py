@@ -2,11 +2,14 @@
 
 1. A PostgreSQL database of its own, ``desk_bench_<N>`` on postgres://postgres@127.0.0.1:5432,
    with N demo complaints from ``manage.py seed_demo`` (build time reported). It is reused
-   when it already holds N complaints; ``--rebuild`` starts again.
+   when it already holds N complaints; ``--rebuild`` starts again. Then units are added, with
+   their owners, until it holds ``--units`` (``bench/units.py``: the demo has ~1,100).
 2. Server side, through Django's test client in this process (production settings, DEBUG
    off): the login page (the floor every other figure is divided by), the worklist (default;
    filtered by estate + stage + overdue; searched by phone), a complaint page, the escalation
-   queue, the API complaint list, the weekly summary (one estate, all estates; read as stored,
+   queue, the API complaint list, the front desk's searches, date filters and intake look-up
+   as the front desk of one estate and a manager of all (``bench/search.py``), the weekly
+   summary (one estate, all estates; read as stored,
    and computed with nothing stored, which its first reader waits for), the idle sweep
    and a sweep with ``--due`` deadlines due (moved into the past inside a transaction that is
    rolled back). Median of ``--runs`` after a warm-up; query counts from
@@ -41,6 +44,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--complaints", "-n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--units", type=int, default=100_000, help="Units in the register.")
     parser.add_argument("--rebuild", action="store_true", help="Drop and build the database.")
     parser.add_argument("--runs", type=int, default=7, help="Timed runs per figure (>= 7).")
     parser.add_argument("--due", type=int, default=10_000, help="Deadlines due in the sweep.")
@@ -92,7 +96,10 @@ def main() -> None:
     # The measurements import models, which needs Django set up with the bench database from
     # the environment above; so they are imported only now.
     from bench.measure import measurements_take
+    from bench.units import units_top_up
 
+    added = units_top_up(args.units, seed=args.seed)
+    print(f"Units: {added:,} added for {args.units:,} in the register.", flush=True)
     results_write(measurements_take(args, env=env, build=build, loads=loads))
 
 

@@ -123,7 +123,7 @@ def _counted(fn: Callable[[], object]) -> tuple[int, list[str]]:
 
 def clients() -> dict[str | None, Client]:
     found = {None: Client(HTTP_HOST=HOST)}
-    for username in ("frontdesk", "supervisor", "manager"):
+    for username in ("frontdesk", "frontdesk_b", "supervisor", "manager"):
         client = Client(HTTP_HOST=HOST)
         client.force_login(User.objects.get(username=username))
         found[username] = client

@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from residents.names import name_initials, validate_visible_name
@@ -115,6 +116,9 @@ class Unit(models.Model):
                 fields=["building", "entrance", "room"], name="unit_unique_per_building"
             )
         ]
+        # The look-up's readings ask for a room in any case (``801``, ``B1201``) across the
+        # buildings the caller may mean.
+        indexes = [models.Index(Upper("room"), name="unit_room_upper")]
 
     def __str__(self) -> str:
         return self.label
@@ -168,6 +172,14 @@ class Resident(models.Model):
         ordering = ["name"]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
+        # The look-up's ``cxm``: initials that start so (a prefix, in the database's collation).
+        indexes = [
+            models.Index(
+                fields=["initials"],
+                name="resident_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,9 @@ from staff.access import estate_ids_visible_to, residents_readable_by
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
 _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
 MIN_PHONE_DIGITS = 4
+# Past this many residents of the units a search names, they stay a subquery: so common a
+# match is found as fast by reading the residents in name order.
+UNIT_RESIDENTS_LISTED_MAX = 500
 _INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
 
 
@@ -62,8 +65,10 @@ def units_lookup(
         default=Value(2),
         output_field=IntegerField(),
     )
+    # Rooms are numbered: words without a digit can only name a building.
+    partial = _label_match(room, "") if any(c.isdigit() for c in room) else _building_named(room)
     others = (
-        units.filter(_label_match(room, ""))
+        units.filter(partial)
         .exclude(pk__in=[unit.pk for unit in named])
         .annotate(rank=rank)
         .order_by("rank", "building__estate__code", "building__name", "entrance", "room")
@@ -152,11 +157,20 @@ def resident_search(*, user: User | AnonymousUser, q: str = "") -> QuerySet[Resi
         else:
             named = _building_named(said)
         units = units_visible_to(user).filter(named)
-        # A semi-join on the residencies, not a join in the OR: that made PostgreSQL hash
-        # every resident with every residency (230 ms at 100,000; 15 ms this way).
-        match |= Q(pk__in=Residency.objects.filter(unit__in=units.values("pk")).values("resident"))
+        living_there = Residency.objects.filter(unit__in=units.values("pk")).values("resident")
+        match |= _listed_or_subquery(living_there.values_list("resident", flat=True))
         residents = residents.filter(match)
     return residents.order_by("name", "id")
+
+
+def _listed_or_subquery(resident_ids: QuerySet) -> Q:
+    """The residents of ``resident_ids``: read first and listed when few, so that every branch
+    of the search's OR has an index and the planner can estimate it (docs/benchmarks.md,
+    "Query shapes"); a subquery when many; nothing when none."""
+    listed = list(resident_ids.order_by()[: UNIT_RESIDENTS_LISTED_MAX + 1])
+    if len(listed) > UNIT_RESIDENTS_LISTED_MAX:
+        return Q(pk__in=resident_ids)
+    return Q(pk__in=listed) if listed else Q()
 
 
 def resident_get(*, user: User | AnonymousUser, resident_id: int) -> Resident:
