@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('residents', '0003_resident_initials'),
+        ('residents', '0004_holiday_calendars'),
     ]
 
     operations = [
