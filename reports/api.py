@@ -73,6 +73,10 @@ REPORT = inline_serializer(
     {
         "week": serializers.CharField(),
         "estate": serializers.CharField(allow_null=True),
+        "in_progress": serializers.BooleanField(
+            help_text="The week has not yet ended on every estate's clock: the figures are "
+            "those so far, as of computed_at, and are never kept as the week's"
+        ),
         "start": serializers.DateField(help_text="Monday of the week"),
         "end": serializers.DateField(help_text="Monday after the week (exclusive)"),
         "time_zones": inline_serializer(
@@ -114,6 +118,9 @@ REPORT = inline_serializer(
                 "received": serializers.IntegerField(),
                 "closed": serializers.IntegerField(),
                 "escalated": serializers.IntegerField(),
+                "in_progress": serializers.BooleanField(
+                    help_text="This week is not over yet: its figures are those so far"
+                ),
             },
             many=True,
         ),
@@ -160,7 +167,12 @@ class WeeklyReport(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("week", str, description="ISO week, e.g. 2026-W47; default last week"),
+            OpenApiParameter(
+                "week",
+                str,
+                description="ISO week, e.g. 2026-W47; default last week. A week after the "
+                "current one is refused (400)",
+            ),
             OpenApiParameter("estate", str, description="Estate code; default all you cover"),
         ],
         responses=REPORT,

@@ -5,8 +5,10 @@ incidents, with headers in the active language, every text cell formula-safe."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -43,10 +45,23 @@ def _values(figures: dict) -> list:
     ]
 
 
+def in_progress_note(report: dict) -> str | None:
+    """For a week not yet over: that its figures are those so far, and as of when (in the
+    reader's time zone)."""
+    if not report["in_progress"]:
+        return None
+    moment = timezone.localtime(dt.datetime.fromisoformat(report["computed_at"]))
+    return _("%(week)s is in progress: figures so far, as of %(moment)s.") % {
+        "week": report["week"],
+        "moment": moment.strftime("%Y-%m-%d %H:%M"),
+    }
+
+
 def figure_rows(report: dict) -> list[list]:
     """One row per category, then the week's total and the previous week's."""
     rows = [[row["code"], row["name"], *_values(row)] for row in report["categories"]]
-    rows.append(["", _("Total"), *_values(report["total"])])
+    total = _("Total so far") if report["in_progress"] else _("Total")
+    rows.append(["", total, *_values(report["total"])])
     previous = _("Previous week (%(week)s)") % {"week": report["previous_week"]}
     rows.append(["", previous, *_values(report["previous_total"])])
     return rows
@@ -96,8 +111,11 @@ def _safe(row: list) -> list:
 
 
 def filename(report: dict, ext: str) -> str:
+    """``weekly-2026-W47-HY.csv``; a week in progress is ``…-partial``, so that a copy kept
+    is not mistaken for the finished week's."""
     scope = report["estate"] or "all"
-    return f"weekly-{report['week']}-{scope}.{ext}"
+    partial = "-partial" if report["in_progress"] else ""
+    return f"weekly-{report['week']}-{scope}{partial}.{ext}"
 
 
 def csv_text(report: dict) -> str:
@@ -107,6 +125,9 @@ def csv_text(report: dict) -> str:
     writer.writerow(_safe(headers()))
     for row in figure_rows(report):
         writer.writerow(_safe(["" if value is None else value for value in row]))
+    if note := in_progress_note(report):
+        writer.writerow([])
+        writer.writerow(_safe(["", note]))
     writer.writerow([])
     writer.writerow(_safe([_("Top buildings"), str(FIGURE_LABELS["received"])]))
     for row in building_rows(report):
@@ -132,6 +153,9 @@ def xlsx_bytes(report: dict) -> bytes:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = NUMBER_FORMATS[name]
     sheet.column_dimensions["B"].width = 28
+    if note := in_progress_note(report):
+        sheet.append([])
+        sheet.append(_safe(["", note]))
     buildings = workbook.create_sheet(_("Top buildings"))
     buildings.append(_safe([_("Building"), str(FIGURE_LABELS["received"])]))
     for row in building_rows(report):

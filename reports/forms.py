@@ -23,9 +23,33 @@ class WeeklyReportForm(forms.Form):
 
     def __init__(self, *args, user: User | AnonymousUser, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        estates = list(estates_visible_to(user))
+        self.zones = {estate.code: estate.time_zone for estate in estates}
         choice_field(self, "estate").choices = [("", _("All my estates"))] + [
-            (estate.code, estate.name) for estate in estates_visible_to(user)
+            (estate.code, estate.name) for estate in estates
         ]
+        # The browser's week picker offers no week after the current one.
+        self.fields["week"].widget.attrs["max"] = str(IsoWeek.current(self.zones.values()))
+
+    def clean(self) -> dict:
+        super().clean()
+        value = self.cleaned_data.get("week")
+        if value and "estate" in self.cleaned_data and IsoWeek.parse(value) > self.current_week:
+            self.add_error(
+                "week",
+                forms.ValidationError(
+                    _("%(week)s has not begun yet: choose %(current)s or an earlier week."),
+                    code="future",
+                    params={"week": value.strip(), "current": self.current_week},
+                ),
+            )
+        return self.cleaned_data
+
+    @property
+    def current_week(self) -> IsoWeek:
+        """The week in progress on the clock of the chosen estate, or of any estate covered."""
+        estate = self.cleaned_data.get("estate")
+        return IsoWeek.current([self.zones[estate]] if estate else self.zones.values())
 
     @property
     def chosen_week(self) -> IsoWeek:

@@ -57,6 +57,17 @@ class IsoWeek:
         local = timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(zone or DESK_ZONE))
         return cls.of(local.date()).shifted(-1)
 
+    @classmethod
+    def current(cls, zones: Iterable[str], now: dt.datetime | None = None) -> IsoWeek:
+        """The latest week that has begun on the wall clock of any of ``zones`` (the desk's
+        zone when there is none): each estate is on its own clock, and a report over several
+        reaches the week in progress as soon as one of them is in it."""
+        moment = now or timezone.now()
+        return max(
+            cls.of(timezone.localtime(moment, zoneinfo.ZoneInfo(zone)).date())
+            for zone in (set(zones) or {DESK_ZONE})
+        )
+
     def __str__(self) -> str:
         return f"{self.year}-W{self.week:02d}"
 
@@ -127,6 +138,12 @@ class Window:
             week,
             tuple(Span(s.time_zone, s.estate_ids, *week.bounds(s.time_zone)) for s in self.spans),
         )
+
+    def over_by(self, moment: dt.datetime) -> bool:
+        """Whether the week has ended on every estate's clock (the desk's when there is none)
+        by ``moment``; until then its figures are those so far."""
+        ends = [s.end for s in self.spans] or [self.week.bounds(DESK_ZONE)[1]]
+        return moment >= max(ends)
 
     @property
     def first_start(self) -> dt.datetime:

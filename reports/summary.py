@@ -65,6 +65,19 @@ def weekly_summary(
     return weekly_report_render(figures, estates=estates, week=week, estate=estate, computed_at=now)
 
 
+def _bounds(window: Window, estates: list[Estate]) -> list[dict]:
+    """The week's exact bounds on each estate's clock."""
+    return [
+        {
+            "time_zone": span.time_zone,
+            "estates": [e.code for e in estates if e.pk in span.estate_ids],
+            "start": span.start.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
+            "end": span.end.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
+        }
+        for span in window.spans
+    ]
+
+
 def weekly_report_render(
     figures: dict,
     *,
@@ -84,21 +97,15 @@ def weekly_report_render(
     rows = [c for c in named if (c.parent_id is None and c.active) or c.pk in figures["seen"]]
     names = {c.pk: c for c in named}
     nothing = figures_of({})
-    zones = [
-        {
-            "time_zone": span.time_zone,
-            "estates": [e.code for e in estates if e.pk in span.estate_ids],
-            "start": span.start.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
-            "end": span.end.astimezone(zoneinfo.ZoneInfo(span.time_zone)).isoformat(),
-        }
-        for span in window.spans
-    ]
+    # Not yet over in every estate of the report: the figures are those so far.
+    in_progress = not window.over_by(computed_at)
     return {
         "week": str(week),
         "estate": estate or None,
+        "in_progress": in_progress,
         "start": week.monday.isoformat(),
         "end": week.shifted(1).monday.isoformat(),
-        "time_zones": zones,
+        "time_zones": _bounds(window, estates),
         "estates": [{"code": e.code, "name": e.name} for e in estates],
         "categories": [
             {
@@ -112,7 +119,11 @@ def weekly_report_render(
         "previous_week": str(week.shifted(-1)),
         "previous_total": figures["previous_total"],
         "top_buildings": figures["top_buildings"],
-        "trend": figures["trend"],
+        # The trend ends with the report's week: only that one can be in progress.
+        "trend": [
+            {**row, "in_progress": in_progress and row["week"] == str(week)}
+            for row in figures["trend"]
+        ],
         "incidents": [
             {
                 **incident,

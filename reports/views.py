@@ -11,6 +11,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from reports import exports
@@ -64,7 +65,8 @@ def table(report: dict) -> dict:
         _row(row["name"], row, week=week, estate=estate, category=row["code"])
         for row in report["categories"]
     ]
-    rows.append(_row(_("Total"), report["total"], week=week, estate=estate, kind="total"))
+    total = _("Total so far") if report["in_progress"] else _("Total")
+    rows.append(_row(total, report["total"], week=week, estate=estate, kind="total"))
     rows.append(
         _row(
             _("Previous week (%(week)s)") % {"week": previous_week},
@@ -105,17 +107,43 @@ def chart_data(report: dict) -> dict:
             for name in CHART_FIGURES
         ]
 
+    def week_label(row: dict) -> str | list[str]:
+        # A week in progress reads so under its name, on two lines of the axis.
+        return [row["week"], pgettext("week", "in progress")] if row["in_progress"] else row["week"]
+
+    partial = [i for i, row in enumerate(report["trend"]) if row["in_progress"]]
     return {
         "byCategory": {
-            "title": _("Complaints by category"),
+            "title": (
+                _("Complaints by category so far")
+                if report["in_progress"]
+                else _("Complaints by category")
+            ),
             "labels": [row["name"] for row in report["categories"]],
             "series": series(report["categories"]),
         },
         "trend": {
             "title": _("The last eight weeks"),
-            "labels": [row["week"] for row in report["trend"]],
+            "labels": [week_label(row) for row in report["trend"]],
             "series": series(report["trend"]),
+            # The week in progress, drawn apart (dashed, hollow points); None when all are over.
+            "partial": partial[0] if partial else None,
         },
+    }
+
+
+def trend_table(report: dict) -> dict:
+    """The trend chart's figures as a table, its text alternative."""
+    return {
+        "headers": [str(f.FIGURE_LABELS[name]) for name in CHART_FIGURES],
+        "rows": [
+            {
+                "week": row["week"],
+                "in_progress": row["in_progress"],
+                "values": [row[name] for name in CHART_FIGURES],
+            }
+            for row in report["trend"]
+        ],
     }
 
 
@@ -144,12 +172,14 @@ def weekly(request):
             "quality_table": quality_table(report),
             "incidents": incident_rows(report),
             "chart_data": chart_data(report),
+            "trend_table": trend_table(report),
             "computed_at": dt.datetime.fromisoformat(report["computed_at"]),
             "first_day": dt.date.fromisoformat(report["start"]),
             "last_day": dt.date.fromisoformat(report["end"]) - dt.timedelta(days=1),
             "estate_names": names_list(e["name"] for e in report["estates"]),
             "previous_link": _week_link(request, week.shifted(-1)),
-            "next_link": _week_link(request, week.shifted(1)),
+            # No week after the current one can be read: nothing to link to.
+            "next_link": _week_link(request, week.shifted(1)) if week < form.current_week else "",
             "query": query,
             "buildings": [
                 {

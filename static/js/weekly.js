@@ -4,17 +4,38 @@
   "use strict";
 
   var COLOURS = ["#0d6efd", "#198754", "#dc3545"];
+  // The size of each chart's box on paper, as print.css sets it. The browser lays out the
+  // printed page only after "beforeprint", so the charts are drawn at this size then, not at
+  // the size their boxes have on the screen.
+  var PRINT_BOX_MM = { width: 106, height: 48 };
+  var PX_PER_MM = 96 / 25.4;
 
-  function datasets(series, line) {
+  function datasets(series, line, partial) {
     return series.map(function (item, index) {
-      return {
+      var colour = COLOURS[index % COLOURS.length];
+      var dataset = {
         label: item.label,
         data: item.data,
-        backgroundColor: COLOURS[index % COLOURS.length],
-        borderColor: COLOURS[index % COLOURS.length],
+        backgroundColor: colour,
+        borderColor: colour,
         borderWidth: line ? 2 : 0,
         tension: 0.2,
       };
+      if (line && partial !== null && partial !== undefined) {
+        // The week in progress: the line into it dashed, its points hollow.
+        dataset.segment = {
+          borderDash: function (context) {
+            return context.p1DataIndex === partial ? [6, 4] : undefined;
+          },
+        };
+        dataset.pointBackgroundColor = item.data.map(function (value, at) {
+          return at === partial ? "#fff" : colour;
+        });
+        dataset.pointRadius = item.data.map(function (value, at) {
+          return at === partial ? 4 : 3;
+        });
+      }
+      return dataset;
     });
   }
 
@@ -23,14 +44,26 @@
     if (!canvas || typeof window.Chart === "undefined") {
       return null;
     }
+    // Bars run across, so that the categories' names read level beside them.
+    var across = type === "bar";
+    var counts = { beginAtZero: true, ticks: { precision: 0 } };
+    // Every category named, however short the box on paper.
+    var names = { ticks: { autoSkip: false } };
     return new window.Chart(canvas, {
       type: type,
-      data: { labels: chart.labels, datasets: datasets(chart.series, type === "line") },
+      data: {
+        labels: chart.labels,
+        datasets: datasets(chart.series, type === "line", chart.partial),
+      },
       options: {
+        indexAxis: across ? "y" : "x",
+        responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
-        plugins: { legend: { position: "bottom" } },
+        // Sharp on paper as well as on the screen.
+        devicePixelRatio: Math.max(window.devicePixelRatio || 1, 2),
+        scales: across ? { x: counts, y: names } : { y: counts },
+        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
       },
     });
   }
@@ -46,14 +79,16 @@
       draw("weekly-trend", "line", data.trend),
     ].filter(Boolean);
 
-    // Printing changes the boxes' size; redraw the charts to fit the page, and back after.
-    function resize() {
+    window.addEventListener("beforeprint", function () {
+      charts.forEach(function (chart) {
+        chart.resize(PRINT_BOX_MM.width * PX_PER_MM, PRINT_BOX_MM.height * PX_PER_MM);
+      });
+    });
+    window.addEventListener("afterprint", function () {
       charts.forEach(function (chart) {
         chart.resize();
       });
-    }
-    window.addEventListener("beforeprint", resize);
-    window.addEventListener("afterprint", resize);
+    });
 
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () {

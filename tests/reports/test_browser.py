@@ -2,12 +2,12 @@
 prints on one A4 landscape sheet."""
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import CHROMIUM, chromium, desk, world  # noqa: F401 - fixtures
+from tests.browser.printing import WEEKLY_PARTS, overlapping, pdf_pages, print_layout, printed
 from tests.reports.helpers import WEDNESDAY, close, explain_invalid, receive, resolve
 
 pytestmark = [
@@ -34,6 +34,21 @@ def test_the_charts_draw_and_the_page_prints_on_one_sheet(desk, world, tmp_path)
     trend = page.evaluate("Chart.getChart('weekly-trend').data.datasets[0].data")
     assert trend[-1] == 2
     assert page.evaluate("Chart.getChart('weekly-by-category').data.labels.length") == 7
-    page.emulate_media(media="print")
-    pdf = page.pdf(path=str(tmp_path / "weekly.pdf"), prefer_css_page_size=True)
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert pdf_pages(printed(page)) == 1
+
+
+def test_a_week_of_incidents_prints_on_one_page(desk, manager, history):  # noqa: F811
+    """The fullest page: the quality figures without the incident-linked complaints and four
+    building-wide incidents, beside each other on paper."""
+    page = desk.open(manager, language="en")
+    desk.go(page, "/reports/weekly/?week=2026-W47")
+    page.wait_for_function("window.Chart && Chart.getChart('weekly-trend') !== undefined")
+    assert page.locator("[data-testid=quality-without-incidents] table").count() == 1
+    assert page.locator("[data-incident]").count() == 4
+
+    # At its size on paper (106 mm by 48 mm), the bar chart still names every category.
+    ticks = "c => { c.resize(400, 181); return c.scales.y.ticks.length; }"
+    assert page.evaluate(f"({ticks})(Chart.getChart('weekly-by-category'))") == 7
+
+    assert pdf_pages(printed(page)) == 1
+    assert overlapping(print_layout(page, WEEKLY_PARTS)) == []

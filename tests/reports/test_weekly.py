@@ -328,13 +328,20 @@ def test_the_trend_counts_eight_weeks_by_the_same_definitions(frontdesk, supervi
     trend = {row["week"]: row for row in report["trend"]}
 
     assert old.reference
-    assert trend["2026-W40"] == {"week": "2026-W40", "received": 1, "closed": 0, "escalated": 0}
+    assert trend["2026-W40"] == {
+        "week": "2026-W40",
+        "received": 1,
+        "closed": 0,
+        "escalated": 0,
+        "in_progress": False,
+    }
     assert trend["2026-W46"]["received"] == 1
     assert trend["2026-W47"] == {
         "week": "2026-W47",
         "received": 1,
         "closed": 1,
         "escalated": 1,
+        "in_progress": True,  # read on its Wednesday
     }
     for figure in ("received", "closed", "escalated"):
         assert trend["2026-W47"][figure] == report["total"][figure]

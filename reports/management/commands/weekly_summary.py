@@ -8,6 +8,7 @@ from reports.figures import FIGURE_LABELS, FIGURES
 from reports.formatting import display
 from reports.iso_weeks import IsoWeek
 from reports.snapshots import weekly_report
+from residents.models import Estate
 
 
 class Command(BaseCommand):
@@ -31,6 +32,9 @@ class Command(BaseCommand):
             chosen = IsoWeek.parse(week) if week else IsoWeek.last_full()
         except ValueError as exc:
             raise CommandError(f"--week: {exc}") from None
+        current = IsoWeek.current(Estate.objects.values_list("time_zone", flat=True))
+        if chosen > current:
+            raise CommandError(f"--week: {chosen} has not begun yet; the current week is {current}")
         try:
             report = weekly_report(reader=None, week=chosen, estate=estate or None, fresh=fresh)
         except Http404:
@@ -59,7 +63,12 @@ class Command(BaseCommand):
         widths = [max(len(str(line[i])) for line in [headers, *rows]) for i in range(len(headers))]
         lines = [
             f"Week {report['week']} ({report['start']} to {report['end']}), "
-            f"estate {report['estate'] or 'all'}",
+            f"estate {report['estate'] or 'all'}"
+            + (
+                f", in progress: figures so far, as of {report['computed_at']}"
+                if report["in_progress"]
+                else ""
+            ),
             "  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)),
         ]
         lines += [
