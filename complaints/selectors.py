@@ -41,6 +41,21 @@ def complaints_visible_to(user: User | AnonymousUser) -> QuerySet[Complaint]:
     return visible
 
 
+def complaints_visible_condition(user: User | AnonymousUser, *, prefix: str) -> Q:
+    """``complaints_visible_to`` as a condition on the complaint a row refers to through
+    ``prefix`` (``complaint__``): a probe of each row's complaint, where a list of the visible
+    complaints would be read whole (a million for a manager) to test a few rows against it."""
+    scope = complaint_scope(user)
+    if scope.estate_ids is None:
+        return Q()
+    if not scope.estate_ids:
+        return Q(pk__in=[])
+    condition = Q(**{f"{prefix}estate_id__in": sorted(scope.estate_ids)})
+    if scope.department_id is not None:
+        condition &= Q(**{f"{prefix}department_id": scope.department_id})
+    return condition
+
+
 def complaint_get(
     *, user: User | AnonymousUser, reference: str, for_update: bool = False
 ) -> Complaint:

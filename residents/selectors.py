@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from residents.models import Building, Estate, Residency, Resident, Unit
@@ -31,7 +41,13 @@ def _label_match(q: str, prefix: str) -> Q:
         if match["entrance"]:
             label &= Q(**{f"{prefix}entrance__iexact": match["entrance"]})
         return label
-    return Q(**{f"{prefix}room__icontains": q}) | Q(**{f"{prefix}building__name__icontains": q})
+    # The room as a whole (rooms are numbered: ``801`` is not part of ``1801``), or a unit of a
+    # building whose name holds ``q``. The buildings come as a subquery of their own small
+    # table rather than a join, so the units are read by their room's index or probed, not
+    # each joined to its building and matched by ``LIKE`` (docs/benchmarks.md).
+    return Q(**{f"{prefix}room__iexact": q}) | Q(
+        **{f"{prefix}building__in": Building.objects.filter(name__icontains=q).values("pk")}
+    )
 
 
 def _building_named(q: str) -> Q:
@@ -44,19 +60,34 @@ def unit_match(q: str, *, prefix: str = "") -> Q:
     q = plain(q)
     if not q:
         return Q(pk__in=[])
-    return readings_match(unit_readings(q), prefix) | _label_match(q, prefix)
+    readings = unit_readings(q)
+    # Words read as a unit name it (the label as the desk reads it out is one such reading):
+    # looking for them as a room or a building's name as well only costs a scan of the units.
+    # Digits alone may still be a room (``1201``), whatever else they may be read as.
+    if readings and not q.isdigit():
+        return readings_match(readings, prefix)
+    return readings_match(readings, prefix) | _label_match(q, prefix)
 
 
 def units_lookup(
-    *, user: User | AnonymousUser, q: str, building_id: int | None = None, limit: int = 8
+    *,
+    user: User | AnonymousUser,
+    q: str,
+    building_id: int | None = None,
+    estate_id: int | None = None,
+    limit: int = 8,
 ) -> list[Unit]:
-    """The units ``q`` names, best first: those read exactly from the caller's words, then
-    the room in the chosen building, then the room elsewhere, then partial matches."""
+    """The units ``q`` names, best first: those read exactly from the caller's words (the
+    chosen estate's first), then the room in the chosen building, then the room elsewhere,
+    then partial matches."""
     units = units_visible_to(user)
     readings = unit_readings(q)
-    named = natural_order(
-        units.filter(readings_match(readings))[:limit] if readings else [],
-        lambda unit: f"{unit.building.estate.code} {unit.label}",
+    named = sorted(
+        natural_order(
+            units.filter(readings_match(readings))[:limit] if readings else [],
+            lambda unit: f"{unit.building.estate.code} {unit.label}",
+        ),
+        key=lambda unit: unit.building.estate_id != estate_id,
     )
     room = plain(q).casefold()
     rank = Case(
@@ -67,6 +98,9 @@ def units_lookup(
     )
     # Rooms are numbered: words without a digit can only name a building.
     partial = _label_match(room, "") if any(c.isdigit() for c in room) else _building_named(room)
+    if readings and not plain(q).isdigit():
+        # The caller's words named the unit: a room or a building called like them is no unit.
+        return named
     others = (
         units.filter(partial)
         .exclude(pk__in=[unit.pk for unit in named])
@@ -136,11 +170,20 @@ def resident_lives_in(*, resident: Resident, estate: Estate) -> bool:
     return resident.residencies.filter(unit__building__estate=estate).exists()
 
 
-def resident_search(*, user: User | AnonymousUser, q: str = "") -> QuerySet[Resident]:
+def resident_search(
+    *, user: User | AnonymousUser, q: str = "", estate_id: int | None = None
+) -> QuerySet[Resident]:
     """By name, the initials of its pinyin (``cxm``), phone (any part of four digits or more)
-    or unit, within the user's estates."""
+    or unit, within the user's estates. The residents of the unit the caller named come first,
+    then those of the estate chosen (``estate_id``), each group by name."""
     residents = residents_visible_to(user)
     q = (q or "").strip()
+    first: list = []
+    if q and (readings := unit_readings(plain(q))):
+        named_exactly = units_visible_to(user).filter(readings_match(readings))
+        first.append(_lives_in(named_exactly))
+    if q and estate_id:
+        first.append(_lives_in(Unit.objects.filter(building__estate_id=estate_id)))
     if q:
         match = Q(name__icontains=q)
         if _INITIALS.match(q):
@@ -160,7 +203,12 @@ def resident_search(*, user: User | AnonymousUser, q: str = "") -> QuerySet[Resi
         living_there = Residency.objects.filter(unit__in=units.values("pk")).values("resident")
         match |= _listed_or_subquery(living_there.values_list("resident", flat=True))
         residents = residents.filter(match)
-    return residents.order_by("name", "id")
+    return residents.order_by(*(condition.desc() for condition in first), "name", "id")
+
+
+def _lives_in(units: QuerySet[Unit]) -> Exists:
+    """Whether the resident lives in one of ``units``: a probe of the few residents found."""
+    return Exists(Residency.objects.filter(resident=OuterRef("pk"), unit__in=units.values("pk")))
 
 
 def _listed_or_subquery(resident_ids: QuerySet) -> Q:

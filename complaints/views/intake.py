@@ -19,6 +19,7 @@ from complaints.errors import ActionForbidden
 from complaints.forms.fields import LocalDateTimeField
 from complaints.forms.intake import IntakeForm
 from complaints.models import Category, DeadlineKind, Severity
+from complaints.search import UNIT_DIGITS_MAX, plain_width
 from complaints.selectors import complaints_visible_to, estates_visible_to
 from complaints.selectors_incidents import incidents_covering
 from complaints.services.deadlines import deadlines_missed_from
@@ -26,7 +27,6 @@ from complaints.services.intake import received_at_refusal, repeat_find
 from complaints.services.submissions import complaint_submit, submission_find
 from residents.models import Estate, Resident, Unit
 from residents.selectors import (
-    phone_digits,
     resident_search,
     residents_visible_to,
     units_lookup,
@@ -140,17 +140,21 @@ def intake_lookup(request):
     residents: list[Resident] = []
     units: list[Unit] = []
     if len(q) >= 2:
+        estate = estates_visible_to(request.user).filter(code=request.GET.get("estate", "")).first()
+        estate_id = estate.pk if estate else None
         residents = list(
-            resident_search(user=request.user, q=q).prefetch_related("units__building__estate")[
-                :LOOKUP_LIMIT
-            ]
+            resident_search(user=request.user, q=q, estate_id=estate_id).prefetch_related(
+                "units__building__estate"
+            )[:LOOKUP_LIMIT]
         )
-        if not phone_digits(q) or len(q) <= 6:
+        # Units too, unless what was typed has a phone number's digits (more than a unit's).
+        if sum(char.isdigit() for char in plain_width(q)) <= UNIT_DIGITS_MAX:
             building = request.GET.get("building", "")
             units = units_lookup(
                 user=request.user,
                 q=q,
                 building_id=int(building) if building.isdigit() else None,
+                estate_id=estate_id,
                 limit=LOOKUP_LIMIT,
             )
     visible_estates = set(estates_visible_to(request.user).values_list("pk", flat=True))

@@ -16,7 +16,7 @@ from tests.complaints.page_helpers import (
     text,
 )
 from tests.complaints.test_pages_intake import intake_data
-from tests.factories import log_complaint
+from tests.factories import BuildingFactory, UnitFactory, log_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
 
@@ -188,3 +188,18 @@ def test_the_api_refuses_a_search_longer_than_the_worklists(frontdesk, estate):
     assert refused.status_code == 400
     assert refused.json()["q"] == ["Search for at most 100 characters."]
     assert taken.status_code == 200
+
+
+def test_a_vacant_unit_said_with_dashes_is_found(frontdesk, estate):
+    seven = BuildingFactory(estate=estate, name="7号楼")
+    UnitFactory(building=seven, entrance="1", room="301")  # nobody lives there
+
+    body = text(signed_in(frontdesk).get("/complaints/new/lookup/", {"lookup": "7-1-301"}))
+
+    assert "7号楼1单元-301" in body
+
+
+def test_a_phone_number_looks_for_no_unit(frontdesk, estate, unit):
+    body = text(signed_in(frontdesk).get("/complaints/new/lookup/", {"lookup": "13800001201"}))
+
+    assert "3号楼2单元-1201" not in body

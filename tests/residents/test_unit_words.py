@@ -91,3 +91,41 @@ def test_a_resident_is_found_by_the_initials_of_the_name_and_any_part_of_the_pho
     assert list(resident_search(user=frontdesk, q="1234")) == [chen]
     assert list(resident_search(user=frontdesk, q="3栋2单元801")) == [chen]  # her unit
     assert {r.name for r in resident_search(user=frontdesk, q="cx")} == {"陈晓", "陈小明"}
+
+
+def test_the_residents_of_the_unit_named_come_before_a_phone_that_holds_the_digits(
+    frontdesk, towers
+):
+    # Her phone holds 32801, and her name comes first in pinyin: still after the unit's own.
+    phone = ResidentFactory(name="安娜", phone="13932801000", units=[towers["30-1-801"]])
+    owner = ResidentFactory(name="赵娜", phone="18700007370", units=[towers["3-2-801"]])
+
+    found = list(resident_search(user=frontdesk, q="32801"))
+
+    assert found[:2] == [owner, phone]
+
+
+def test_the_estate_chosen_comes_first(frontdesk, estate, other_estate, towers):
+    elsewhere = UnitFactory(
+        building=BuildingFactory(estate=other_estate, name="3号楼"), entrance="2", room="801"
+    )
+    both = make_staff("desk_both", role="front_desk", estates=[estate, other_estate])
+    there = ResidentFactory(name="安娜", units=[elsewhere])
+    here = ResidentFactory(name="赵娜", units=[towers["3-2-801"]])
+
+    units = units_lookup(user=both, q="3-2-801", estate_id=other_estate.pk)
+    residents = list(resident_search(user=both, q="3-2-801", estate_id=estate.pk))
+
+    assert units[0] == elsewhere and units[1] == towers["3-2-801"]
+    assert residents == [here, there]
+
+
+@pytest.mark.parametrize(
+    ("name", "initials"),
+    [("曾雪梅", "zxm"), ("单田芳", "stf"), ("尉迟恭", "ycg"), ("陈小明", "cxm")],
+)
+def test_a_family_name_is_typed_as_it_is_read_as_one(frontdesk, towers, name, initials):
+    resident = ResidentFactory(name=name, units=[towers["3-2-801"]])
+
+    assert resident.initials == initials
+    assert list(resident_search(user=frontdesk, q=initials)) == [resident]
