@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -64,7 +64,8 @@ def cell(sheet: Sheet, value):
 
 
 def header_write(sheet: Sheet, headers: Sequence[str], widths: Iterable[int]) -> None:
-    """The header row, bold and frozen, and each column's width (call before any row)."""
+    """The header row, bold, wrapped and frozen, and each column's width (call before any
+    row)."""
     for number, width in enumerate(widths, start=1):
         width = max(WIDTH_MIN, min(WIDTH_MAX, width))
         sheet.column_dimensions[get_column_letter(number)].width = width
@@ -73,6 +74,7 @@ def header_write(sheet: Sheet, headers: Sequence[str], widths: Iterable[int]) ->
     for header in headers:
         written = WriteOnlyCell(sheet, value=formula_safe(str(header)))
         written.font = Font(bold=True)
+        written.alignment = Alignment(wrap_text=True, vertical="top")
         row.append(written)
     sheet.append(row)
 

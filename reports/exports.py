@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from complaints.views.export import formula_safe
+from complaints.spreadsheets import cell, filter_set, formula_safe, header_write
 from reports.figures import FIGURE_LABELS, FIGURES, QUALITY, RATIOS
 from residents.names import names_list
 
@@ -23,6 +23,11 @@ NUMBER_FORMATS = {
     **dict.fromkeys(RATIOS, "0%"),
     "median_resolution_hours": "0.0",
 }
+
+
+# Each figure column's width in the XLSX (its header wraps), and the incidents sheet's columns.
+FIGURE_WIDTH = 14
+INCIDENT_WIDTHS = (22, 28, 14, 18, 24, 17, 17, 14)
 
 
 # The figure of each column after the code and the category: the figures, then the quality
@@ -80,9 +85,10 @@ def incident_headers() -> list[str]:
     ]
 
 
-def incident_rows(report: dict) -> list[list]:
+def incident_rows(report: dict, moment=None) -> list[list]:
     """The week's incidents; no buildings is the whole estate, no resolution time is none by
-    the week's end. Times are on the estate's clock."""
+    the week's end. Times are on the estate's clock, as text unless ``moment`` writes them."""
+    moment = moment or _wall_clock
     return [
         [
             incident["reference"],
@@ -90,8 +96,8 @@ def incident_rows(report: dict) -> list[list]:
             incident["estate"],
             incident["category_name"],
             names_list(incident["buildings"]) or _("Whole estate"),
-            _wall_clock(incident["opened_at"]),
-            _wall_clock(incident["resolved_at"]),
+            moment(incident["opened_at"]),
+            moment(incident["resolved_at"]),
             incident["incident_linked"],
         ]
         for incident in report["incidents"]
@@ -100,6 +106,11 @@ def incident_rows(report: dict) -> list[list]:
 
 def _wall_clock(moment: str | None) -> str:
     return "" if moment is None else moment[:16].replace("T", " ")
+
+
+def _moment(moment: str | None) -> dt.datetime | None:
+    """The estate's wall-clock time of ``moment`` as a date the spreadsheet can sort."""
+    return None if moment is None else dt.datetime.fromisoformat(moment[:16])
 
 
 def building_rows(report: dict) -> list[list]:
@@ -145,25 +156,28 @@ def xlsx_bytes(report: dict) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook opens on a worksheet
     sheet.title = str(report["week"])
-    sheet.append(_safe(headers()))
-    for row in figure_rows(report):
+    header_write(sheet, headers(), (10, 28, *(FIGURE_WIDTH for _name in COLUMNS)))
+    rows = figure_rows(report)
+    for row in rows:
         sheet.append(_safe(row))
     for column, name in enumerate(COLUMNS, start=3):
         if name in NUMBER_FORMATS:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = NUMBER_FORMATS[name]
-    sheet.column_dimensions["B"].width = 28
+            for (figure,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                figure.number_format = NUMBER_FORMATS[name]
+    filter_set(sheet, 2 + len(COLUMNS), len(rows))
     if note := in_progress_note(report):
         sheet.append([])
         sheet.append(_safe(["", note]))
     buildings = workbook.create_sheet(_("Top buildings"))
-    buildings.append(_safe([_("Building"), str(FIGURE_LABELS["received"])]))
+    header_write(buildings, [_("Building"), str(FIGURE_LABELS["received"])], (24, 14))
     for row in building_rows(report):
         buildings.append(_safe(row))
+    filter_set(buildings, 2, len(report["top_buildings"]))
     incidents = workbook.create_sheet(_("Incidents"))
-    incidents.append(_safe(incident_headers()))
-    for row in incident_rows(report):
-        incidents.append(_safe(row))
+    header_write(incidents, incident_headers(), INCIDENT_WIDTHS)
+    for row in incident_rows(report, moment=_moment):
+        incidents.append([cell(incidents, value) for value in row])
+    filter_set(incidents, len(INCIDENT_WIDTHS), len(report["incidents"]))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

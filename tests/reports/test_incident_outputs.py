@@ -125,8 +125,14 @@ def test_the_xlsx_has_a_sheet_of_the_incidents(client, reader, incidents, histor
     assert [row[0] for row in rows[1:]] == [
         incidents[k].reference for k in ("lasting", "short", "late")
     ]
-    assert rows[2][6] == "2026-11-19 15:00"
+    # On the estate's clock, as a date a spreadsheet can sort and subtract.
+    assert rows[2][6] == dt.datetime(2026, 11, 19, 15, 0)
+    assert sheet.cell(row=3, column=7).number_format == "yyyy-mm-dd hh:mm"
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:H4")
+    assert sheet.column_dimensions["B"].width == 28
     figures = workbook["2026-W47"]
+    assert figures.freeze_panes == "A2" and figures["C1"].font.b
+    assert figures.auto_filter.ref.startswith("A1:")
     header = [cell.value for cell in next(figures.iter_rows())]
     column = header.index("Follow-up rate without incident-linked") + 1
     assert figures.cell(row=2, column=column).number_format == "0%"
