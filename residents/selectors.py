@@ -92,8 +92,9 @@ def units_lookup(
     room = plain(q).casefold()
     rank = Case(
         When(Q(room__iexact=room, building_id=building_id or 0), then=Value(0)),
-        When(room__iexact=room, then=Value(1)),
-        default=Value(2),
+        When(Q(room__iexact=room, building__estate_id=estate_id or 0), then=Value(1)),
+        When(room__iexact=room, then=Value(2)),
+        default=Value(3),
         output_field=IntegerField(),
     )
     # Rooms are numbered: words without a digit can only name a building.
@@ -111,7 +112,12 @@ def units_lookup(
     def order(unit: Unit) -> tuple:
         # The database's rank again, then the names read naturally ("2号楼" before "10号楼").
         here = unit.room.casefold() == room
-        rank = 0 if here and unit.building_id == building_id else 1 if here else 2
+        if here and unit.building_id == building_id:
+            rank = 0
+        elif here:
+            rank = 1 if unit.building.estate_id == estate_id else 2
+        else:
+            rank = 3
         return rank, natural_key(f"{unit.building.estate.code} {unit.label}")
 
     return named + sorted(others[: max(limit - len(named), 0)], key=order)

@@ -139,6 +139,7 @@ def intake_lookup(request):
     q = request.GET.get("lookup", "").strip()[:LOOKUP_TEXT_MAX]
     residents: list[Resident] = []
     units: list[Unit] = []
+    estate_id = None
     if len(q) >= 2:
         estate = estates_visible_to(request.user).filter(code=request.GET.get("estate", "")).first()
         estate_id = estate.pk if estate else None
@@ -162,11 +163,26 @@ def intake_lookup(request):
         resident.visible_units = [
             u for u in resident.units.all() if u.building.estate_id in visible_estates
         ]
-    return render(
-        request,
-        "complaints/intake/_lookup.html",
-        {"q": q, "residents": residents, "units": units},
-    )
+    # With an estate chosen on the form, its matches (residents, then units) come before those
+    # of the desk's other estates, whatever else ranks them.
+    groups = [(residents, units)]
+    if estate_id:
+        groups = [
+            (
+                [r for r in residents if any(_in(u, estate_id) for u in r.visible_units)],
+                [u for u in units if _in(u, estate_id)],
+            ),
+            (
+                [r for r in residents if not any(_in(u, estate_id) for u in r.visible_units)],
+                [u for u in units if not _in(u, estate_id)],
+            ),
+        ]
+    context = {"q": q, "groups": groups, "found": bool(residents or units)}
+    return render(request, "complaints/intake/_lookup.html", context)
+
+
+def _in(unit: Unit, estate_id: int) -> bool:
+    return unit.building.estate_id == estate_id
 
 
 @require_GET

@@ -16,7 +16,7 @@ from tests.complaints.page_helpers import (
     text,
 )
 from tests.complaints.test_pages_intake import intake_data
-from tests.factories import BuildingFactory, UnitFactory, log_complaint
+from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, log_complaint, make_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("office_clock")]
 
@@ -203,3 +203,20 @@ def test_a_phone_number_looks_for_no_unit(frontdesk, estate, unit):
     body = text(signed_in(frontdesk).get("/complaints/new/lookup/", {"lookup": "13800001201"}))
 
     assert "3号楼2单元-1201" not in body
+
+
+def test_with_an_estate_chosen_its_matches_come_first_even_a_vacant_unit(
+    estate, other_estate, unit
+):
+    desk = make_staff("desk_both", role="front_desk", estates=[estate, other_estate])
+    ResidentFactory(name="安娜", units=[unit])  # 海悦花园 3号楼2单元-1201
+    vacant = UnitFactory(
+        building=BuildingFactory(estate=other_estate, name="3号楼"), entrance="2", room="1201"
+    )
+
+    body = text(
+        signed_in(desk).get("/complaints/new/lookup/", {"lookup": "3-2-1201", "estate": "JD"})
+    )
+
+    picks = re.findall(r"pick=1(?:&amp;resident=\d+)?&amp;unit=(\d+)", body)
+    assert picks[0] == str(vacant.pk) and str(unit.pk) in picks[1:]
