@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaints.models import (
     Callback,
+    CannedExplanation,
     Category,
     Complaint,
     ComplaintEvent,
@@ -33,8 +34,15 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class CannedExplanationInline(admin.StackedInline):
+    model = CannedExplanation
+    fields = ["title", "text", "order", "active"]
+    extra = 0
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    inlines = [CannedExplanationInline]
     list_display = [
         "code",
         "name_zh",
@@ -47,6 +55,17 @@ class CategoryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["parent", "active"]
     search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(CannedExplanation)
+class CannedExplanationAdmin(admin.ModelAdmin):
+    """The office's canned explanations (话术库), offered on the complaints of their category."""
+
+    list_display = ["title", "category", "order", "active"]
+    list_editable = ["order", "active"]
+    list_filter = ["active", ("category", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "text"]
+    autocomplete_fields = ["category"]
 
 
 def _recompute_for_policy(policy: DeadlinePolicy, actor: User, change: str) -> int:

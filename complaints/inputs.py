@@ -60,6 +60,8 @@ class Input:
     invalid: StrOrPromise = ""
     # How far ahead a DATETIME may lie: a date years away would switch its deadline off.
     max_ahead: dt.timedelta | None = None
+    # A TEXT the page offers the office's canned explanations (话术库) for.
+    canned: bool = False
 
     def __post_init__(self) -> None:
         if self.kind in TEXTUAL and self.max_length is None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from complaints.listing import count_link
 from complaints.models import (
+    CannedExplanation,
     Complaint,
     ComplaintEvent,
     Deadline,
@@ -217,3 +218,17 @@ def handler_desk(*, user: User) -> dict[str, list[Complaint]]:
         "overdue": open_ones.filter(Exists(owed.filter(due_at__lt=now))),
     }
     return {name: list(rows[:HANDLER_DESK_ROWS]) for name, rows in lists.items()}
+
+
+def canned_explanations_for(*, complaint: Complaint) -> list[CannedExplanation]:
+    """The active canned explanations for ``complaint``: its category's own first, then its
+    top-level category's, then those for every category."""
+    rank: dict[int | None, int] = {None: 2}
+    if complaint.top_category_id:
+        rank[complaint.top_category_id] = 1
+    if complaint.category_id:
+        rank[complaint.category_id] = 0
+    found = CannedExplanation.objects.filter(
+        Q(category__isnull=True) | Q(category_id__in=[pk for pk in rank if pk]), active=True
+    ).order_by("order", "id")
+    return sorted(found, key=lambda canned: rank[canned.category_id])

@@ -97,7 +97,13 @@ ACTIONS: dict[str, Action] = {
                     _("Validity"),
                     choices=(Validity.INVALID, Validity.VALID),
                 ),
-                Input("explanation", Kind.TEXT, _("The explanation given"), max_length=TEXT_MAX),
+                Input(
+                    "explanation",
+                    Kind.TEXT,
+                    _("The explanation given"),
+                    max_length=TEXT_MAX,
+                    canned=True,
+                ),
             ),
         ),
         Action(
@@ -120,7 +126,11 @@ ACTIONS: dict[str, Action] = {
                     max_length=DEPARTMENT_CODE_MAX,
                 ),
                 Input(
-                    "plan", Kind.TEXT, _("The plan agreed with the resident"), max_length=TEXT_MAX
+                    "plan",
+                    Kind.TEXT,
+                    _("The plan agreed with the resident"),
+                    max_length=TEXT_MAX,
+                    canned=True,
                 ),
                 Input(
                     "callback_due_at",

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, User
 from complaints.clock import BusinessCalendar, calendar_for_estate
 from complaints.defaults import seed_defaults
 from complaints.models import Category, DeadlinePolicy
+from demo.canned import demo_canned_create
 from demo.people import ENGLISH_NAMES, mobile_phone, person_name
 from residents.models import (
     Building,
@@ -143,6 +144,7 @@ def demo_world_create(*, rng: random.Random, today: dt.date) -> None:
     # empties them too, so put back whatever is missing.
     seed_roles_and_departments(Group, Department)
     seed_defaults(Category, Department, DeadlinePolicy)
+    demo_canned_create()
     estates = [_estate_create(plan, rng=rng, today=today) for plan in ESTATES]
     _staff_create(estates)
 

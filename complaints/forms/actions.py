@@ -21,7 +21,8 @@ from complaints.forms.fields import (
     local_datetime_field,
 )
 from complaints.inputs import Input, Kind
-from complaints.models import Incident, IncidentStage
+from complaints.models import CannedExplanation, Incident, IncidentStage
+from complaints.selectors import canned_explanations_for
 from complaints.workflow import ACTIONS, VERSION_MAX
 from staff.models import Department, StaffMember
 from staff.names import person_name, person_sort_key
@@ -96,6 +97,14 @@ def _assignee_label(user: User, department: Department | None) -> str:
     return f"{name} ({department.name})" if department else name
 
 
+def _canned_explanations_of(complaint) -> list[CannedExplanation]:
+    """Read once per page, however many of the complaint's forms offer them."""
+    cached = getattr(complaint, "_canned_explanations", None)
+    if cached is None:
+        cached = complaint._canned_explanations = canned_explanations_for(complaint=complaint)
+    return cached
+
+
 def _incident_choices_of(complaint) -> list[tuple[str, str]]:
     """The open incidents of the complaint's estate, and "none" to unlink."""
     incidents = Incident.objects.filter(
@@ -152,7 +161,11 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.complaint = complaint
         self.initial.setdefault("version", complaint.version)
-        for spec in ACTIONS[self.action_name].inputs:
+        inputs = ACTIONS[self.action_name].inputs
+        # The fields the page offers the canned explanations for, and the explanations.
+        self.canned_fields = {spec.name for spec in inputs if spec.canned}
+        self.canned_explanations = _canned_explanations_of(complaint) if self.canned_fields else []
+        for spec in inputs:
             field = self.fields[spec.name] = _field(spec)
             if spec.kind is Kind.DEPARTMENT:
                 choice_field(self, spec.name).choices = [

@@ -1,4 +1,4 @@
-from complaints.models.categories import Category
+from complaints.models.categories import CannedExplanation, Category
 from complaints.models.choices import (
     RESIDENT_RATINGS,
     Channel,
@@ -36,6 +36,7 @@ from complaints.models.submissions import SubmissionDoor, SubmissionKey
 __all__ = [
     "RESIDENT_RATINGS",
     "Callback",
+    "CannedExplanation",
     "Category",
     "Channel",
     "Clock",

@@ -65,3 +65,30 @@ class Category(models.Model):
         if self.warranty_years is not None:
             return self.warranty_years
         return self.parent.warranty_years if self.parent is not None else None
+
+
+class CannedExplanation(models.Model):
+    """A wording the office has agreed for explaining a matter to residents (话术库), offered
+    beside the explanation and plan fields of the complaints of its category."""
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_explanations",
+        verbose_name=_("category"),
+        help_text=_("A top-level category covers its sub-types; none: every category."),
+    )
+    title = models.CharField(_("title"), max_length=80)
+    text = models.TextField(_("text"), max_length=2000)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("canned explanation")
+        verbose_name_plural = _("canned explanations")
+
+    def __str__(self) -> str:
+        return self.title

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from complaints import display
+from complaints.guidance import key_points
 from complaints.selectors import escalations_waiting_for
 from residents.names import names_list
 from residents.phones import mask_phone
@@ -97,3 +98,9 @@ def readable_phone(phone: str) -> str:
         digits = digits[2:]
         return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
     return digits
+
+
+@register.inclusion_tag("complaints/_key_points.html")
+def stage_key_points(stage: str) -> dict:
+    """The procedure's key points of ``stage``, collapsed: one tab stop, none between fields."""
+    return {"points": key_points(stage)}

@@ -33,7 +33,8 @@ BUDGETS = {
     "worklist searched": 10,
     # Her unit as a caller says it, this week: the residents and the units matching are read.
     "worklist searched by unit, this week": 11,
-    "complaint page": 12,  # the messages sent to the resident
+    # The messages sent to the resident; in clarification, the canned explanations (话术库).
+    "complaint page": 13,
     # With the building-wide incidents waiting at the top of the first page: one query.
     "escalation queue": 9,
     "incidents list": 7,
