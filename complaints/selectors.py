@@ -31,21 +31,14 @@ from staff.access import estate_ids_visible_to as estate_ids_visible_to
 
 
 def complaints_visible_to(user: User | AnonymousUser) -> QuerySet[Complaint]:
-    scope = complaint_scope(user)
-    if scope.estate_ids is None:
-        return Complaint.objects.all()
-    if not scope.estate_ids:
-        return Complaint.objects.none()
-    visible = Complaint.objects.filter(estate_id__in=sorted(scope.estate_ids))
-    if scope.department_id is not None:
-        return visible.filter(department_id=scope.department_id)
-    return visible
+    return Complaint.objects.filter(complaints_visible_condition(user, prefix=""))
 
 
 def complaints_visible_condition(user: User | AnonymousUser, *, prefix: str) -> Q:
-    """``complaints_visible_to`` as a condition on the complaint a row refers to through
-    ``prefix`` (``complaint__``): a probe of each row's complaint, where a list of the visible
-    complaints would be read whole (a million for a manager) to test a few rows against it."""
+    """The complaints ``user`` may see, as a condition on the complaint a row refers to through
+    ``prefix`` (``complaint__``; empty for the complaints themselves): a probe of each row's
+    complaint, where a list of the visible complaints would be read whole (a million for a
+    manager) to test a few rows against it."""
     scope = complaint_scope(user)
     if scope.estate_ids is None:
         return Q()
