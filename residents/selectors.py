@@ -61,12 +61,17 @@ def unit_match(q: str, *, prefix: str = "") -> Q:
     if not q:
         return Q(pk__in=[])
     readings = unit_readings(q)
-    # Words read as a unit name it (the label as the desk reads it out is one such reading):
-    # looking for them as a room or a building's name as well only costs a scan of the units.
-    # Digits alone may still be a room (``1201``), whatever else they may be read as.
-    if readings and not q.isdigit():
+    if _names_only_a_unit(q, readings):
         return readings_match(readings, prefix)
     return readings_match(readings, prefix) | _label_match(q, prefix)
+
+
+def _names_only_a_unit(said: str, readings: list) -> bool:
+    """Whether words read as a unit name that unit only (the label as the desk reads it out is
+    one such reading): looking for them as a room or a building's name as well would only cost
+    a scan of the units. Digits alone may still be a room (``1201``), whatever else they read
+    as."""
+    return bool(readings) and not said.isdigit()
 
 
 def units_lookup(
@@ -90,6 +95,8 @@ def units_lookup(
         key=lambda unit: unit.building.estate_id != estate_id,
     )
     room = plain(q).casefold()
+    if _names_only_a_unit(room, readings):
+        return named
     rank = Case(
         When(Q(room__iexact=room, building_id=building_id or 0), then=Value(0)),
         When(Q(room__iexact=room, building__estate_id=estate_id or 0), then=Value(1)),
@@ -99,9 +106,6 @@ def units_lookup(
     )
     # Rooms are numbered: words without a digit can only name a building.
     partial = _label_match(room, "") if any(c.isdigit() for c in room) else _building_named(room)
-    if readings and not plain(q).isdigit():
-        # The caller's words named the unit: a room or a building called like them is no unit.
-        return named
     others = (
         units.filter(partial)
         .exclude(pk__in=[unit.pk for unit in named])

@@ -141,13 +141,20 @@ def intake_lookup(request):
     units: list[Unit] = []
     estate_id = None
     if len(q) >= 2:
-        estate = estates_visible_to(request.user).filter(code=request.GET.get("estate", "")).first()
-        estate_id = estate.pk if estate else None
+        # The desk's estates once: the one chosen on the form, and those a resident's units
+        # are shown in.
+        estates = {estate.code: estate.pk for estate in estates_visible_to(request.user)}
+        estate_id = estates.get(request.GET.get("estate", ""))
         residents = list(
             resident_search(user=request.user, q=q, estate_id=estate_id).prefetch_related(
                 "units__building__estate"
             )[:LOOKUP_LIMIT]
         )
+        visible = set(estates.values())
+        for resident in residents:
+            resident.visible_units = [
+                u for u in resident.units.all() if u.building.estate_id in visible
+            ]
         # Units too, unless what was typed has a phone number's digits (more than a unit's).
         if sum(char.isdigit() for char in plain_width(q)) <= UNIT_DIGITS_MAX:
             building = request.GET.get("building", "")
@@ -158,31 +165,31 @@ def intake_lookup(request):
                 estate_id=estate_id,
                 limit=LOOKUP_LIMIT,
             )
-    visible_estates = set(estates_visible_to(request.user).values_list("pk", flat=True))
-    for resident in residents:
-        resident.visible_units = [
-            u for u in resident.units.all() if u.building.estate_id in visible_estates
-        ]
-    # With an estate chosen on the form, its matches (residents, then units) come before those
-    # of the desk's other estates, whatever else ranks them.
-    groups = [(residents, units)]
-    if estate_id:
-        groups = [
-            (
-                [r for r in residents if any(_in(u, estate_id) for u in r.visible_units)],
-                [u for u in units if _in(u, estate_id)],
-            ),
-            (
-                [r for r in residents if not any(_in(u, estate_id) for u in r.visible_units)],
-                [u for u in units if not _in(u, estate_id)],
-            ),
-        ]
-    context = {"q": q, "groups": groups, "found": bool(residents or units)}
+    context = {
+        "q": q,
+        "groups": _chosen_estate_first(residents, units, estate_id),
+        "found": bool(residents or units),
+    }
     return render(request, "complaints/intake/_lookup.html", context)
 
 
-def _in(unit: Unit, estate_id: int) -> bool:
-    return unit.building.estate_id == estate_id
+def _chosen_estate_first(
+    residents: list[Resident], units: list[Unit], estate_id: int | None
+) -> list[tuple[list[Resident], list[Unit]]]:
+    """The matches as (residents, units) groups: with an estate chosen on the form, its own
+    (residents, then units) before those of the desk's other estates, which the selectors,
+    ranking residents and units each in their own list, cannot say."""
+    if not estate_id:
+        return [(residents, units)]
+
+    def here(unit: Unit) -> bool:
+        return unit.building.estate_id == estate_id
+
+    living_here = {r.pk for r in residents if any(here(u) for u in r.visible_units)}
+    return [
+        ([r for r in residents if r.pk in living_here], [u for u in units if here(u)]),
+        ([r for r in residents if r.pk not in living_here], [u for u in units if not here(u)]),
+    ]
 
 
 @require_GET
