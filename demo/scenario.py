@@ -52,6 +52,19 @@ REPEAT_PREFIX = "再次投诉："
 GREETINGS = tuple(opener for opener in OPENERS if "{unit}" not in opener)
 
 
+# What a resident mainly wants, as the desk would judge it from what they ask for; a repair
+# request may come with any mindset, or none the desk noted. No draw from the scenario's
+# random sequence: the rest of the demo stays as it was.
+MINDSET_OF_OUTCOME = {"compensation": "compensation", "apology": "respect", "explanation": "vent"}
+MINDSETS_OF_REPAIRS = ("", "vent", "respect", "")
+
+
+def _mindset(desired_outcome: str, number: int) -> str:
+    if desired_outcome in MINDSET_OF_OUTCOME:
+        return MINDSET_OF_OUTCOME[desired_outcome]
+    return MINDSETS_OF_REPAIRS[number % len(MINDSETS_OF_REPAIRS)]
+
+
 class ComplaintMaker(LifePlayer):
     def __init__(
         self, *, world: World, rng: random.Random, now: dt.datetime, counters: dict
@@ -156,6 +169,7 @@ class ComplaintMaker(LifePlayer):
             summary=summary,
             account=account,
             desired_outcome=desired_outcome,
+            mindset=_mindset(desired_outcome, number),
             in_warranty=warranty_applies(unit=unit, category=category, on=day),
             received_at=received_at,
             logged_by_id=self._desk(estate_world),

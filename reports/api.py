@@ -34,6 +34,18 @@ WITHOUT_INCIDENTS = inline_serializer(
 )
 
 
+MINDSETS = inline_serializer(
+    "WeeklyMindsets",
+    {
+        "vent": serializers.IntegerField(),
+        "respect": serializers.IntegerField(),
+        "compensation": serializers.IntegerField(),
+    },
+    help_text="Of the complaints received, how many wanted mainly to be heard, respected or "
+    "compensated (the rest were not judged)",
+)
+
+
 def _figures(component: str, *, many: bool = False, **extra) -> serializers.Serializer:
     return inline_serializer(
         component,
@@ -63,6 +75,7 @@ def _figures(component: str, *, many: bool = False, **extra) -> serializers.Seri
             "repeat": serializers.IntegerField(),
             "invalid": serializers.IntegerField(),
             "without_incidents": WITHOUT_INCIDENTS,
+            "mindsets": MINDSETS,
         },
         many=many,
     )

@@ -353,7 +353,8 @@ def _read(
 # The shape of ``weekly_figures``; a stored payload of another version is computed again.
 # 2: ``follow_up_rate`` and ``resident_satisfaction``.
 # 3: ``incident_linked``, the quality figures ``without_incidents`` and the week's incidents.
-FIGURES_VERSION = 3
+# 4: ``mindsets``, what the residents received in the week wanted.
+FIGURES_VERSION = 4
 
 
 def weekly_figures(

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from complaints.spreadsheets import cell, filter_set, formula_safe, header_write
-from reports.figures import FIGURE_LABELS, FIGURES, QUALITY, RATIOS
+from reports.figures import FIGURE_LABELS, FIGURES, MINDSET_LABELS, QUALITY, RATIOS
 from residents.names import names_list
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +32,7 @@ INCIDENT_WIDTHS = (22, 28, 14, 18, 24, 17, 17, 14)
 
 # The figure of each column after the code and the category: the figures, then the quality
 # figures without the incident-linked complaints.
-COLUMNS = (*FIGURES, *QUALITY)
+COLUMNS = (*FIGURES, *QUALITY, *MINDSET_LABELS)
 
 
 def headers() -> list[str]:
@@ -40,13 +40,19 @@ def headers() -> list[str]:
         _("%(figure)s without incident-linked") % {"figure": FIGURE_LABELS[name]}
         for name in QUALITY
     ]
-    return [_("Code"), _("Category")] + [str(FIGURE_LABELS[name]) for name in FIGURES] + apart
+    wanted = [
+        _("Received wanting %(mindset)s") % {"mindset": label} for label in MINDSET_LABELS.values()
+    ]
+    return (
+        [_("Code"), _("Category")] + [str(FIGURE_LABELS[name]) for name in FIGURES] + apart + wanted
+    )
 
 
 def _values(figures: dict) -> list:
     return [
         *(figures[name] for name in FIGURES),
         *(figures["without_incidents"][name] for name in QUALITY),
+        *(figures["mindsets"][name[len("mindset_") :]] for name in MINDSET_LABELS),
     ]
 
 

@@ -29,6 +29,7 @@ from complaints.models import (
     DeadlineKind,
     DeadlineState,
     Escalation,
+    Mindset,
     Satisfaction,
     Stage,
     Validity,
@@ -282,8 +283,27 @@ COUNTS: dict[str, Callable[[Window], Q]] = {
     "repeat": repeat,
     "invalid": invalid,
 }
+
+
+def _received_wanting(mindset: str) -> Callable[[Window], Q]:
+    def condition(window: Window) -> Q:
+        return received(window) & Q(mindset=mindset)
+
+    return condition
+
+
+# What the residents wanted (the procedure's three mindsets), of the complaints received in
+# the week; those the desk did not judge are the rest of ``received``. Given apart from the
+# figures' table, as ``mindsets`` in each set of figures.
+MINDSET_COUNTS = {f"mindset_{value}": _received_wanting(value) for value in Mindset.values}
+MINDSET_LABELS = {
+    "mindset_vent": pgettext_lazy("weekly summary", "To be heard"),
+    "mindset_respect": pgettext_lazy("weekly summary", "To be respected"),
+    "mindset_compensation": pgettext_lazy("weekly summary", "To be compensated"),
+}
+COUNTS.update(MINDSET_COUNTS)
 # For a form field naming one of them.
-COUNT_LABELS = {name: FIGURE_LABELS[name] for name in COUNTS}
+COUNT_LABELS = {name: {**FIGURE_LABELS, **MINDSET_LABELS}[name] for name in COUNTS}
 
 
 # -- the figures that are not counts of complaints -------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from reports.figures import FIGURE_LABELS, QUALITY, RATIOS
+from reports.figures import FIGURE_LABELS, MINDSET_LABELS, QUALITY, RATIOS
 
 
 def display(name: str, value) -> str:
@@ -77,3 +77,15 @@ def quality_table(report: dict) -> dict | None:
             for label, figures, kind, code in rows
         ],
     }
+
+
+def mindset_line(report: dict) -> list[dict]:
+    """What the residents received in the week wanted, in total: each mindset's count, then
+    those the desk did not judge."""
+    total = report["total"]
+    judged = [
+        {"figure": name, "label": str(label), "count": total["mindsets"][name[len("mindset_") :]]}
+        for name, label in MINDSET_LABELS.items()
+    ]
+    rest = total["received"] - sum(item["count"] for item in judged)
+    return [*judged, {"figure": "", "label": str(_("not judged")), "count": rest}]

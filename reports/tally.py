@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from reports.figures import MINDSET_COUNTS
+
 # (whole, part, whole not incident-linked, part not incident-linked)
 Share = tuple[int, int, int, int]
 NO_SHARE: Share = (0, 0, 0, 0)
@@ -46,6 +48,7 @@ def figures_of(
         "resident_satisfaction": ratio(resident_pleased, resident_rated),
         "repeat": counts.get("repeat", 0),
         "invalid": counts.get("invalid", 0),
+        "mindsets": {name.removeprefix("mindset_"): counts.get(name, 0) for name in MINDSET_COUNTS},
         "without_incidents": {
             "callbacks_on_time": ratio(on_time_unlinked, due_unlinked),
             "median_resolution_hours": medians[1],

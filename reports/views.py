@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from reports import exports
 from reports import figures as f
-from reports.formatting import change, display, quality_table
+from reports.formatting import change, display, mindset_line, quality_table
 from reports.forms import WeeklyReportForm
 from reports.iso_weeks import IsoWeek
 from reports.snapshots import weekly_report
@@ -82,6 +82,19 @@ def table(report: dict) -> dict:
     ]
     rows.append({"label": _("Change"), "code": "", "cells": changes, "kind": "change"})
     return {"headers": [str(f.FIGURE_LABELS[name]) for name in f.FIGURES], "rows": rows}
+
+
+def mindsets(report: dict) -> list[dict]:
+    """What the residents wanted, each count linked to its complaints."""
+    return [
+        {
+            **item,
+            "url": worklist_url(week=report["week"], figure=item["figure"], estate=report["estate"])
+            if item["figure"] and item["count"]
+            else None,
+        }
+        for item in mindset_line(report)
+    ]
 
 
 def _on_estate_clock(moment: str | None) -> dt.datetime | None:
@@ -170,6 +183,7 @@ def weekly(request):
             "report": report,
             "table": table(report),
             "quality_table": quality_table(report),
+            "mindsets": mindsets(report),
             "incidents": incident_rows(report),
             "chart_data": chart_data(report),
             "trend_table": trend_table(report),

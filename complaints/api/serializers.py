@@ -21,6 +21,7 @@ from complaints.models import (
     Escalation,
     Evidence,
     Incident,
+    Mindset,
     SatisfactionSource,
     Severity,
 )
@@ -132,6 +133,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     # Null until recorded, as the other fields that may not be set yet.
     satisfaction = serializers.SerializerMethodField()
     satisfaction_source = serializers.SerializerMethodField()
+    mindset = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -149,6 +151,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "summary",
             "account",
             "desired_outcome",
+            "mindset",
             "stage",
             "validity",
             "escalation_level",
@@ -180,6 +183,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=SOURCES, allow_null=True))
     def get_satisfaction_source(self, complaint) -> str | None:
         return complaint.satisfaction_source or None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Mindset.values, allow_null=True))
+    def get_mindset(self, complaint) -> str | None:
+        return complaint.mindset or None
 
     def get_status_url(self, complaint) -> str:
         """The resident's own link, to read out or send them; the API is for staff only."""
@@ -251,6 +258,9 @@ class ComplaintCreateSerializer(StrictSerializer):
     summary = serializers.CharField(max_length=200)
     account = serializers.CharField(max_length=20000)
     desired_outcome = serializers.ChoiceField(choices=DesiredOutcome.choices, required=False)
+    mindset = serializers.ChoiceField(
+        choices=Mindset.choices, required=False, allow_blank=True, allow_null=True
+    )
     received_at = serializers.DateTimeField(required=False, allow_null=True)
     incident = WholeIdField(queryset=Incident.objects.none(), required=False, allow_null=True)
 

@@ -27,6 +27,7 @@ from complaints.models import (
     Channel,
     DesiredOutcome,
     Incident,
+    Mindset,
     Severity,
 )
 from complaints.selectors import estates_visible_to
@@ -48,6 +49,7 @@ SERVICE_FIELDS = (
     "summary",
     "account",
     "desired_outcome",
+    "mindset",
     "received_at",
     "incident",
 )
@@ -115,6 +117,17 @@ class IntakeForm(OneTimeTokenForm):
         label=_("What the resident wants"),
         choices=labelled(DesiredOutcome),
         initial=DesiredOutcome.REPAIR,
+    )
+    mindset = forms.ChoiceField(
+        label=_("The resident's mindset"),
+        required=False,
+        choices=[("", _("not judged yet")), *labelled(Mindset)],
+        initial="",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        help_text=_(
+            "Heard: listen without interrupting. Respected: take it seriously, apologise "
+            "where we are at fault. Compensated: explain the rules, promise nothing on the spot."
+        ),
     )
     received_at = LocalDateTimeField(
         label=_("Received at"),
@@ -231,7 +244,7 @@ class IntakeForm(OneTimeTokenForm):
     def complaint_input(self) -> ComplaintInput:
         data = self.cleaned_data
         values: dict[str, Any] = {name: data.get(name) for name in SERVICE_FIELDS}
-        for blank_is_empty in ("contact_name", "contact_phone", "severity"):
+        for blank_is_empty in ("contact_name", "contact_phone", "severity", "mindset"):
             values[blank_is_empty] = values[blank_is_empty] or ""
         return ComplaintInput(**values)
 

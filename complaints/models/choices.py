@@ -39,6 +39,14 @@ class DesiredOutcome(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class Mindset(models.TextChoices):
+    """What the resident mainly wants from complaining: the procedure's three mindsets."""
+
+    VENT = "vent", _("to be heard")
+    RESPECT = "respect", _("to be respected")
+    COMPENSATION = "compensation", _("to be compensated")
+
+
 class Validity(models.TextChoices):
     PENDING = "pending", _("pending")
     VALID = "valid", _("valid")

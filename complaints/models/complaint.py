@@ -10,6 +10,7 @@ from complaints.models.choices import (
     Channel,
     DesiredOutcome,
     Liability,
+    Mindset,
     Satisfaction,
     SatisfactionSource,
     Severity,
@@ -70,6 +71,16 @@ class Complaint(models.Model):
         max_length=15,
         choices=DesiredOutcome.choices,
         default=DesiredOutcome.REPAIR,
+    )
+    # Empty until the desk judges it; the column's own default lets rows be written by code
+    # that does not know the field.
+    mindset = models.CharField(
+        _("the resident's mindset"),
+        max_length=12,
+        choices=Mindset.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
 
     # Only the workflow services write the fields below.

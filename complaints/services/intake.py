@@ -26,6 +26,7 @@ from complaints.models import (
     Escalation,
     EscalationReason,
     Incident,
+    Mindset,
     Severity,
     Stage,
 )
@@ -91,6 +92,8 @@ class ComplaintInput:
     contact_phone: str = ""
     severity: str = ""
     desired_outcome: str = ""
+    # To be heard, respected or compensated (``Mindset``); empty when not judged.
+    mindset: str = ""
     received_at: dt.datetime | None = None
     # An open building-wide incident of the estate that reaches the unit: linked at intake.
     incident: Incident | None = None
@@ -106,6 +109,7 @@ class _Checked:
     contact_phone: str
     severity: str
     desired_outcome: str
+    mindset: str
     summary: str
     account: str
     received_at: dt.datetime
@@ -155,7 +159,8 @@ def _check_contact(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
 
 
 def _check_choices(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
-    """The severity (the category's default when none) and the desired outcome."""
+    """The severity (the category's default when none) and the desired outcome; the mindset
+    is checked too (empty is allowed: not judged)."""
     if data.channel not in Channel.values:
         _fail(errors, "channel", _choices_message(Channel.values))
     category = data.category
@@ -169,6 +174,8 @@ def _check_choices(data: ComplaintInput, errors: Errors) -> tuple[str, str]:
     desired_outcome = data.desired_outcome or DesiredOutcome.REPAIR
     if desired_outcome not in DesiredOutcome.values:
         _fail(errors, "desired_outcome", _choices_message(DesiredOutcome.values))
+    if data.mindset and data.mindset not in Mindset.values:
+        _fail(errors, "mindset", _choices_message(Mindset.values))
     return severity, desired_outcome
 
 
@@ -223,6 +230,7 @@ def _checked(data: ComplaintInput, *, actor: User, now: dt.datetime) -> _Checked
         contact_phone=contact_phone,
         severity=severity,
         desired_outcome=desired_outcome,
+        mindset=data.mindset or "",
         summary=summary,
         account=account,
         received_at=received_at,
@@ -248,6 +256,7 @@ def _complaint_build(
         summary=checked.summary,
         account=checked.account,
         desired_outcome=checked.desired_outcome,
+        mindset=checked.mindset,
         received_at=checked.received_at,
         logged_by=actor,
         in_warranty=warranty_applies(unit=data.unit, category=category, on=local_day),

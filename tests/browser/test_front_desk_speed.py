@@ -103,10 +103,16 @@ def test_at_most_six_tab_stops_from_the_account_to_save(desk, world):
             break
     assert page.evaluate(f"document.activeElement.matches('{SAVE}')"), stops
     assert len(stops) <= TAB_STOPS_AT_MOST, stops
-    # The received time is behind its toggle until the desk opens it.
+    # The resident's mindset is one stop: its radio group, on "not judged yet" until chosen.
+    assert stops[:4] == ["id_summary", "id_severity", "id_desired_outcome", "id_mindset_0"], stops
+    # The arrow keys choose within it.
+    page.focus("#id_mindset_0")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#id_mindset_1")).to_be_checked()
+    # The received time is behind its toggle, with how the complaint came in: not on the way.
     assert "id_received_at" not in stops
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    assert not any("<summary" in stop for stop in stops), stops
+    page.focus("[data-testid=received-toggle] summary")
     page.keyboard.press("Enter")
     expect(page.locator("#id_received_at")).to_be_visible()
 

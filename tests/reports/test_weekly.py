@@ -291,6 +291,7 @@ def test_an_empty_week_defines_every_figure(supervisor, estate):
         "repeat": 0,
         "invalid": 0,
         "incident_linked": 0,
+        "mindsets": {"vent": 0, "respect": 0, "compensation": 0},
         "without_incidents": {
             "callbacks_on_time": None,
             "median_resolution_hours": None,
