@@ -11,11 +11,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from complaints.display import choice_labels
 from complaints.forms.worklist import WorklistFilterForm
-from complaints.models import Complaint, Deadline, DeadlineKind, DeadlineState, Severity, Stage
+from complaints.models import Complaint, Deadline, DeadlineState, Severity
 from complaints.received import PERIODS
 from complaints.selectors import complaint_list
+from complaints.views.worklist_rows import worklist_rows
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -109,15 +109,18 @@ def _query_without(request, *names: str) -> str:
 ROW_RELATIONS = ("unit__building", "resident", "incident")
 
 
-def incident_groups(rows: Sequence[Complaint]) -> list[dict]:
-    """The rows under their incidents, each group in the order its first row came, and the
-    complaints linked to none last."""
+def row_groups(complaints: Sequence[Complaint], *, now, by_incident: bool) -> list[dict]:
+    """The rows in one group without a heading; or, ``by_incident``, under their incidents,
+    each group in the order its first row came, and the complaints linked to none last."""
+    rows = worklist_rows(complaints, now=now)
+    if not by_incident:
+        return [{"heading": False, "incident": None, "rows": rows}] if rows else []
     groups: dict[int | None, dict] = {}
-    for complaint in rows:
+    for complaint, row in zip(complaints, rows, strict=True):
         group = groups.setdefault(
-            complaint.incident_id, {"incident": complaint.incident, "complaints": []}
+            complaint.incident_id, {"heading": True, "incident": complaint.incident, "rows": []}
         )
-        group["complaints"].append(complaint)
+        group["rows"].append(row)
     unlinked = groups.pop(None, None)
     return [*groups.values(), *([unlinked] if unlinked else [])]
 
@@ -146,29 +149,20 @@ def worklist(request):
     start = (page - 1) * PAGE_SIZE
     # One row more than a page says whether another page follows, without counting the table.
     rows = list(queryset[start : start + PAGE_SIZE + 1])
-    now = timezone.now()
-    # Each row shows labels of choices (some 250 a page): translated once here instead.
-    severity, stage, kind = map(choice_labels, (Severity, Stage, DeadlineKind))
     for complaint in rows:
         # Read with the form; a row the form did not see (changed meanwhile) reads its own.
         if estate := form.estates.get(complaint.estate_id):
             complaint.estate = estate
         if category := form.categories.get(complaint.category_id):
             complaint.category = category
-        pending = complaint.owed_deadlines
-        complaint.next_deadline = pending[0] if pending else None
-        complaint.severity_label = severity.get(complaint.severity, complaint.severity)
-        complaint.stage_label = stage.get(complaint.stage, complaint.stage)
-        if complaint.next_deadline:
-            deadline = complaint.next_deadline
-            deadline.kind_label = kind.get(deadline.kind, deadline.kind)
+    shown = rows[:PAGE_SIZE]
+    grouped = form.grouping == "incident"
     return render(
         request,
         "complaints/worklist.html",
         {
             "form": form,
-            "complaints": rows[:PAGE_SIZE],
-            "groups": incident_groups(rows[:PAGE_SIZE]) if form.grouping == "incident" else None,
+            "groups": row_groups(shown, now=timezone.now(), by_incident=grouped),
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
             "has_previous": page > 1,
@@ -178,7 +172,6 @@ def worklist(request):
             # A list reached from a count of the weekly summary says so, with the way back out.
             "report_filter": form.report_filter() if form.is_bound else None,
             "report_clear_query": _query_without(request, "page", "week", "figure"),
-            "now": now,
             # The page lists without a filter that is not one, and says which it left out.
             "filters_left_out": filters_refused(form),
         },

@@ -98,7 +98,7 @@ def test_the_worklist_link_lists_exactly_those_complaints(
     response = get(client, english, "/complaints/?week=2026-W47&figure=received&category=FAC")
 
     assert response.status_code == 200
-    listed = [c.reference for c in response.context["complaints"]]
+    listed = [row.reference for group in response.context["groups"] for row in group["rows"]]
     assert len(listed) == 2
     assert other_week.reference not in listed
 
