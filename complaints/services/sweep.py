@@ -67,12 +67,67 @@ def _due_complaint_ids(*, now: dt.datetime, exclude: set[int], limit: int) -> li
     return list(dict.fromkeys(rows))[:limit]
 
 
+def _escalations_build(
+    *,
+    complaints: dict[int, Complaint],
+    deadlines: list[Deadline],
+    now: dt.datetime,
+    result: SweepResult,
+) -> tuple[list[Escalation], list[ComplaintEvent]]:
+    """One escalation and its timeline entry per missed deadline, oldest first per complaint;
+    each raises its complaint's level (in memory) one step."""
+    escalations: list[Escalation] = []
+    events: list[ComplaintEvent] = []
+    for deadline in deadlines:
+        complaint = complaints[deadline.complaint_id]
+        before = complaint.escalation_level
+        escalation = escalation_build(
+            complaint=complaint,
+            reason=EscalationReason.DEADLINE_MISSED,
+            note=deadline.kind,
+            now=now,
+            deadline=deadline,
+        )
+        assert escalation is not None  # a missed deadline always gets its row
+        escalations.append(escalation)
+        events.append(
+            ComplaintEvent(
+                complaint=complaint,
+                actor=None,
+                kind="escalated",
+                at=now,
+                data={
+                    "level": {"before": before, "after": complaint.escalation_level},
+                    "reason": EscalationReason.DEADLINE_MISSED,
+                    "deadline": deadline.kind,
+                    "due_at": deadline.due_at.isoformat(),
+                },
+            )
+        )
+        result.escalated.append((complaint.reference, deadline.kind, complaint.escalation_level))
+    return escalations, events
+
+
+def _levels_save(*, touched: list[Complaint], now: dt.datetime) -> None:
+    """The escalated complaints' new levels, one update per level (there are three)."""
+    by_level: dict[int, list[int]] = {}
+    for complaint in touched:
+        by_level.setdefault(complaint.escalation_level, []).append(complaint.pk)
+        complaint.version += 1  # fresh: read under this transaction's lock
+        complaint.updated_at = now
+    for level, ids in by_level.items():
+        Complaint.objects.filter(pk__in=ids).update(
+            escalation_level=level, version=F("version") + 1, updated_at=now
+        )
+
+
 def _escalate_batch(*, candidate_ids: list[int], now: dt.datetime, result: SweepResult) -> None:
     with transaction.atomic():
         complaints = {
             c.pk: c
             for c in Complaint.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("estate", "category", "unit__building")
+            # With the resident, whom a missed agreed callback sends an apology.
+            .select_related("estate", "category", "unit__building", "resident")
             .filter(pk__in=candidate_ids)
         }
         if not complaints:
@@ -82,47 +137,17 @@ def _escalate_batch(*, candidate_ids: list[int], now: dt.datetime, result: Sweep
                 complaint_id__in=complaints, state=DeadlineState.PENDING, due_at__lte=now
             ).order_by("complaint_id", "due_at", "id")
         )
-        escalations: list[Escalation] = []
-        events: list[ComplaintEvent] = []
-        for deadline in deadlines:
-            complaint = complaints[deadline.complaint_id]
-            before = complaint.escalation_level
-            escalation = escalation_build(
-                complaint=complaint,
-                reason=EscalationReason.DEADLINE_MISSED,
-                note=deadline.kind,
-                now=now,
-                deadline=deadline,
-            )
-            assert escalation is not None  # a missed deadline always gets its row
-            escalations.append(escalation)
-            events.append(
-                ComplaintEvent(
-                    complaint=complaint,
-                    actor=None,
-                    kind="escalated",
-                    at=now,
-                    data={
-                        "level": {"before": before, "after": complaint.escalation_level},
-                        "reason": EscalationReason.DEADLINE_MISSED,
-                        "deadline": deadline.kind,
-                        "due_at": deadline.due_at.isoformat(),
-                    },
-                )
-            )
-            result.escalated.append(
-                (complaint.reference, deadline.kind, complaint.escalation_level)
-            )
+        escalations, events = _escalations_build(
+            complaints=complaints, deadlines=deadlines, now=now, result=result
+        )
         Deadline.objects.filter(pk__in=[d.pk for d in deadlines]).update(state=DeadlineState.MISSED)
         # The one-per-deadline constraint is the last word: a second sweep cannot get here
         # for the same deadline, and if it somehow did, the insert would fail and roll back.
         created = Escalation.objects.bulk_create(escalations)
         ComplaintEvent.objects.bulk_create(events)
-        touched = [complaints[pk] for pk in {d.complaint_id for d in deadlines}]
-        for complaint in touched:
-            complaint.version += 1  # fresh: read under this transaction's lock
-            complaint.updated_at = now
-        Complaint.objects.bulk_update(touched, ["escalation_level", "version", "updated_at"])
+        _levels_save(
+            touched=[complaints[pk] for pk in {d.complaint_id for d in deadlines}], now=now
+        )
         escalations_raised.send(Escalation, escalations=created, now=now)
 
 
