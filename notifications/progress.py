@@ -70,7 +70,12 @@ def _latest(complaint: Complaint, kind: str, *states: str) -> Deadline | None:
     )
 
 
+# The sentence ends the plan with its own stop: the plan's own (。 or .) is left off.
+CLOSING_STOPS = "。.！!；;，, "
+
+
 def _quoted(text: str) -> str:
+    text = text.strip().rstrip(CLOSING_STOPS)
     return text if len(text) <= PLAN_MAX else text[: PLAN_MAX - 1] + "…"
 
 

@@ -14,7 +14,14 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from complaints.spreadsheets import cell, filter_set, formula_safe, header_write
-from reports.figures import FIGURE_LABELS, FIGURES, MINDSET_LABELS, QUALITY, RATIOS
+from reports.figures import (
+    FIGURE_LABELS,
+    FIGURES,
+    MINDSET_LABELS,
+    QUALITY,
+    RATIOS,
+    figure_label,
+)
 from residents.names import names_list
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,28 +38,33 @@ INCIDENT_WIDTHS = (22, 28, 14, 18, 24, 17, 17, 14)
 
 
 # The figure of each column after the code and the category: the figures, then the quality
-# figures without the incident-linked complaints.
-COLUMNS = (*FIGURES, *QUALITY, *MINDSET_LABELS)
+# figures without the incident-linked complaints, then what the residents wanted (the three
+# mindsets and those not judged, which add up to ``received``).
+NOT_JUDGED = "mindset_none"
+COLUMNS = (*FIGURES, *QUALITY, *MINDSET_LABELS, NOT_JUDGED)
 
 
-def headers() -> list[str]:
+def headers(report: dict) -> list[str]:
     apart = [
         _("%(figure)s without incident-linked") % {"figure": FIGURE_LABELS[name]}
         for name in QUALITY
     ]
     wanted = [
-        _("Received wanting %(mindset)s") % {"mindset": label} for label in MINDSET_LABELS.values()
+        _("Received wanting %(mindset)s") % {"mindset": label}
+        for label in [*MINDSET_LABELS.values(), _("Not judged")]
     ]
-    return (
-        [_("Code"), _("Category")] + [str(FIGURE_LABELS[name]) for name in FIGURES] + apart + wanted
-    )
+    so_far = report["in_progress"]
+    labels = [figure_label(name, in_progress=so_far) for name in FIGURES]
+    return [_("Code"), _("Category"), *labels, *apart, *wanted]
 
 
 def _values(figures: dict) -> list:
+    wanted = [figures["mindsets"][name[len("mindset_") :]] for name in MINDSET_LABELS]
     return [
         *(figures[name] for name in FIGURES),
         *(figures["without_incidents"][name] for name in QUALITY),
-        *(figures["mindsets"][name[len("mindset_") :]] for name in MINDSET_LABELS),
+        *wanted,
+        figures["received"] - sum(wanted),
     ]
 
 
@@ -139,7 +151,7 @@ def csv_text(report: dict) -> str:
     """The CSV, with a byte-order mark so spreadsheet programs read the Chinese as UTF-8."""
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow(_safe(headers()))
+    writer.writerow(_safe(headers(report)))
     for row in figure_rows(report):
         writer.writerow(_safe(["" if value is None else value for value in row]))
     if note := in_progress_note(report):
@@ -162,7 +174,7 @@ def xlsx_bytes(report: dict) -> bytes:
     sheet = workbook.active
     assert isinstance(sheet, Worksheet)  # a new workbook opens on a worksheet
     sheet.title = str(report["week"])
-    header_write(sheet, headers(), (10, 28, *(FIGURE_WIDTH for _name in COLUMNS)))
+    header_write(sheet, headers(report), (10, 28, *(FIGURE_WIDTH for _name in COLUMNS)))
     rows = figure_rows(report)
     for row in rows:
         sheet.append(_safe(row))
@@ -170,7 +182,8 @@ def xlsx_bytes(report: dict) -> bytes:
         if name in NUMBER_FORMATS:
             for (figure,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 figure.number_format = NUMBER_FORMATS[name]
-    filter_set(sheet, 2 + len(COLUMNS), len(rows))
+    # Over the categories only: sorting must not mix the totals in with them.
+    filter_set(sheet, 2 + len(COLUMNS), len(report["categories"]))
     if note := in_progress_note(report):
         sheet.append([])
         sheet.append(_safe(["", note]))

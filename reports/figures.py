@@ -70,6 +70,19 @@ FIGURE_LABELS = {
     "repeat": pgettext_lazy("weekly summary", "Repeat complaints"),
     "invalid": pgettext_lazy("weekly summary", "Invalid"),
 }
+# A week not yet over has no end yet: its state figures are those of now.
+NOW_LABELS = {
+    "open_at_end": pgettext_lazy("weekly summary", "Open now"),
+    "overdue_at_end": pgettext_lazy("weekly summary", "Overdue now"),
+}
+
+
+def figure_label(name: str, *, in_progress: bool = False) -> str:
+    if in_progress and name in NOW_LABELS:
+        return str(NOW_LABELS[name])
+    return str(FIGURE_LABELS[name])
+
+
 RATIOS = ("callbacks_on_time", "satisfaction", "follow_up_rate", "resident_satisfaction")
 # The quality figures, given also over the complaints not linked to a building-wide incident:
 # one outage that brings eighty calls would otherwise set them for the whole week.

@@ -88,4 +88,4 @@ def mindset_line(report: dict) -> list[dict]:
         for name, label in MINDSET_LABELS.items()
     ]
     rest = total["received"] - sum(item["count"] for item in judged)
-    return [*judged, {"figure": "", "label": str(_("not judged")), "count": rest}]
+    return [*judged, {"figure": "", "label": str(_("Not judged")), "count": rest}]

@@ -80,8 +80,12 @@ def table(report: dict) -> dict:
         {"text": change(name, report["total"][name], report["previous_total"][name])}
         for name in f.FIGURES
     ]
-    rows.append({"label": _("Change"), "code": "", "cells": changes, "kind": "change"})
-    return {"headers": [str(f.FIGURE_LABELS[name]) for name in f.FIGURES], "rows": rows}
+    so_far = report["in_progress"]
+    # A week in progress against a whole one: the change says so.
+    label = _("Change so far, against the whole previous week") if so_far else _("Change")
+    rows.append({"label": label, "code": "", "cells": changes, "kind": "change"})
+    headers = [f.figure_label(name, in_progress=so_far) for name in f.FIGURES]
+    return {"headers": headers, "rows": rows}
 
 
 def mindsets(report: dict) -> list[dict]:

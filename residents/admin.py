@@ -126,13 +126,23 @@ def load_next_years_holidays(modeladmin, request, queryset) -> None:
     _holidays_load(modeladmin, request, _owners_of(queryset), timezone.localdate().year + 1)
 
 
-def _warn_next_year_missing(request: HttpRequest) -> None:
-    """From 1 November, name the calendars in use that lack next year's public holidays."""
-    today = timezone.localdate()
-    if request.method != "GET" or today.month < NOVEMBER:
+def _warn_holidays_missing(request: HttpRequest) -> None:
+    """Name the calendars in use that lack this year's public holidays, and from 1 November
+    those that lack next year's."""
+    if request.method != "GET":
         return
-    missing = holidays_missing(year=today.year + 1)
-    if missing:
+    today = timezone.localdate()
+    if missing := holidays_missing(year=today.year):
+        messages.warning(
+            request,
+            _(
+                "The public holidays of %(year)s are missing or incomplete in: %(calendars)s. "
+                "Load them with the action “Load this year's statutory holidays”, or run "
+                "manage.py import_holidays --year %(year)s."
+            )
+            % {"year": today.year, "calendars": names_list(missing)},
+        )
+    if today.month >= NOVEMBER and (missing := holidays_missing(year=today.year + 1)):
         messages.warning(
             request,
             _(
@@ -159,7 +169,7 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
         return names_list(estate.code for estate in obj.estates.all())
 
     def changelist_view(self, request, extra_context=None):
-        _warn_next_year_missing(request)
+        _warn_holidays_missing(request)
         return super().changelist_view(request, extra_context)
 
     def save_related(self, request, form, formsets, change):
@@ -179,7 +189,7 @@ class EstateAdmin(admin.ModelAdmin):
     actions = [load_this_years_holidays, load_next_years_holidays]
 
     def changelist_view(self, request, extra_context=None):
-        _warn_next_year_missing(request)
+        _warn_holidays_missing(request)
         return super().changelist_view(request, extra_context)
 
     def save_related(self, request, form, formsets, change):

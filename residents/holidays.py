@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from residents.models import CalendarDay, Estate, HolidayCalendar, OpeningWindow
@@ -42,17 +42,32 @@ def holiday_owner_label(owner: HolidayOwner) -> str:
     return _("holiday calendar %(name)s (%(estates)s)") % {"name": owner.name, "estates": codes}
 
 
+def _holiday_counts(days: str, year: int) -> dict[str, Count]:
+    holiday = Q(**{f"{days}__kind": CalendarDay.Kind.HOLIDAY})
+    return {
+        "in_year": Count(days, filter=holiday & Q(**{f"{days}__date__year": year})),
+        "year_before": Count(days, filter=holiday & Q(**{f"{days}__date__year": year - 1})),
+    }
+
+
+def _incomplete(owner: HolidayCalendar | Estate) -> bool:
+    in_year, year_before = owner.in_year, owner.year_before  # type: ignore[union-attr]
+    return in_year == 0 or in_year * 2 < year_before
+
+
 def holidays_missing(*, year: int) -> list[str]:
-    """The calendars in use (shared ones some estate uses, and estates' own) with no public
-    holiday in ``year``."""
-    holidays = CalendarDay.objects.filter(kind=CalendarDay.Kind.HOLIDAY, date__year=year)
+    """The calendars in use (shared ones some estate uses, and estates' own) whose public
+    holidays of ``year`` are not there: none at all, or fewer than half as many as the year
+    before (a New Year's Day entered ahead does not make a year)."""
     calendars = HolidayCalendar.objects.filter(
         Exists(Estate.objects.filter(holiday_calendar=OuterRef("pk")))
-    ).exclude(Exists(holidays.filter(calendar=OuterRef("pk"))))
-    estates = Estate.objects.filter(holiday_calendar__isnull=True).exclude(
-        Exists(holidays.filter(estate=OuterRef("pk")))
+    ).annotate(**_holiday_counts("days", year))
+    estates = Estate.objects.filter(holiday_calendar__isnull=True).annotate(
+        **_holiday_counts("calendar_days", year)
     )
-    return [calendar.name for calendar in calendars] + [str(estate) for estate in estates]
+    return [c.name for c in calendars if _incomplete(c)] + [
+        str(e) for e in estates if _incomplete(e)
+    ]
 
 
 def calendar_changed_tell(*, estates: Iterable[Estate], actor: User | None) -> int:

@@ -37,6 +37,16 @@ class HolidaysNotKnown(ValueError):
     def message(self) -> str:
         """Why nothing was loaded, and what to do, in the active language."""
         known = [date.year for date in chinese_calendar.holidays]
+        if not min(known) <= self.year <= dt.MAXYEAR:
+            return gettext(
+                "The chinese-calendar package (version %(version)s) knows the public holidays "
+                "of %(first)s to %(last)s only, not of %(year)s. Nothing was changed."
+            ) % {
+                "version": version("chinesecalendar"),
+                "year": self.year,
+                "first": min(known),
+                "last": max(known),
+            }
         return gettext(
             "The chinese-calendar package (version %(version)s) does not know the public "
             "holidays of %(year)s, only those of %(first)s to %(last)s. Nothing was changed. "
@@ -74,6 +84,8 @@ class StatutoryDay:
 def statutory_days(year: int) -> list[StatutoryDay]:
     """The year's holidays (weekend days inside a holiday included, plain weekends not) and
     make-up working days, in date order."""
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise HolidaysNotKnown(year)
     first = dt.date(year, 1, 1)
     try:
         chinese_calendar.get_holiday_detail(first)

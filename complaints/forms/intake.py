@@ -121,7 +121,7 @@ class IntakeForm(OneTimeTokenForm):
     mindset = forms.ChoiceField(
         label=_("The resident's mindset"),
         required=False,
-        choices=[("", _("not judged yet")), *labelled(Mindset)],
+        choices=[("", _("Not judged yet")), *labelled(Mindset)],
         initial="",
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         help_text=_(

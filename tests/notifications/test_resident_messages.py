@@ -401,3 +401,26 @@ def test_a_slow_provider_leaves_the_rest_for_the_next_run_before_the_lease_ends(
     assert [r.status for r in receipts] == ["sent", "sent", "queued", "queued"]
     # Put back as due now, not left claimed until the lease ends.
     assert all(r.not_before < at(9, 1) + dt.timedelta(seconds=30) for r in receipts[2:])
+
+
+def test_a_plan_written_with_its_own_full_stop_gets_one_stop_in_the_message(
+    estate, frontdesk, supervisor
+):
+    with time_machine.travel(at(9), tick=False):
+        complaint = log_complaint(frontdesk, estate=estate, contact_phone=PHONE)
+    step(at(9, 10), complaint, frontdesk, "accept")
+    step(
+        at(9, 30),
+        complaint,
+        supervisor,
+        "plan_resolution",
+        validity="valid",
+        department="ENG",
+        plan="安排绿化班组修剪树木。",
+        callback_due_at=at(14),
+    )
+    # Sent together with the receipt, folded into one digest.
+    [digest] = send_at(at(9, 31))
+
+    assert "处理方案：安排绿化班组修剪树木。预计于" in digest.text
+    assert "。。" not in digest.text

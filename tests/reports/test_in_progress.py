@@ -155,8 +155,8 @@ def test_the_command_refuses_a_week_not_begun(reader):
     with time_machine.travel(WEDNESDAY, tick=False):
         call_command("weekly_summary", "--week=2026-W47", stdout=table)
     assert table.getvalue().splitlines()[0] == (
-        "Week 2026-W47 (2026-11-16 to 2026-11-23), estate all, in progress: figures so far, "
-        "as of 2026-11-18T02:00:00+00:00"
+        "Week 2026-W47 (2026-11-16 to 2026-11-22), estate all. 2026-W47 is in progress: "
+        "figures so far, as of 2026-11-18 10:00."
     )
 
 
@@ -172,3 +172,13 @@ def test_the_monday_email_is_about_the_finished_week(reader, estate, other_estat
     assert str(week) == "2026-W47"
     assert message.attachments[0][0] == "weekly-2026-W47-all.csv"
     assert "in progress" not in message.body
+
+
+def test_a_week_in_progress_has_no_end_yet_in_its_headings(client, reader):
+    html = get(client, reader, "/reports/weekly/?week=2026-W47").content.decode()
+    finished = get(client, reader, "/reports/weekly/?week=2026-W46").content.decode()
+
+    assert ">Open now</th>" in html and ">Overdue now</th>" in html
+    assert ">Open at end</th>" not in html
+    assert "Change so far, against the whole previous week" in html
+    assert ">Open at end</th>" in finished and ">Change</th>" in finished

@@ -64,7 +64,7 @@ def test_the_page_shows_them_with_the_ones_not_judged_and_links_to_the_complaint
     line = html[html.index('data-testid="mindsets"') :]
     line = line[: line.index("</p>")]
     assert "To be heard" in line and "To be respected" in line and "To be compensated" in line
-    assert '<span class="text-nowrap" data-mindset="none">not judged 1</span>' in line
+    assert '<span class="text-nowrap" data-mindset="none">Not judged 1</span>' in line
     link = "/complaints/?week=2026-W47&amp;figure=mindset_vent"
     assert link in line
 
@@ -104,12 +104,18 @@ def test_the_api_and_the_exports_give_them(client, api, week, manager):
     ]
     total = next(row for row in rows if row[1] == "Total")
     assert [total[i] for i in columns] == ["2", "1", "1"]
+    # With those not judged, they add up to the received.
+    assert total[header.index("Received wanting Not judged")] == "1"
+    assert total[header.index("Received")] == "5"
 
     sheet = load_workbook(io.BytesIO(book.content)).active
     cells = [cell.value for cell in sheet[1]]
     column = cells.index("Received wanting To be heard") + 1
     totals = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "Total")
     assert totals[column - 1] == 2
+    # The filter covers the seven categories, not the total and the previous week below them.
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(cells)).column_letter}8"
+    assert sheet.cell(9, 2).value == "Total"
 
 
 def test_a_week_stored_before_they_were_counted_is_computed_again(week):

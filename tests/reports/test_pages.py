@@ -218,7 +218,7 @@ def test_the_command_prints_a_table_and_csv(week_of_complaints):
         call_command("weekly_summary", "--week=2026-W47", "--format=csv", stdout=text)
 
     lines = table.getvalue().splitlines()
-    assert lines[0] == "Week 2026-W47 (2026-11-16 to 2026-11-23), estate all"
+    assert lines[0] == "Week 2026-W47 (2026-11-16 to 2026-11-22), estate all"
     assert lines[-2].split()[:3] == ["total", "3", "1"]
     assert next(csv.reader(io.StringIO(text.getvalue())))[2] == "Received"
 

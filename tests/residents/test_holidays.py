@@ -134,6 +134,19 @@ def test_a_year_the_package_does_not_know_changes_nothing(estate):
     assert not CalendarDay.objects.exists()
 
 
+@pytest.mark.parametrize("year", ["2003", "0", "-1", "10000"])
+def test_a_year_before_the_packages_first_or_no_year_at_all_is_refused_clearly(estate, year):
+    with pytest.raises(CommandError) as refused:
+        _import("--year", year)
+
+    assert str(refused.value) == (
+        f"The chinese-calendar package (version {version('chinesecalendar')}) knows the public "
+        f"holidays of 2004 to {statutory_days_last_year()} only, not of {year}. Nothing was "
+        "changed."
+    )
+    assert not CalendarDay.objects.exists()
+
+
 def test_a_year_the_package_does_not_know_exits_with_1():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     run = subprocess.run(

@@ -33,6 +33,12 @@ def company(db):
     return HolidayCalendar.objects.create(name="公司日历")
 
 
+def _this_years(company, estate) -> None:
+    """2026 has its (one) public holiday in both: only next year can be missing."""
+    CalendarDay.objects.create(calendar=company, date=dt.date(2026, 10, 1), kind="holiday")
+    CalendarDay.objects.create(estate=estate, date=dt.date(2026, 10, 1), kind="holiday")
+
+
 def _messages(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
@@ -48,6 +54,8 @@ def _act(client, model: str, action: str, *pks: int):
 def test_the_calendars_action_loads_next_year_once(admin_client, company, estate):
     estate.holiday_calendar = company
     estate.save()
+    # This year's are there: the page after the action has nothing else to say.
+    CalendarDay.objects.create(calendar=company, date=dt.date(2025, 10, 1), kind="holiday")
 
     with time_machine.travel(AUTUMN_2025, tick=False):
         first = _act(admin_client, "holidaycalendar", "load_next_years_holidays", company.pk)
@@ -60,7 +68,7 @@ def test_the_calendars_action_loads_next_year_once(admin_client, company, estate
     )
     assert "added 2026-02-14 make-up working day (Spring Festival)" in loaded
     assert _messages(second) == ["holiday calendar 公司日历 (HY), 2026: nothing changed."]
-    assert CalendarDay.objects.filter(calendar=company).count() == 39
+    assert CalendarDay.objects.filter(calendar=company, date__year=2026).count() == 39
 
 
 def test_the_estates_action_loads_each_estates_calendar_once(
@@ -92,15 +100,17 @@ def test_a_year_the_package_does_not_know_is_refused_in_the_admin(
         client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
         response = _act(client, "estate", "load_this_years_holidays", estate.pk)
 
-    [refusal] = _messages(response)
+    refusal, reminder = _messages(response)
     assert "does not know the public holidays of 2035" in refusal
     assert "Nothing was changed." in refusal
+    assert reminder.startswith("The public holidays of 2035 are missing or incomplete in: 海悦")
     assert not CalendarDay.objects.exists()
 
 
 @pytest.mark.parametrize("page", ["estate", "holidaycalendar"])
 def test_next_years_holidays_are_asked_for_from_1_november(admin_client, company, estate, page):
     Estate.objects.create(code="JD", name="锦都名苑", holiday_calendar=company)
+    _this_years(company, estate)
 
     with time_machine.travel(local(2026, 10, 31, 23, 59), tick=False):
         october = admin_client.get(f"/admin/residents/{page}/")
@@ -114,6 +124,7 @@ def test_next_years_holidays_are_asked_for_from_1_november(admin_client, company
 
 def test_no_warning_once_next_years_holidays_are_there(admin_client, company, estate):
     Estate.objects.create(code="JD", name="锦都名苑", holiday_calendar=company)
+    _this_years(company, estate)
     CalendarDay.objects.create(calendar=company, date=dt.date(2027, 1, 1), kind="holiday")
     CalendarDay.objects.create(estate=estate, date=dt.date(2027, 2, 6), kind="workday")
 
@@ -157,3 +168,33 @@ def test_changing_a_shared_calendars_days_moves_deadlines_of_its_estates(
         acknowledge = complaint.deadlines.get(kind="acknowledge")
         # 2 working hours from Friday 17:00: 1 h on Friday, then 1 h after Saturday's holiday.
         assert acknowledge.due_at == local(2026, 11, 22, 9, 30)
+
+
+def test_a_new_years_day_entered_ahead_does_not_silence_the_warning(admin_client, company):
+    Estate.objects.create(code="JD", name="锦都名苑", holiday_calendar=company)
+    for day in range(1, 9):  # 2026: eight days of holidays; 2027: New Year's Day alone
+        CalendarDay.objects.create(calendar=company, date=dt.date(2026, 10, day), kind="holiday")
+    CalendarDay.objects.create(calendar=company, date=dt.date(2027, 1, 1), kind="holiday")
+
+    with time_machine.travel(local(2026, 11, 2, 9), tick=False):
+        response = admin_client.get("/admin/residents/holidaycalendar/")
+
+    assert _messages(response) == [WARNING_2027.format("公司日历")]
+
+
+def test_the_current_years_holidays_are_asked_for_all_year(client, django_user_model, company):
+    Estate.objects.create(code="JD", name="锦都名苑", holiday_calendar=company)
+    CalendarDay.objects.create(calendar=company, date=dt.date(2026, 10, 1), kind="holiday")
+
+    with time_machine.travel(local(2027, 1, 5, 9), tick=False):
+        client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
+        january = _messages(client.get("/admin/residents/estate/"))
+        CalendarDay.objects.create(calendar=company, date=dt.date(2027, 1, 1), kind="holiday")
+        loaded = _messages(client.get("/admin/residents/estate/"))
+
+    assert january == [
+        "The public holidays of 2027 are missing or incomplete in: 公司日历. Load them with the "
+        "action “Load this year's statutory holidays”, or run manage.py import_holidays "
+        "--year 2027."
+    ]
+    assert loaded == []

@@ -1,10 +1,11 @@
+import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from reports import exports
-from reports.figures import FIGURE_LABELS, FIGURES
+from reports.figures import FIGURES, figure_label
 from reports.formatting import display
 from reports.iso_weeks import IsoWeek
 from reports.snapshots import weekly_report
@@ -48,7 +49,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _table(report: dict) -> str:
-        headers = ["", *(str(FIGURE_LABELS[name]) for name in FIGURES)]
+        so_far = report["in_progress"]
+        headers = ["", *(figure_label(name, in_progress=so_far) for name in FIGURES)]
         rows = [
             [row["code"], *(display(name, row[name]) for name in FIGURES)]
             for row in report["categories"]
@@ -61,14 +63,12 @@ class Command(BaseCommand):
             ]
         )
         widths = [max(len(str(line[i])) for line in [headers, *rows]) for i in range(len(headers))]
+        # The week's days, Monday to Sunday (``end`` is the Monday after).
+        sunday = dt.date.fromisoformat(report["end"]) - dt.timedelta(days=1)
+        note = exports.in_progress_note(report)
         lines = [
-            f"Week {report['week']} ({report['start']} to {report['end']}), "
-            f"estate {report['estate'] or 'all'}"
-            + (
-                f", in progress: figures so far, as of {report['computed_at']}"
-                if report["in_progress"]
-                else ""
-            ),
+            f"Week {report['week']} ({report['start']} to {sunday.isoformat()}), "
+            f"estate {report['estate'] or 'all'}" + (f". {note}" if note else ""),
             "  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)),
         ]
         lines += [

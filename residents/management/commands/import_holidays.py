@@ -24,7 +24,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, required=True, help="e.g. 2027")
+        parser.add_argument("--year", type=int, required=True, help="e.g. 2026")
         parser.add_argument("--calendar", help="the name of one shared holiday calendar")
         parser.add_argument(
             "--estate",
@@ -48,7 +48,9 @@ class Command(BaseCommand):
                 self.stdout.write(_("No estate or holiday calendar to load them into."))
             for owner in owners:
                 loaded = holidays_load(owner=owner, year=year)
-                self.stdout.write(f"{holiday_owner_label(owner)}, {year}:")
+                self.stdout.write(
+                    _("%(owner)s, %(year)s:") % {"owner": holiday_owner_label(owner), "year": year}
+                )
                 lines = holidays_loaded_lines(loaded) or [_("nothing changed")]
                 for line in lines:
                     self.stdout.write(f"  {line}")
