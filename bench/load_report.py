@@ -39,8 +39,9 @@ def _page_table(steps: list[dict]) -> list[str]:
 def _step_table(steps: list[dict]) -> list[str]:
     lines = [
         "| users | signed in | req/s | p50 / p95 / p99 ms | errors | CPU web % | CPU db % "
-        "| CPU web+db % | CPU machine % | worker RSS MB (max) | load before → after |",
-        "| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| CPU web+db % | CPU locust % | CPU machine % | worker RSS MB (max) "
+        "| load before → after |",
+        "| ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for step in steps:
         overall, cpu = step["overall"], step["cpu_percent"]
@@ -49,7 +50,7 @@ def _step_table(steps: list[dict]) -> list[str]:
             f"| {step['users']} | {step['signed_in']} | {overall['per_second']:.1f} "
             f"| {_ms(overall['p50_ms'])} / {_ms(overall['p95_ms'])} / {_ms(overall['p99_ms'])} "
             f"| {overall['errors']} | {cpu['web']} | {cpu['database']} | {cpu['web+database']} "
-            f"| {cpu['machine']} | {max(rss, default=0):.0f} "
+            f"| {cpu['generator']} | {cpu['machine']} | {max(rss, default=0):.0f} "
             f"| {step['load_before']} → {step['load_after']} |"
         )
     return lines
@@ -74,8 +75,8 @@ def report_text(args: argparse.Namespace, *, steps: list[dict], loads: dict, sta
         *_page_table(steps),
         "",
         "CPU: utime + stime growth over the step / wall time / cores, from /proc; web = the "
-        "gunicorn master and workers, db = their PostgreSQL backends; machine = every process "
-        "(/proc/stat), the load generator and other users included.",
+        "gunicorn master and workers, db = their PostgreSQL backends, locust = the load "
+        "generator; machine = every process (/proc/stat), other users' included.",
     ]
     for step in steps:
         if step["errors_seen"]:

@@ -79,6 +79,7 @@ def database_backends(url: str, application_name: str) -> list[int]:
 class Snapshot:
     web: dict[int, float]  # gunicorn master and workers
     database: dict[int, float]  # their PostgreSQL backends
+    generator: float  # this process: the load generator
     machine: tuple[float, float]
 
 
@@ -90,6 +91,7 @@ def snapshot(*, master: int, url: str, application_name: str) -> Snapshot:
     return Snapshot(
         web=times([master, *children(master)]),
         database=times(database_backends(url, application_name)),
+        generator=cpu_seconds(os.getpid()) or 0.0,
         machine=machine_busy(),
     )
 
@@ -100,7 +102,8 @@ def _grown(before: dict[int, float], after: dict[int, float]) -> float:
 
 def cpu_share(before: Snapshot, after: Snapshot, wall: float) -> dict[str, float]:
     """Percent of the machine's cores over ``wall`` seconds: the web processes, their database
-    backends, both, and the whole machine (every process, other users' included)."""
+    backends, both, the load generator, and the whole machine (every process, other users'
+    included)."""
     web = _grown(before.web, after.web) / wall / CORES * 100
     database = _grown(before.database, after.database) / wall / CORES * 100
     busy = after.machine[0] - before.machine[0]
@@ -109,5 +112,6 @@ def cpu_share(before: Snapshot, after: Snapshot, wall: float) -> dict[str, float
         "web": round(web, 1),
         "database": round(database, 1),
         "web+database": round(web + database, 1),
+        "generator": round((after.generator - before.generator) / wall / CORES * 100, 1),
         "machine": round(busy / total * 100, 1) if total else 0.0,
     }
