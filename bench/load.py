@@ -80,7 +80,7 @@ def _step(args: argparse.Namespace, *, users: int, seconds: int, server, plan: P
             *("--users", str(users), "--seconds", str(seconds)),
             *("--spawn-rate", str(args.spawn_rate), "--master", str(server.process.pid)),
             *("--database-url", url, "--application-name", APPLICATION_NAME),
-            *("--out", str(out)),
+            *("--access-log", str(server.log), "--out", str(out)),
         ],
         cwd=ROOT,
         check=True,
@@ -90,7 +90,8 @@ def _step(args: argparse.Namespace, *, users: int, seconds: int, server, plan: P
     print(
         f"  {users} users, {step['seconds']} s: {overall['per_second']} requests/s, p50 "
         f"{overall['p50_ms']} ms, p95 {overall['p95_ms']} ms, p99 {overall['p99_ms']} ms, "
-        f"errors {overall['errors']}, CPU {step['cpu_percent']}",
+        f"errors {overall['errors']}; in the worker p50 {overall['worker_p50_ms']} ms, p95 "
+        f"{overall['worker_p95_ms']} ms; CPU {step['cpu_percent']}",
         flush=True,
     )
     return step

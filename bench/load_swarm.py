@@ -20,7 +20,7 @@ import gevent
 # Importing locust patches the standard library for gevent.
 from locust.env import Environment
 
-from bench import locustfile, proc
+from bench import load_access, locustfile, proc
 
 PERCENTILES = (0.5, 0.95, 0.99)
 SIGN_IN_SECONDS = 180
@@ -36,6 +36,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--master", type=int, required=True, help="gunicorn's master pid")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--application-name", required=True)
+    parser.add_argument("--access-log", required=True, type=Path, help="gunicorn's")
     parser.add_argument("--out", required=True, type=Path)
     return parser.parse_args()
 
@@ -52,6 +53,16 @@ def _figures(entry, wall: float, statuses: Counter) -> dict:
         found[key] = entry.get_response_time_percentile(fraction) if entry.num_requests else None
     found["mean_ms"] = round(entry.avg_response_time, 1)
     return found
+
+
+def _names(plan: dict) -> dict[str, str]:
+    return {
+        path: name
+        for pages in plan.values()
+        for named in pages.values()
+        for name, paths in named.items()
+        for path in paths
+    }
 
 
 def _signed_in(users: int, environment: Environment) -> int:
@@ -82,16 +93,24 @@ def swarm(args: argparse.Namespace) -> dict:
     statuses.clear()
     watch = {"master": args.master, "url": args.database_url}
     before = proc.snapshot(**watch, application_name=args.application_name)
+    logged = load_access.size(args.access_log)
     started = time.monotonic()
     gevent.sleep(args.seconds)
     wall = time.monotonic() - started
     after = proc.snapshot(**watch, application_name=args.application_name)
+    in_worker = load_access.worker_times(
+        args.access_log, logged, load_access.size(args.access_log), _names(locustfile.PLAN)
+    )
     pages = {
         name: _figures(entry, wall, statuses[name])
         for (name, _method), entry in sorted(environment.stats.entries.items())
         if entry.num_requests
     }
     overall = _figures(environment.stats.total, wall, sum(statuses.values(), Counter()))
+    for name, row in [*pages.items(), ("overall", overall)]:
+        for fraction in PERCENTILES:
+            key = f"worker_p{round(fraction * 100)}_ms"
+            row[key] = load_access.percentile(in_worker.get(name, []), fraction)
     workers = proc.children(args.master)
     runner.quit()
     return {
