@@ -69,7 +69,9 @@ def _collectstatic(env: dict) -> None:
         )
 
 
-def _step(args: argparse.Namespace, *, users: int, seconds: int, server, plan: Path, url: str):
+def _step(
+    args: argparse.Namespace, *, users: int, seconds: int, server, plan: Path, url: str, sign_ins
+):
     out = STATE_DIR / f"load-{args.complaints}-step-{users}.json"
     subprocess.run(
         [
@@ -86,6 +88,7 @@ def _step(args: argparse.Namespace, *, users: int, seconds: int, server, plan: P
         check=True,
     )
     step = json.loads(out.read_text())
+    sign_ins.issued(**step.pop("issued"))
     overall = step["overall"]
     print(
         f"  {users} users, {step['seconds']} s: {overall['per_second']} requests/s, p50 "
@@ -97,19 +100,17 @@ def _step(args: argparse.Namespace, *, users: int, seconds: int, server, plan: P
     return step
 
 
-def _steps(args: argparse.Namespace, *, env: dict, plan: Path, url: str) -> list[dict]:
+def _steps(args: argparse.Namespace, *, env: dict, plan: Path, url: str, sign_ins) -> list[dict]:
     from bench.web import Gunicorn
 
     steps = []
     log = STATE_DIR / f"load-gunicorn-{args.complaints}.log"
     with Gunicorn(env=env, workers=args.workers, log=log) as server:
         print(f"Warm-up: {args.warmup_users} users for {args.warmup_seconds} s", flush=True)
-        warm = dict(users=args.warmup_users, seconds=args.warmup_seconds)
-        _step(args, **warm, server=server, plan=plan, url=url)
+        common = dict(server=server, plan=plan, url=url, sign_ins=sign_ins)
+        _step(args, users=args.warmup_users, seconds=args.warmup_seconds, **common)
         for users in [int(n) for n in args.users.split(",")]:
-            steps.append(
-                _step(args, users=users, seconds=args.seconds, server=server, plan=plan, url=url)
-            )
+            steps.append(_step(args, users=users, seconds=args.seconds, **common))
     return steps
 
 
@@ -132,8 +133,8 @@ def main() -> None:
     plan.write_text(json.dumps(plan_build(), ensure_ascii=False, indent=1), encoding="utf-8")
     web_env = {**env, "DATABASE_URL": f"{url}?application_name={APPLICATION_NAME}"}
     started = dt.datetime.now(dt.UTC)
-    with SignIns(since=started):
-        steps = _steps(args, env=web_env, plan=plan, url=url)
+    with SignIns(since=started) as sign_ins:
+        steps = _steps(args, env=web_env, plan=plan, url=url, sign_ins=sign_ins)
     loads["end"] = load_average()
     report_write(args, steps=steps, loads=loads, started=started)
 

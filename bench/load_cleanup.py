@@ -1,5 +1,6 @@
 """What the load benchmark's sign-ins leave in the bench database, undone when it ends: the
-sessions and API tokens issued since it started, the sign-in records, and the demo users'
+sessions and API tokens its staff were issued (by their keys: others may be using the same
+database and users meanwhile), the sign-in records its client left, and the demo users'
 last-login times as they were. Needs Django set up against the bench database."""
 
 from __future__ import annotations
@@ -7,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from axes.models import AccessLog
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from knox.models import AuthToken
 
 from bench import load_mix as mix
+from staff.tokens import PREFIX_LENGTH
+
+CLIENT = "python-requests/"  # the User-Agent of locust's HttpUser
 
 
 class SignIns:
@@ -20,6 +23,12 @@ class SignIns:
         self.since = since
         self.roster = roster
         self.last_logins: dict[int, dt.datetime | None] = {}
+        self.sessions: set[str] = set()
+        self.tokens: set[str] = set()
+
+    def issued(self, *, sessions: list[str], tokens: list[str]) -> None:
+        self.sessions.update(sessions)
+        self.tokens.update(tokens)
 
     def __enter__(self) -> SignIns:
         users = User.objects.filter(username__in=self.roster)
@@ -27,14 +36,14 @@ class SignIns:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        # A session expires SESSION_COOKIE_AGE after it was last saved: those saved since the
-        # start expire after this instant.
-        issued = self.since + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-        sessions, _ = Session.objects.filter(expire_date__gte=issued).delete()
-        tokens, _ = AuthToken.objects.filter(
-            user_id__in=self.last_logins, created__gte=self.since
+        sessions, _ = Session.objects.filter(session_key__in=self.sessions).delete()
+        prefixes = [token[:PREFIX_LENGTH] for token in self.tokens]
+        tokens, _ = AuthToken.objects.filter(token_key__in=prefixes).delete()
+        logs, _ = AccessLog.objects.filter(
+            attempt_time__gte=self.since,
+            username__in=self.roster,
+            user_agent__startswith=CLIENT,
         ).delete()
-        logs, _ = AccessLog.objects.filter(attempt_time__gte=self.since).delete()
         for pk, last_login in self.last_logins.items():
             User.objects.filter(pk=pk).update(last_login=last_login)
         print(

@@ -125,6 +125,10 @@ def swarm(args: argparse.Namespace) -> dict:
         "worker_rss_mb": {str(pid): round(proc.rss_mb(pid) or 0, 1) for pid in workers},
         "load_before": " ".join(load_before),
         "load_after": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
+        "issued": {
+            "sessions": locustfile.ISSUED_SESSIONS,
+            "tokens": list(locustfile.TOKENS.values()),
+        },
         "errors_seen": [
             f"{e.name}: {e.error} x{e.occurrences}" for e in environment.runner.errors.values()
         ][:10],

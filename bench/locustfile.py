@@ -31,6 +31,8 @@ TOKENS: dict[str, str] = {}
 _TOKEN_LOCK = Semaphore()
 _NUMBERS = itertools.count()
 SIGNED_IN: list[str] = []  # the users signed in so far, for the driver to wait on
+# What signing in issued, for the driver to remove afterwards.
+ISSUED_SESSIONS: list[str] = []
 
 
 @events.init.add_listener
@@ -73,6 +75,7 @@ class DeskStaff(HttpUser):
         session = answer.cookies.get("sessionid")
         if answer.status_code != 302 or not session:
             raise SignInFailed(f"{self.username}: {answer.status_code}")
+        ISSUED_SESSIONS.append(session)
         return f"csrftoken={csrf}; sessionid={session}"
 
     def _token(self) -> str:
@@ -85,6 +88,8 @@ class DeskStaff(HttpUser):
                     name="API token",
                 )
                 TOKENS[self.username] = answer.json()["token"]
+                if answer.cookies.get("sessionid"):
+                    ISSUED_SESSIONS.append(answer.cookies["sessionid"])
         return TOKENS[self.username]
 
     @task
