@@ -1,7 +1,8 @@
-"""What the load benchmark's sign-ins leave in the bench database, undone when it ends: the
-sessions and API tokens its staff were issued (by their keys: others may be using the same
-database and users meanwhile), the sign-in records its client left, and the demo users'
-last-login times as they were. Needs Django set up against the bench database."""
+"""What the load benchmark leaves in the bench database, undone when it ends: the sessions and
+API tokens its staff were issued (by their keys: others may be using the same database and
+users meanwhile), the sign-in records its client left, the demo users' last-login times as
+they were, and the weekly summaries its readers had computed and stored (the next run starts
+as this one did, with the week not stored). Needs Django set up against the bench database."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.contrib.sessions.models import Session
 from knox.models import AuthToken
 
 from bench import load_mix as mix
+from reports.models import WeeklySummarySnapshot
 from staff.tokens import PREFIX_LENGTH
 
 CLIENT = "python-requests/"  # the User-Agent of locust's HttpUser
@@ -44,10 +46,11 @@ class SignIns:
             username__in=self.roster,
             user_agent__startswith=CLIENT,
         ).delete()
+        weeks, _ = WeeklySummarySnapshot.objects.filter(computed_at__gte=self.since).delete()
         for pk, last_login in self.last_logins.items():
             User.objects.filter(pk=pk).update(last_login=last_login)
         print(
-            f"Removed {sessions} sessions, {tokens} API tokens and {logs} sign-in records; "
-            "last-login times restored.",
+            f"Removed {sessions} sessions, {tokens} API tokens, {logs} sign-in records and "
+            f"{weeks} weekly summaries stored; last-login times restored.",
             flush=True,
         )
