@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages check-deploy drill bench clean
+.PHONY: install run test lint format messages check-deploy drill bench bench-install bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,8 +65,16 @@ drill: install
 # SPEC §8 performance figures against a PostgreSQL database of N demo complaints, built once
 # (desk_bench_N on 127.0.0.1) and reused; gunicorn and wrk for the HTTP part (docs/benchmarks.md).
 N ?= 100000
-bench: install
+bench: bench-install
 	$(PY) -m bench.run --complaints $(N) $(BENCH_ARGS)
+
+# Fifty staff at once: locust clicking through gunicorn on desk_bench_N (built by `make bench`
+# first), 10, 25 and 50 users for 60 s each (bench/load.py; LOAD_ARGS=--help for the options).
+bench-load: bench-install
+	$(PY) -m bench.load --complaints $(N) $(LOAD_ARGS)
+
+bench-install: install
+	$(VENV)/bin/pip install --quiet --editable ".[bench]"
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
