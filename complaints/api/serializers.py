@@ -184,9 +184,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
     def get_satisfaction_source(self, complaint) -> str | None:
         return complaint.satisfaction_source or None
 
-    @extend_schema_field(serializers.ChoiceField(choices=Mindset.values, allow_null=True))
     def get_mindset(self, complaint) -> str | None:
-        return complaint.mindset or None
+        return complaint.mindset or None  # null until judged, as satisfaction
 
     def get_status_url(self, complaint) -> str:
         """The resident's own link, to read out or send them; the API is for staff only."""

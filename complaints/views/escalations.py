@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints.display import choice_labels
 from complaints.errors import ActionForbidden, ActionRefused
@@ -70,10 +70,6 @@ def queue(request):
     ids = list(queue.values_list("pk", flat=True)[start : start + PAGE_SIZE + 1])
     found = {escalation.pk: escalation for escalation in queue.filter(pk__in=ids).order_by()}
     rows: list[Escalation] = [found[pk] for pk in ids if pk in found]
-    # Per estate, the same people for each of its rows: one query for every estate shown, and
-    # their <option>s written once per estate, not once per card.
-    assignees = assignee_choices_by_complaint([e.complaint for e in rows[:PAGE_SIZE]])
-    options = {pk: options_html(choices) for pk, choices in assignees.items()}
     # Each label translated once for the page: three fields on each of fifty cards.
     reasons, severities, kinds = map(choice_labels, (EscalationReason, Severity, DeadlineKind))
     entries = [
@@ -81,7 +77,6 @@ def queue(request):
             "escalation": escalation,
             **_why(escalation, reasons, kinds),
             "severity": severities[escalation.complaint.severity],
-            "assignee_options": options[escalation.complaint_id],
         }
         for escalation in rows[:PAGE_SIZE]
     ]
@@ -90,8 +85,6 @@ def queue(request):
         "complaints/escalations.html",
         {
             "entries": entries,
-            # The acknowledge form's labels; AcknowledgeForm checks what each card posts.
-            "acknowledge_fields": AcknowledgeForm.base_fields,
             # Building-wide incidents first, each once with its linked complaints' count.
             "incidents": incident_queue_for(request.user) if page == 1 else [],
             "page": page,
@@ -102,7 +95,23 @@ def queue(request):
     )
 
 
-@require_POST
+def _acknowledge_form(request, escalation: Escalation):
+    """The acknowledge form of one card, asked for when the supervisor opens it: in the card
+    (htmx), or as a page of its own without JavaScript. Fifty of them up front made the
+    queue three times its size."""
+    [choices] = assignee_choices_by_complaint([escalation.complaint]).values()
+    context = {
+        "escalation": escalation,
+        "complaint": escalation.complaint,
+        "acknowledge_fields": AcknowledgeForm.base_fields,
+        "assignee_options": options_html(choices),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "complaints/_acknowledge.html", context)
+    return render(request, "complaints/acknowledge.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def acknowledge(request, pk: int):
     _require_queue_role(request)
@@ -114,6 +123,8 @@ def acknowledge(request, pk: int):
     )
     if escalation is None:
         raise Http404("No such escalation.")
+    if request.method == "GET":
+        return _acknowledge_form(request, escalation)
     form = AcknowledgeForm(request.POST, complaint=escalation.complaint)
     reference = escalation.complaint.reference
     if not form.is_valid():

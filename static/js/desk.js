@@ -67,6 +67,17 @@
     });
   });
 
+  // An acknowledge form opened in its queue card: the supervisor goes on in its first field.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail && event.detail.target;
+    if (slot && slot.hasAttribute && slot.hasAttribute("data-form-slot")) {
+      var first = slot.querySelector("input:not([type=hidden]), select");
+      if (first) {
+        first.focus();
+      }
+    }
+  });
+
   // Intake's incidents panel: Alt+L, from anywhere on the page, links the complaint to the
   // first incident offered (the chosen category's), and unlinks it when pressed again. The
   // line under the choices says which it is now, however it was chosen.

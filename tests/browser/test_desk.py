@@ -132,6 +132,10 @@ def test_an_escalation_is_acknowledged_from_the_queue_by_keyboard_without_javasc
     page = desk.open(world["supervisor"], language="zh-hans", javascript=False)
     desk.go(page, "/escalations/")
     assert page.locator("[data-testid=escalation]").count() == 2
+    # Without JavaScript the card's button opens the acknowledge form as a page.
+    tab_to(page, f"a[href='/escalations/{escalation.pk}/acknowledge/']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{prefix}_assignee")
     assert page.inner_text(f"label[for=id_{escalation.pk}_assignee]") == "分派给"
 
     choose_by_keyboard(page, f"{prefix}_assignee", "handler")
@@ -428,3 +432,28 @@ def test_ctrl_enter_saves_the_intake_form_from_the_account_field(desk, world):
     # Pressed again on the receipt page, it saves nothing more.
     page.keyboard.press("Control+Enter")
     assert Complaint.objects.count() == 1
+
+
+def test_the_acknowledge_form_opens_in_its_card_with_the_focus_in_it(desk, world):
+    complaint = log_complaint(world["frontdesk"], estate=world["estate"], unit=world["unit"])
+    complaint_act(
+        reference=complaint.reference,
+        actor=world["frontdesk"],
+        action="escalate",
+        data={"reason": "unsatisfied", "note": ""},
+    )
+    escalation = Escalation.objects.get()
+    page = desk.open(world["supervisor"])
+    desk.go(page, "/escalations/")
+    assert page.locator(f"#id_{escalation.pk}_note").count() == 0
+
+    page.click("[data-testid=ack-open]")
+
+    page.wait_for_selector(f"#form-slot-{escalation.pk} form")
+    assert page.url.endswith("/escalations/")  # in the card, not a page of its own
+    assert page.evaluate("document.activeElement.id") == f"id_{escalation.pk}_callback_due_at"
+    page.fill(f"#id_{escalation.pk}_note", "我来跟进")
+    page.click(f"#form-slot-{escalation.pk} button[type=submit]")
+    page.wait_for_selector("[data-testid=message]")
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_by == world["supervisor"]

@@ -78,6 +78,8 @@ POST   /my/{eng_a}/actions/add_note/                   403    403    302     403
 POST   /my/{sec_a}/actions/add_note/                   403    403    404     403    403    login
 POST   /my/{b}/actions/add_note/                       403    403    404     403    403    login
 GET    /escalations/                                   403    403    403     200    200    login
+GET    /escalations/{esc_a1}/acknowledge/              403    403    403     200    404    login
+GET    /escalations/{esc_b2}/acknowledge/              403    403    403     200    200    login
 POST   /escalations/{esc_a1}/acknowledge/              403    403    403     302    404    login
 POST   /escalations/{esc_b2}/acknowledge/              403    403    403     302    302    login
 POST   /escalations/incidents/{inc_a}/acknowledge/     403    403    403     302    302    login

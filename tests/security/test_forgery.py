@@ -143,6 +143,10 @@ def test_change_urls_answer_only_post(supervisor, escalated, supervisors_token, 
         "/api/v1/notifications/read/",
     ]
     for url in page_urls:
+        # The acknowledge form is read with GET (it changes nothing: see _state below).
+        if method == "get" and url.endswith("/acknowledge/"):
+            assert browser.get(url).status_code == 200, url
+            continue
         assert getattr(browser, method)(url).status_code == 405, url
     for url in api_urls:
         assert getattr(api, method)(url).status_code == 405, url
