@@ -146,9 +146,10 @@ def _warn_holidays_missing(request: HttpRequest) -> None:
         messages.warning(
             request,
             _(
-                "No public holidays for %(year)s yet in: %(calendars)s. Once the State Council "
-                "has announced them, load them with the action “Load next year's statutory "
-                "holidays”, or run manage.py import_holidays --year %(year)s."
+                "The public holidays of %(year)s are missing or incomplete in: %(calendars)s. "
+                "Once the State Council has announced them, load them with the action “Load "
+                "next year's statutory holidays”, or run manage.py import_holidays "
+                "--year %(year)s."
             )
             % {"year": today.year + 1, "calendars": names_list(missing)},
         )

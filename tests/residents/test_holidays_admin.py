@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 # In 2025 the package knows next year (2026); in 2026 it does not know 2027.
 AUTUMN_2025 = local(2025, 11, 3, 10)
 WARNING_2027 = (
-    "No public holidays for 2027 yet in: {}. Once the State Council has announced them, load "
-    "them with the action “Load next year's statutory holidays”, or run manage.py "
-    "import_holidays --year 2027."
+    "The public holidays of 2027 are missing or incomplete in: {}. Once the State Council has "
+    "announced them, load them with the action “Load next year's statutory holidays”, or run "
+    "manage.py import_holidays --year 2027."
 )
 
 
@@ -119,7 +119,7 @@ def test_next_years_holidays_are_asked_for_from_1_november(admin_client, company
 
     assert _messages(october) == []
     assert _messages(november) == [WARNING_2027.format("公司日历, 海悦花园 (HY)")]
-    assert "No public holidays for 2027" in november.content.decode()
+    assert "The public holidays of 2027 are missing" in november.content.decode()
 
 
 def test_no_warning_once_next_years_holidays_are_there(admin_client, company, estate):
