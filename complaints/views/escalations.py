@@ -21,6 +21,7 @@ from complaints.selectors import escalations_visible_to, escalations_waiting_for
 from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.incident_clock import incident_queue_for
 from complaints.services.incidents import incident_act
+from complaints.views.queue_cards import card
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
 PAGE_SIZE = 50
@@ -72,12 +73,16 @@ def queue(request):
     rows: list[Escalation] = [found[pk] for pk in ids if pk in found]
     # Each label translated once for the page: three fields on each of fifty cards.
     reasons, severities, kinds = map(choice_labels, (EscalationReason, Severity, DeadlineKind))
+    now = timezone.now()
     entries = [
-        {
-            "escalation": escalation,
-            **_why(escalation, reasons, kinds),
-            "severity": severities[escalation.complaint.severity],
-        }
+        card(
+            {
+                "escalation": escalation,
+                **_why(escalation, reasons, kinds),
+                "severity": severities[escalation.complaint.severity],
+            },
+            now=now,
+        )
         for escalation in rows[:PAGE_SIZE]
     ]
     return render(
@@ -90,7 +95,7 @@ def queue(request):
             "page": page,
             "has_next": len(rows) > PAGE_SIZE,
             "has_previous": page > 1,
-            "now": timezone.now(),
+            "now": now,
         },
     )
 

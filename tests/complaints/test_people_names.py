@@ -95,7 +95,11 @@ def test_pickers_offer_people_by_name_in_pinyin_order(named, supervisor, estate)
     act(complaint, frontdesk, "plan_resolution", **valid_data("plan_resolution"))
     act(complaint, frontdesk, "escalate", reason="unsatisfied", note="")
 
-    queue = text(signed_in(supervisor).get("/escalations/"))
+    # The queue card's acknowledge form, as it is fetched into the card.
+    escalation = complaint.escalations.get()
+    queue = text(
+        signed_in(supervisor).get(f"/escalations/{escalation.pk}/acknowledge/", HTTP_HX_REQUEST="1")
+    )
     options = queue.split('name="assignee"')[1].split("</select>")[0]
     page = text(signed_in(supervisor).get(f"/complaints/{complaint.reference}/"))
     assign = page.split('id="id_assign_assignee"')[1].split("</select>")[0]
