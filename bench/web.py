@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.proc import children
 from bench.server import HOST, Figure, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,18 +82,7 @@ class Gunicorn:
 
     def pids(self) -> list[int]:
         """The workers: the master's children."""
-        children = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid == self.process.pid:
-                children.append(int(entry.name))
-        return sorted(children)
+        return children(self.process.pid)
 
     def rss_mb(self) -> dict[int, float]:
         found = {}

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from pypinyin import lazy_pinyin
 
 
@@ -49,6 +51,13 @@ def _is_han(char: str) -> bool:
 
 def _written_chinese(first: str, last: str) -> bool:
     return any(_is_han(char) for char in first + last)
+
+
+def person_html(user: Person | None) -> SafeString | str:
+    """``<span title="frontdesk">王芳</span>``; empty for nobody."""
+    if user is None:
+        return ""
+    return format_html('<span title="{}">{}</span>', user.get_username(), person_name(user))
 
 
 def person_name(user: Person | None) -> str:

@@ -61,6 +61,11 @@ class Category(models.Model):
         return self.parent if self.parent is not None else self
 
     @property
+    def path(self) -> str:
+        """``设施设备 / 电梯``: the top-level category, then this one when it is a sub-type."""
+        return f"{self.top.name} / {self.name}" if self.parent_id else self.name
+
+    @property
     def effective_warranty_years(self) -> int | None:
         if self.warranty_years is not None:
             return self.warranty_years

@@ -4,30 +4,15 @@ here, in one loop, so that the template only places them (as the worklist's rows
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from functools import cache
 
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from complaints.display import duration, local
 from complaints.models import Escalation
 from residents.phones import mask_phone
-from staff.names import person_name
-
-
-@cache
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(name)
-
-
-def _category(escalation: Escalation) -> str:
-    category = escalation.complaint.category
-    if category.parent_id:
-        return f"{category.top.name} / {category.name}"
-    return category.name
+from staff.names import person_html
 
 
 def _place(escalation: Escalation) -> str:
@@ -37,18 +22,12 @@ def _place(escalation: Escalation) -> str:
     return f"{complaint.estate.name} · {complaint.unit.label}"
 
 
-def _person(user) -> str:
-    if user is None:
-        return "—"
-    return format_html('<span title="{}">{}</span>', user.get_username(), person_name(user))
-
-
 def card(entry: dict, *, now: dt.datetime) -> dict:
     """``entry``: the escalation with its reason, deadline kind and severity label, read with
     its complaint's estate, unit, resident, category and assignee."""
     escalation: Escalation = entry["escalation"]
     complaint = escalation.complaint
-    zone = _zone(complaint.estate.time_zone)
+    zone = complaint.estate.zone
     reason = capfirst(entry["reason"])
     if entry["deadline_kind"]:
         reason = f"{reason}: {capfirst(entry['deadline_kind'])}"
@@ -72,8 +51,8 @@ def card(entry: dict, *, now: dt.datetime) -> dict:
         "summary": complaint.summary,
         "waiting": duration(now - escalation.created_at),
         "complainant": f"{complaint.complainant_name} · {phone}",
-        "category": _category(escalation),
-        "assignee": _person(complaint.assignee),
+        "category": complaint.category.path,
+        "assignee": person_html(complaint.assignee) or "—",
         "place": _place(escalation),
         "raised": local(escalation.created_at, zone),
         "can_escalate": complaint.escalation_level < 3 and not complaint.closed_at,

@@ -4,10 +4,8 @@ so that the template only places them (no include, tag or filter per cell)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -50,18 +48,6 @@ class Due:
     overdue: bool
 
 
-@cache
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(name)
-
-
-def _category(complaint: Complaint) -> str:
-    category = complaint.category
-    if category.parent_id:
-        return f"{category.top.name} / {category.name}"
-    return category.name
-
-
 def _due(complaint: Complaint, now: dt.datetime, kinds: dict[str, str]) -> Due | None:
     owed = complaint.owed_deadlines  # type: ignore[attr-defined]
     if not owed:
@@ -86,11 +72,11 @@ def worklist_rows(complaints: Sequence[Complaint], *, now: dt.datetime) -> list[
         Row(
             reference=c.reference,
             url=reverse("complaints:detail", args=[c.reference]),
-            received=local(c.received_at, _zone(c.estate.time_zone)),
+            received=local(c.received_at, c.estate.zone),
             unit=c.unit.label if c.unit is not None else "",
             complainant=c.complainant_name,
             phone=mask_phone(c.contact_phone) if c.contact_phone else "",
-            category=_category(c),
+            category=c.category.path,
             summary=c.summary,
             severity=c.severity,
             severity_label=capfirst(severities.get(c.severity, c.severity)),

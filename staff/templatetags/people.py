@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from staff.names import Person, person_name
+from staff.names import Person, person_html, person_name
 
 register = template.Library()
 
@@ -14,9 +13,7 @@ register = template.Library()
 @register.filter
 def person(user: Person | None) -> SafeString | str:
     """``<span title="frontdesk">王芳</span>``; empty for nobody."""
-    if user is None:
-        return ""
-    return format_html('<span title="{}">{}</span>', user.get_username(), person_name(user))
+    return person_html(user)
 
 
 @register.filter(name="person_name")
