@@ -127,7 +127,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
     repeat_of: serializers.SlugRelatedField[Complaint] = serializers.SlugRelatedField(
         slug_field="reference", read_only=True, allow_null=True
     )
-    deadlines = serializers.SerializerMethodField()
+    # All but the cancelled, in due order: read so by the API's views, written so by intake.
+    deadlines = DeadlineSerializer(source="shown_deadlines", many=True, read_only=True)
     actions = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
     # Null until recorded, as the other fields that may not be set yet.
@@ -193,11 +194,6 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     def get_contact_phone(self, complaint) -> str:
         return mask_phone(complaint.contact_phone)
-
-    @extend_schema_field(DeadlineSerializer(many=True))
-    def get_deadlines(self, complaint):
-        # All but the cancelled, in due order: read so by the API's views, written so by intake.
-        return DeadlineSerializer(complaint.shown_deadlines, many=True, context=self.context).data
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=list(ACTIONS)))
