@@ -21,6 +21,7 @@ from complaints.selectors import escalations_visible_to, escalations_waiting_for
 from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.incident_clock import incident_queue_for
 from complaints.services.incidents import incident_act
+from complaints.views.fragments import jinja_fragment
 from complaints.views.queue_cards import card
 from staff.roles import SUPERVISOR_PLUS, user_roles
 
@@ -90,6 +91,9 @@ def queue(request):
         "complaints/escalations.html",
         {
             "entries": entries,
+            "cards_html": jinja_fragment(
+                "complaints/escalation_cards.html", {"entries": entries}, request
+            ),
             # Building-wide incidents first, each once with its linked complaints' count.
             "incidents": incident_queue_for(request.user) if page == 1 else [],
             "page": page,
