@@ -1,0 +1,73 @@
+"""The complaint page's action forms are drawn by ``form_fields.form_field`` instead of
+crispy-forms: the HTML must stay what crispy gave, field for field, blank, with errors and
+with values to show again, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+from django.template import Context, Template
+from django.test.html import parse_html
+from django.utils import translation
+
+from complaints.forms.actions import ACTION_FORMS
+from complaints.models import Stage
+from complaints.templatetags.form_fields import form_field
+from tests.complaints.helpers import TUESDAY_10, complaint_at
+
+# Wrong on purpose where a field checks its value; a value to show again elsewhere.
+BAD = {"version": "x", "callback_due_at": "soon", "validity": "nope", "reached": "maybe"}
+SHOWN = {
+    "reached": "true",
+    "validity": "valid",
+    "department": "ENG",
+    "reason": 'a <b>"quoted"</b> & more',
+    "explanation": "line one\n<script>x</script>",
+    "callback_due_at": "2026-11-20T15:30",
+}
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(TUESDAY_10, tick=False):
+        yield
+
+
+def _fields(complaint):
+    for name, form_class in ACTION_FORMS.items():
+        for data in (None, BAD, SHOWN):
+            form = form_class(data, complaint=complaint)
+            if data is not None:
+                form.is_valid()
+            for field in [*form.visible_fields(), *form.hidden_fields()]:
+                yield f"{name}.{field.name} ({'blank' if data is None else 'bound'})", field
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("stage", [Stage.CLARIFICATION, Stage.RESOLUTION])
+def test_every_form_field_is_the_html_crispy_forms_gave(supervisor, estate, stage, language):
+    complaint = complaint_at(stage, actor=supervisor, estate=estate)
+    compared = 0
+    kinds = set()
+    with translation.override(language):
+        for where, field in _fields(complaint):
+            expected, drawn = parse_html(as_crispy_field(field)), parse_html(form_field(field))
+            assert drawn == expected, f"{where}:\n{form_field(field)}\n!=\n{as_crispy_field(field)}"
+            compared += 1
+            kinds.add((type(field.field.widget).__name__, bool(field.errors)))
+    assert compared > 100
+    # Each kind of control the actions use, and each with an error, was compared.
+    for widget in ("Select", "Textarea", "TextInput", "LocalDateTimeInput", "RadioSelect"):
+        assert (widget, True) in kinds and (widget, False) in kinds, widget
+    assert ("HiddenInput", False) in kinds
+
+
+def test_a_value_is_escaped_where_the_page_shows_it_again(supervisor, estate):
+    complaint = complaint_at(Stage.CLARIFICATION, actor=supervisor, estate=estate)
+    form = ACTION_FORMS["hold"](SHOWN, complaint=complaint)
+    html = Template("{% load form_fields %}{% form_field form.reason %}").render(
+        Context({"form": form})
+    )
+    assert 'value="a &lt;b&gt;&quot;quoted&quot;&lt;/b&gt; &amp; more"' in html
+    assert "<b>" not in html
