@@ -33,14 +33,20 @@ def _settings(database: str) -> None:
 
 
 class RenderClock:
-    """The CPU time spent in the outermost template render, summed."""
+    """The CPU time spent in outermost template renders, summed: Django's, and Jinja2's for
+    the rows and cards a view renders before its page."""
 
     def __init__(self) -> None:
-        from django.template.backends import django as backend  # after django.setup()
+        # After django.setup().
+        from django.template.backends import django as django_backend
+        from django.template.backends import jinja2 as jinja2_backend
 
         self.spent = 0.0
         self._depth = 0
-        original = backend.Template.render
+        for backend in (django_backend, jinja2_backend):
+            backend.Template.render = self._timed(backend.Template.render)  # type: ignore[method-assign]
+
+    def _timed(self, original):
         clock = self
 
         def timed(template, context=None, request=None):
@@ -53,7 +59,7 @@ class RenderClock:
                 if clock._depth == 0:
                     clock.spent += time.process_time() - started
 
-        backend.Template.render = timed  # type: ignore[method-assign]
+        return timed
 
 
 def measure(url: str, user: str, runs: int, clock: RenderClock) -> str:

@@ -1,6 +1,7 @@
 """The Jinja2 environment for the few row templates rendered many times a page
-(templates/jinja2/): the same HTML escaping and translations as Django's templates. A name a
-template misspells is an error, not an empty cell."""
+(templates/jinja2/): HTML escaping (MarkupSafe's: ' as &#39; where Django writes &#x27;) and
+Django's translations, as in Django's templates. A name a template misspells is an error, not
+an empty cell."""
 
 from __future__ import annotations
 

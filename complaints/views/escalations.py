@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,7 +93,8 @@ def queue(request):
         {
             "entries": entries,
             "cards_html": jinja_fragment(
-                "complaints/escalation_cards.html", {"entries": entries}, request
+                "complaints/escalation_cards.html",
+                {"entries": entries, "csrf_token": get_token(request)},
             ),
             # Building-wide incidents first, each once with its linked complaints' count.
             "incidents": incident_queue_for(request.user) if page == 1 else [],

@@ -4,12 +4,12 @@ The page's own template puts the result where the loop was."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 
-def jinja_fragment(name: str, context: dict, request: HttpRequest | None = None) -> SafeString:
-    """``name`` rendered with ``context`` (and, given the request, ``csrf_input``)."""
-    html = render_to_string(name, context, request, using="jinja2")
+def jinja_fragment(name: str, context: dict) -> SafeString:
+    """``name`` rendered with ``context`` alone (no request: a form's CSRF token is passed in,
+    read once for the page, where Django's Jinja2 backend would work it out at every use)."""
+    html = render_to_string(name, context, using="jinja2")
     return mark_safe(html)  # Jinja2 escaped every value (autoescape)
