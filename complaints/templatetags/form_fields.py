@@ -1,10 +1,12 @@
-"""An action form's field in crispy-forms' Bootstrap 5 markup, written out in Python.
+"""A form field in crispy-forms' Bootstrap 5 markup, written out in Python.
 
-A complaint page carries up to ten action forms. Through crispy-forms each field is half a
-dozen nested templates, and each option of a select one more: 20 of the page's 57 ms. This
-tag gives the same HTML (``tests/complaints/test_form_fields.py`` holds it to crispy's, for
-every action's inputs, blank and with errors) for the widgets the actions use: text, text
-area, date-time, select, radio buttons and hidden, without a template per control.
+A complaint page carries up to ten action forms, and the intake form a dozen plain fields.
+Through crispy-forms each field is half a dozen nested templates, and each option of a select
+one more: 20 of a complaint page's 57 ms of CPU. This tag gives the same HTML
+(``tests/complaints/test_form_fields.py`` holds it to crispy's for every action's inputs and
+the intake form's plain fields, blank, with errors and with values shown again) for text, text
+area, date-time, select, radio buttons and hidden, without a template per control. Fields with
+widgets of their own (the intake's category, mindset and evidence) stay with crispy-forms.
 """
 
 from __future__ import annotations
@@ -111,8 +113,7 @@ def _radios(field: BoundField) -> str:
 
 @register.simple_tag
 def form_field(field: BoundField) -> SafeString:
-    """Label, control, errors and help text of one field of an action form; a hidden field's
-    input alone."""
+    """Label, control, errors and help text of one field; a hidden field's input alone."""
     widget = field.field.widget
     invalid = " is-invalid" if field.errors else ""
     if widget.is_hidden:

@@ -12,9 +12,11 @@ from django.test.html import parse_html
 from django.utils import translation
 
 from complaints.forms.actions import ACTION_FORMS
+from complaints.forms.intake import IntakeForm
 from complaints.models import Stage
 from complaints.templatetags.form_fields import form_field
 from tests.complaints.helpers import TUESDAY_10, complaint_at
+from tests.factories import BuildingFactory, UnitFactory
 
 # Wrong on purpose where a field checks its value; a value to show again elsewhere.
 BAD = {"version": "x", "callback_due_at": "soon", "validity": "nope", "reached": "maybe"}
@@ -71,3 +73,49 @@ def test_a_value_is_escaped_where_the_page_shows_it_again(supervisor, estate):
     )
     assert 'value="a &lt;b&gt;&quot;quoted&quot;&lt;/b&gt; &amp; more"' in html
     assert "<b>" not in html
+
+
+# The intake form's fields drawn by form_field (the category, the mindset and the evidence keep
+# their own widgets' markup).
+INTAKE_FIELDS = [
+    "channel",
+    "contact_name",
+    "contact_phone",
+    "received_at",
+    "account",
+    "summary",
+    "severity",
+    "desired_outcome",
+    "estate",
+    "building",
+    "unit",
+]
+INTAKE_BAD = {"channel": "fax", "contact_phone": "<x>", "severity": "x", "received_at": "soon"}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_intake_forms_plain_fields_are_the_html_crispy_forms_gave(frontdesk, estate, language):
+    building = BuildingFactory(estate=estate, name="3号楼")
+    unit = UnitFactory(building=building, entrance="2", floor=8, room="801")
+    shown = {
+        "channel": "phone",
+        "estate": str(estate.pk),
+        "building": str(building.pk),
+        "unit": str(unit.pk),
+        "summary": 'leak & "drip" <b>',
+        "account": "it's wet",
+    }
+    kinds = set()
+    with translation.override(language):
+        for data in (None, INTAKE_BAD, shown):
+            form = IntakeForm(data, user=frontdesk)
+            if data is not None:
+                form.is_valid()
+            for name in INTAKE_FIELDS:
+                field = form[name]
+                expected, drawn = parse_html(as_crispy_field(field)), parse_html(form_field(field))
+                assert drawn == expected, (
+                    f"{name}:\n{form_field(field)}\n!=\n{as_crispy_field(field)}"
+                )
+                kinds.add((type(field.field.widget).__name__, bool(field.errors)))
+    assert ("LocalDateTimeInput", True) in kinds and ("Select", True) in kinds, kinds
