@@ -8,6 +8,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from complaints.clock import calendars_forget
+from complaints.forms.worklist import worklist_lists_forget
 from complaints.services.deadlines import policies_forget
 from tests.factories import (
     BuildingFactory,
@@ -76,10 +77,11 @@ def redis_url():
 
 @pytest.fixture(autouse=True)
 def _configuration_read_afresh():
-    """Policies and calendars are kept per process: a test's rolled-back rows must not be
-    what the next test reads."""
+    """Policies, calendars and the worklist's lists are kept per process: a test's rolled-back
+    rows must not be what the next test reads."""
     calendars_forget()
     policies_forget()
+    worklist_lists_forget()
 
 
 @pytest.fixture(autouse=True)

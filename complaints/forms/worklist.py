@@ -10,13 +10,14 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
+from complaints.configuration_cache import ConfigurationCache
 from complaints.forms.fields import choice_field, labelled
 from complaints.forms.received import ReceivedFilterForm
 from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
 from complaints.search import Q_MAX
 from complaints.selectors import estates_visible_to
-from residents.models import Building
+from residents.models import Building, Estate
 from residents.naming import natural_order
 from staff.roles import staff_of
 
@@ -32,6 +33,30 @@ SORTS = {
 }
 FLAGS = ("overdue", "escalated", "mine", "my_department")
 GROUPINGS = {"": _("No grouping"), "incident": _("By building-wide incident")}
+
+
+# Every category and building, kept in the process while none is saved (the worklist reads
+# them on every request; they change a few times a year).
+_lists = ConfigurationCache("worklist_lists", sources=(Category, Building, Estate))
+
+
+def worklist_lists_forget() -> None:
+    """Read the categories and buildings afresh next time (after a change made without
+    signals, as the demo's bulk insert of buildings)."""
+    _lists.clear()
+
+
+def _categories() -> dict[int, Category]:
+    """Every category by id, each sub-category with its parent set (for its path)."""
+    categories = {c.pk: c for c in Category.objects.order_by("code")}
+    for category in categories.values():
+        if category.parent_id in categories:
+            category.parent = categories[category.parent_id]
+    return categories
+
+
+def _buildings() -> list[Building]:
+    return list(Building.objects.select_related("estate"))
 
 
 def _flag(label) -> forms.BooleanField:
@@ -72,20 +97,17 @@ class WorklistFilterForm(ReceivedFilterForm):
         choice_field(self, "severity").choices = every + labelled(Severity)
         # Every category and the reader's estates, by id: the worklist's rows take theirs from
         # here instead of joining two more tables into the page's query.
-        categories = list(Category.objects.all())
-        self.categories = {c.pk: c for c in categories}
-        for category in categories:
-            if category.parent_id in self.categories:
-                category.parent = self.categories[category.parent_id]
+        self.categories = _lists.get("categories", _categories)
         choice_field(self, "category").choices = every + [
-            (c.code, c.name) for c in categories if c.parent_id is None
+            (c.code, c.name) for c in self.categories.values() if c.parent_id is None
         ]
         estates = list(estates_visible_to(user))
         self.estates = {e.pk: e for e in estates}
         choice_field(self, "estate").choices = every + [(e.code, e.name) for e in estates]
         buildings: dict[str, list] = {}
-        for building in Building.objects.filter(estate__in=estates).select_related("estate"):
-            buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
+        for building in _lists.get("buildings", _buildings):
+            if building.estate_id in self.estates:
+                buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
         choice_field(self, "building").choices = every + [
             (estate, natural_order(options, lambda option: option[1]))
             for estate, options in buildings.items()

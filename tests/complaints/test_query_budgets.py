@@ -29,10 +29,11 @@ FEW, MANY = 3, 30
 # today on SQLite and PostgreSQL (the weekly report's is PostgreSQL's, whose medians are two
 # aggregates and whose JIT switch is one statement more). Raise one only for a reason.
 BUDGETS = {
-    "worklist": 9,
-    "worklist searched": 10,
+    # The categories and buildings of the filters are kept in the process (forms/worklist.py).
+    "worklist": 7,
+    "worklist searched": 8,
     # Her unit as a caller says it, this week: the residents and the units matching are read.
-    "worklist searched by unit, this week": 11,
+    "worklist searched by unit, this week": 9,
     # The messages sent to the resident; in clarification, the canned explanations (话术库).
     "complaint page": 13,
     # With the building-wide incidents waiting at the top of the first page: one query.
@@ -60,7 +61,11 @@ BUDGETS = {
 def _counts(
     assert_max, budget: int, grow: Callable[[int], None], read: Callable[[int], None]
 ) -> list[int]:
-    """Grow the data to FEW rows, read; grow to MANY, read again: the queries of each read."""
+    """Grow the data to FEW rows, read; grow to MANY, read again: the queries of each read.
+    A first read, not counted, fills what a process keeps between requests (the worklist's
+    categories and buildings), as any request after a site's first has them."""
+    grow(FEW)
+    read(FEW)
     counts = []
     for rows in (FEW, MANY):
         grow(rows)
