@@ -15,7 +15,7 @@ from django.utils import translation
 
 from complaints.clock import BusinessCalendar, calendar_for_estate
 from complaints.models import Complaint, Incident, Severity
-from complaints.services.escalations import staff_at_level
+from complaints.services.escalations import staff_at_level, staff_at_levels
 from notifications.models import Notification
 from notifications.publisher import dispatch_on_commit
 from notifications.quiet import resident_send_time
@@ -52,6 +52,11 @@ class Outbox:
             self._staff[key] = staff_at_level(estate_id=estate_id, level=level)
         return self._staff[key]
 
+    def staff_read(self, *, pairs: set[tuple[int, int]]) -> None:
+        """Read the people of every (estate id, level) of ``pairs`` at once, for a batch
+        that will ask for each of them."""
+        self._staff.update(staff_at_levels(pairs=pairs - self._staff.keys()))
+
     def staff_not_before(self, *, estate, urgent: bool, now: dt.datetime) -> dt.datetime:
         """Urgent alerts go at once; others wait for the estate's opening hours."""
         if urgent:
@@ -85,25 +90,29 @@ class Outbox:
             else about.category.default_severity == Severity.URGENT
         )
         not_before = self.staff_not_before(estate=about.estate, urgent=urgent, now=now)
+        # The words depend on the language only: written once for each language among them.
+        texts: dict[str, tuple[str, str]] = {}
         for user in users:
             language = _staff_language(user)
-            with translation.override(language):
-                self.rows.append(
-                    Notification(
-                        complaint=complaint,
-                        incident=incident,
-                        recipient=user,
-                        audience=Notification.Audience.STAFF,
-                        channel=Notification.Channel.EMAIL,
-                        address=user.email or "",
-                        language=language,
-                        kind=kind,
-                        subject=one_line(subject()),
-                        body=str(body()),
-                        dedupe_key=f"{key}:u{user.pk}"[:120],
-                        not_before=not_before,
-                    )
+            if language not in texts:
+                with translation.override(language):
+                    texts[language] = (one_line(subject()), str(body()))
+            self.rows.append(
+                Notification(
+                    complaint=complaint,
+                    incident=incident,
+                    recipient=user,
+                    audience=Notification.Audience.STAFF,
+                    channel=Notification.Channel.EMAIL,
+                    address=user.email or "",
+                    language=language,
+                    kind=kind,
+                    subject=texts[language][0],
+                    body=texts[language][1],
+                    dedupe_key=f"{key}:u{user.pk}"[:120],
+                    not_before=not_before,
                 )
+            )
 
     def to_staff_by_sms(self, *, complaint, users, kind, key, body, params, now) -> None:
         """A text message to each person with a phone on record, in their language."""

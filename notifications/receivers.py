@@ -34,6 +34,7 @@ def _complaint_received(
 
 def _escalations_raised(sender, *, escalations, now: dt.datetime, **kwargs) -> None:
     outbox = Outbox()
+    outbox.staff_read(pairs={(e.complaint.estate_id, e.level) for e in escalations})
     for escalation in escalations:
         notify_escalation(
             outbox=outbox, escalation=escalation, complaint=escalation.complaint, now=now
@@ -48,6 +49,7 @@ def _escalations_raised(sender, *, escalations, now: dt.datetime, **kwargs) -> N
 
 def _escalations_waiting(sender, *, reminders, now: dt.datetime, **kwargs) -> None:
     outbox = Outbox()
+    outbox.staff_read(pairs={(e.complaint.estate_id, e.level) for e, _ in reminders})
     for escalation, round in reminders:
         notify_escalation(
             outbox=outbox,

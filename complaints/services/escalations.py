@@ -15,17 +15,53 @@ from complaints.signals import escalations_raised
 from staff.roles import FRONT_DESK, MANAGER, SUPERVISOR
 
 
+def _role_at(level: int) -> str:
+    return {0: FRONT_DESK, 1: SUPERVISOR}.get(level, MANAGER)
+
+
 def staff_at_level(*, estate_id: int, level: int) -> list[User]:
     """Who answers at an escalation level: 0 the desk, 1 supervisors, 2 managers, 3 managers
     and the company's quality department (the superusers)."""
     User = get_user_model()
-    role = {0: FRONT_DESK, 1: SUPERVISOR}.get(level, MANAGER)
+    role = _role_at(level)
     people = Q(groups__name=role, staff_member__estates=estate_id)
     if level >= 3:
         people |= Q(is_superuser=True)
     return list(
         User.objects.filter(people, is_active=True).select_related("staff_member").distinct()
     )
+
+
+def staff_at_levels(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[User]]:
+    """``staff_at_level`` for each (estate id, level) of ``pairs``, in two queries: who holds
+    which role in which estate, then those people (and the superusers, for level 3)."""
+    accounts = get_user_model().objects
+    if not pairs:
+        return {}
+    holders: dict[tuple[int, str], set[int]] = {}
+    # One filter(): the role and the estate are of the same membership rows as the values.
+    for pk, role, estate_id in accounts.filter(
+        is_active=True,
+        groups__name__in={_role_at(level) for _, level in pairs},
+        staff_member__estates__in={estate_id for estate_id, _ in pairs},
+    ).values_list("pk", "groups__name", "staff_member__estates"):
+        holders.setdefault((estate_id, role), set()).add(pk)
+    top = any(level >= MAX_ESCALATION_LEVEL for _, level in pairs)
+    wanted = Q(pk__in=set().union(*holders.values()))
+    if top:
+        wanted |= Q(is_superuser=True)
+    people = {
+        user.pk: user
+        for user in accounts.filter(wanted, is_active=True).select_related("staff_member")
+    }
+    superusers = {pk for pk, user in people.items() if user.is_superuser} if top else set()
+    found: dict[tuple[int, int], list[User]] = {}
+    for estate_id, level in pairs:
+        pks = holders.get((estate_id, _role_at(level)), set())
+        if level >= MAX_ESCALATION_LEVEL:
+            pks = pks | superusers
+        found[estate_id, level] = [people[pk] for pk in sorted(pks)]
+    return found
 
 
 def escalation_build(

@@ -200,7 +200,9 @@ def _remind_escalations_batch(*, now: dt.datetime, result: SweepResult) -> int:
             reminders.append((escalation, max(1, int((now - escalation.created_at) / every))))
             escalation.next_reminder_at = now + every
             result.escalation_reminders.append((escalation.complaint.reference, escalation.level))
-        Escalation.objects.bulk_update(escalations, ["next_reminder_at"])
+        Escalation.objects.filter(pk__in=[e.pk for e in escalations]).update(
+            next_reminder_at=now + every
+        )
         escalations_waiting.send(Escalation, reminders=reminders, now=now)
     return len(escalations)
 
