@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django import forms, template
 from django.forms import BoundField
-from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -47,20 +46,33 @@ def _help(field: BoundField) -> str:
     )
 
 
-def _attrs(field: BoundField, css: str | None) -> dict:
-    """The control's attributes as Django's widget would give them (required, aria-…)."""
+def _flat(attrs: dict) -> str:
+    """Attributes as Django's ``attrs.html`` writes them: in order, True bare, False left out."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
+def _attrs(field: BoundField, css: str | None) -> str:
+    """The control's attributes as Django's widget templates write them, in their order: the
+    widget's own (with crispy's class), then required and aria-…, then the id."""
     widget = field.field.widget
-    extra: dict[str, str | bool] = {"id": field.auto_id}
-    if css:
-        extra["class"] = css
-    return widget.build_attrs(widget.attrs, field.build_widget_attrs(extra, widget))
+    attrs: dict[str, str | bool] = dict(widget.attrs)
+    own = str(attrs.get("class") or "")
+    if css and css not in own:  # as crispy: added once
+        attrs["class"] = f"{own} {css}" if own else css
+    attrs = field.build_widget_attrs(attrs, widget)
+    attrs.setdefault("id", field.auto_id)
+    return _flat(attrs)
 
 
 def _input(field: BoundField, css: str | None) -> str:
     """A text, date-time or hidden input, or a text area, without Django's widget templates."""
     widget = field.field.widget
     value = widget.format_value(field.value())
-    attrs = flatatt(_attrs(field, css))
+    attrs = _attrs(field, css)
     if isinstance(widget, forms.Textarea):
         # Django's template starts the content on a new line, which browsers drop.
         return f'<textarea name="{field.html_name}"{attrs}>\n{escape(value or "")}</textarea>'
@@ -69,7 +81,6 @@ def _input(field: BoundField, css: str | None) -> str:
 
 
 def _select(field: BoundField, css: str) -> str:
-    attrs = _attrs(field, css)
     value = field.value()
     selected = "" if value is None else str(value)
     options = "".join(
@@ -81,7 +92,7 @@ def _select(field: BoundField, css: str) -> str:
         )
         for option, label in field.field.choices  # type: ignore[attr-defined]
     )
-    return f'<select name="{field.html_name}"{flatatt(attrs)}>{options}</select>'
+    return f'<select name="{field.html_name}"{_attrs(field, css)}>{options}</select>'
 
 
 def _radios(field: BoundField) -> str:
@@ -95,7 +106,7 @@ def _radios(field: BoundField) -> str:
     parts = []
     for index, (option, label) in enumerate(choices):
         checked = {"checked": True} if str(option) == chosen else {}
-        extra = flatatt({**attrs, "id": f"{field.auto_id}_{index}", **checked})
+        extra = _flat({"id": f"{field.auto_id}_{index}", **attrs, **checked})
         errors = _errors(field) if index == len(choices) - 1 else ""
         parts.append(
             f'<div class="form-check"><input type="radio" class="form-check-input{invalid}" '
