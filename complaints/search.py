@@ -131,22 +131,29 @@ def _unit_match(q: str) -> Q:
 
 def search_match(q: str) -> Q:
     """The complaints ``q`` (stripped, not empty) finds; reads the matching residents' and
-    units' ids."""
+    units' ids.
+
+    Each way of matching (reference, words, phone, residents, units) is its own SELECT of ids,
+    joined by UNION ALL, so that each takes its own index. Written as one OR, PostgreSQL
+    expects thousands of matches where there are dozens, walks the complaints newest first and
+    filters 175,000 of a million for a page (a name: 160 ms; as ids: 50 ms)."""
     piece = reference_piece(q)
-    match = Q(reference__icontains=piece) if piece else Q(reference__iexact=q)
+    ways = [Q(reference__icontains=piece) if piece else Q(reference__iexact=q)]
     if _short(q):
-        match |= short_text_match(q)
+        ways.append(short_text_match(q))
     else:
-        match |= Q(summary__icontains=q) | Q(contact_name__icontains=q)
+        ways.append(Q(summary__icontains=q) | Q(contact_name__icontains=q))
     residents = Q(name__icontains=q)
     if digits := phone_digits(plain_width(q)):
         part = digits[-11:]
-        match |= Q(contact_phone__contains=part)
+        ways.append(Q(contact_phone__contains=part))
         # A resident found by her phone adds only the complaints called in from another number
         # (a relative's, or hers before it changed): the contact phone finds the rest.
         other_number = Complaint.objects.filter(resident=OuterRef("pk")).exclude(
             contact_phone__contains=part
         )
         residents |= Q(phone__contains=part) & Q(Exists(other_number))
-    match |= _ids_or_subquery(Resident.objects.filter(residents), "resident_id")
-    return match | _unit_match(q)
+    ways.append(_ids_or_subquery(Resident.objects.filter(residents), "resident_id"))
+    ways.append(_unit_match(q))
+    selects = [Complaint.objects.filter(way).order_by().values("pk") for way in ways if way]
+    return Q(pk__in=selects[0].union(*selects[1:], all=True))
