@@ -19,13 +19,18 @@ def _role_at(level: int) -> str:
     return {0: FRONT_DESK, 1: SUPERVISOR}.get(level, MANAGER)
 
 
+def _superusers_at(level: int) -> bool:
+    """The company's quality department (the superusers) answers at the top level too."""
+    return level >= MAX_ESCALATION_LEVEL
+
+
 def staff_at_level(*, estate_id: int, level: int) -> list[User]:
     """Who answers at an escalation level: 0 the desk, 1 supervisors, 2 managers, 3 managers
     and the company's quality department (the superusers)."""
     User = get_user_model()
     role = _role_at(level)
     people = Q(groups__name=role, staff_member__estates=estate_id)
-    if level >= 3:
+    if _superusers_at(level):
         people |= Q(is_superuser=True)
     return list(
         User.objects.filter(people, is_active=True).select_related("staff_member").distinct()
@@ -46,7 +51,7 @@ def staff_at_levels(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], lis
         staff_member__estates__in={estate_id for estate_id, _ in pairs},
     ).values_list("pk", "groups__name", "staff_member__estates"):
         holders.setdefault((estate_id, role), set()).add(pk)
-    top = any(level >= MAX_ESCALATION_LEVEL for _, level in pairs)
+    top = any(_superusers_at(level) for _, level in pairs)
     wanted = Q(pk__in=set().union(*holders.values()))
     if top:
         wanted |= Q(is_superuser=True)
@@ -58,7 +63,7 @@ def staff_at_levels(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], lis
     found: dict[tuple[int, int], list[User]] = {}
     for estate_id, level in pairs:
         pks = holders.get((estate_id, _role_at(level)), set())
-        if level >= MAX_ESCALATION_LEVEL:
+        if _superusers_at(level):
             pks = pks | superusers
         found[estate_id, level] = [people[pk] for pk in sorted(pks)]
     return found

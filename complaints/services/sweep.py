@@ -196,12 +196,13 @@ def _remind_escalations_batch(*, now: dt.datetime, result: SweepResult) -> int:
             .order_by("next_reminder_at")[:BATCH]
         )
         reminders = []
+        next_at = now + every
         for escalation in escalations:
             reminders.append((escalation, max(1, int((now - escalation.created_at) / every))))
-            escalation.next_reminder_at = now + every
+            escalation.next_reminder_at = next_at
             result.escalation_reminders.append((escalation.complaint.reference, escalation.level))
         Escalation.objects.filter(pk__in=[e.pk for e in escalations]).update(
-            next_reminder_at=now + every
+            next_reminder_at=next_at
         )
         escalations_waiting.send(Escalation, reminders=reminders, now=now)
     return len(escalations)
