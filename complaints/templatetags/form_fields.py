@@ -95,8 +95,7 @@ def _select(field: BoundField, css: str) -> str:
     return f'<select name="{field.html_name}"{_attrs(field, css)}>{options}</select>'
 
 
-def _radios(field: BoundField) -> str:
-    invalid = " is-invalid" if field.errors else ""
+def _radios(field: BoundField, invalid: str) -> str:
     widget = field.field.widget
     attrs = field.build_widget_attrs({}, widget)
     attrs.pop("aria-describedby", None)  # on the fieldset, which describes them all
@@ -130,7 +129,7 @@ def form_field(field: BoundField) -> SafeString:
     if widget.is_hidden:
         return mark_safe(_input(field, None))
     if isinstance(widget, forms.RadioSelect):
-        inner = _radios(field)
+        inner = _radios(field, invalid)
     elif isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
         inner = _label(field) + _select(field, f"select form-select{invalid}")
         inner += _errors(field) + _help(field)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, TypedDict
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, When
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -111,10 +110,6 @@ def _query_without(request, *names: str) -> str:
 ROW_RELATIONS = ("unit__building", "resident", "incident")
 
 
-def incident_url(pk: int | None) -> str:
-    return reverse("complaints:incident", args=[pk]) if pk is not None else ""
-
-
 def row_groups(complaints: Sequence[Complaint], *, now, by_incident: bool) -> list[dict]:
     """The rows in one group without a heading; or, ``by_incident``, under their incidents,
     each group in the order its first row came, and the complaints linked to none last."""
@@ -128,7 +123,7 @@ def row_groups(complaints: Sequence[Complaint], *, now, by_incident: bool) -> li
             {
                 "heading": True,
                 "incident": complaint.incident,
-                "incident_url": incident_url(complaint.incident_id),
+                "incident_url": row.incident.url if row.incident else "",
                 "rows": [],
             },
         )
