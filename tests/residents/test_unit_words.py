@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection, transaction
 
-from residents.selectors import resident_search, units_lookup
+from residents.models import Unit
+from residents.selectors import resident_search, unit_match, units_lookup
 from residents.unit_words import UnitReading, unit_readings
 from tests.factories import BuildingFactory, ResidentFactory, UnitFactory, make_staff
 
@@ -70,6 +72,36 @@ def test_a_room_alone_lists_the_chosen_buildings_first(frontdesk, towers):
 
     assert set(found[:2]) == {towers["32-1-801"], towers["32-2-801"]}
     assert towers["3-2-2801"] not in found[:8]  # 2801 is not room 801
+
+
+def test_digits_find_every_reading_the_room_and_a_building_named_so(estate, towers):
+    shops = BuildingFactory(estate=estate, name="32801商铺")
+    wanted = {
+        towers["3-2-801"],
+        towers["32-1-801"],
+        towers["32-2-801"],
+        towers["3-2-2801"],
+        UnitFactory(building=shops, room="101"),
+        UnitFactory(building=BuildingFactory(estate=estate, name="9号楼"), room="32801"),
+    }
+
+    assert set(Unit.objects.filter(unit_match("32801"))) == wanted
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("said", ["32801", "801"])
+def test_digits_are_looked_up_by_index_not_by_reading_every_unit(towers, said):
+    """Each way the digits may name units is its own SELECT (the room's index, the building's
+    key); as one OR, the buildings' subquery would have PostgreSQL test every unit."""
+    sql, params = Unit.objects.filter(unit_match(said)).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Seq Scan on residents_unit" not in plan, plan
+    assert "Append" in plan, plan
+    assert "unit_room_upper" in plan, plan
 
 
 def test_another_estates_units_are_never_found(estate, other_estate, towers):
