@@ -28,9 +28,6 @@ from staff.access import estate_ids_visible_to, residents_readable_by
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
 _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
 MIN_PHONE_DIGITS = 4
-# Past this many residents of the units a search names, they stay a subquery: so common a
-# match is found as fast by reading the residents in name order.
-UNIT_RESIDENTS_LISTED_MAX = 500
 _INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
 
 
@@ -215,11 +212,11 @@ def resident_search(
     if q and estate_id:
         first.append(_lives_in(Unit.objects.filter(building__estate_id=estate_id)))
     if q:
-        match = Q(name__icontains=q)
+        own = Q(name__icontains=q)
         if _INITIALS.match(q):
-            match |= Q(initials__startswith=q.lower())
+            own |= Q(initials__startswith=q.lower())
         if digits := phone_digits(q):
-            match |= Q(phone__contains=digits[-11:])
+            own |= Q(phone__contains=digits[-11:])
         # Rooms are numbered: words without a digit can only name a building. Digits alone
         # (a phone's, most often) name a unit as a whole room number, not a part of one.
         said = plain(q)
@@ -231,24 +228,13 @@ def resident_search(
             named = _building_named(said)
         units = units_visible_to(user).filter(named)
         living_there = Residency.objects.filter(unit__in=units.values("pk")).values("resident")
-        match |= _listed_or_subquery(living_there.values_list("resident", flat=True))
-        residents = residents.filter(match)
+        residents = residents.filter(any_of(Resident, [own, Q(pk__in=living_there)]))
     return residents.order_by(*(condition.desc() for condition in first), "name", "id")
 
 
 def _lives_in(units: QuerySet[Unit]) -> Exists:
     """Whether the resident lives in one of ``units``: a probe of the few residents found."""
     return Exists(Residency.objects.filter(resident=OuterRef("pk"), unit__in=units.values("pk")))
-
-
-def _listed_or_subquery(resident_ids: QuerySet) -> Q:
-    """The residents of ``resident_ids``: read first and listed when few, so that every branch
-    of the search's OR has an index and the planner can estimate it (docs/benchmarks.md,
-    "Query shapes"); a subquery when many; nothing when none."""
-    listed = list(resident_ids.order_by()[: UNIT_RESIDENTS_LISTED_MAX + 1])
-    if len(listed) > UNIT_RESIDENTS_LISTED_MAX:
-        return Q(pk__in=resident_ids)
-    return Q(pk__in=listed) if listed else Q()
 
 
 def resident_get(*, user: User | AnonymousUser, resident_id: int) -> Resident:
