@@ -205,6 +205,8 @@ def resident_search(
     then those of the estate chosen (``estate_id``), each group by name."""
     residents = residents_visible_to(user)
     q = (q or "").strip()
+    if not residents_readable_by(user):
+        return residents
     first: list = []
     if q and (readings := unit_readings(plain(q))):
         named_exactly = units_visible_to(user).filter(readings_match(readings))
@@ -228,7 +230,10 @@ def resident_search(
             named = _building_named(said)
         units = units_visible_to(user).filter(named)
         living_there = Residency.objects.filter(unit__in=units.values("pk")).values("resident")
-        residents = residents.filter(any_of(Resident, [own, Q(pk__in=living_there)]))
+        # The residents of the user's units are visible already: only her own words need the
+        # scope, so the residents found by a room are not each probed for it again.
+        own &= Q(pk__in=residents.values("pk"))
+        residents = Resident.objects.filter(any_of(Resident, [own, Q(pk__in=living_there)]))
     return residents.order_by(*(condition.desc() for condition in first), "name", "id")
 
 

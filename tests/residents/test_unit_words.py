@@ -110,6 +110,16 @@ def test_another_estates_units_are_never_found(estate, other_estate, towers):
     assert units_lookup(user=stranger, q="3-2-801") == []
 
 
+def test_another_estates_residents_are_never_found(estate, other_estate, towers):
+    stranger = make_staff("desk_b", role="front_desk", estates=[other_estate])
+    ResidentFactory(name="陈小明", phone="13812340414", units=[towers["3-2-801"]])
+    elsewhere = UnitFactory(building=BuildingFactory(estate=other_estate, name="8号楼"), room="801")
+    both = ResidentFactory(name="陈晓", phone="13900000414", units=[towers["3-1-801"], elsewhere])
+
+    for q in ("陈小明", "cxm", "0414", "3-2-801", "801"):
+        assert list(resident_search(user=stranger, q=q)) == ([both] if q in ("0414", "801") else [])
+
+
 def test_a_resident_is_found_by_the_initials_of_the_name_and_any_part_of_the_phone(
     frontdesk, towers
 ):
