@@ -40,11 +40,8 @@ from django.db.models.functions import Coalesce
 
 from complaints.models import Complaint
 from residents.models import Resident, Unit
-from residents.selectors import any_of, phone_digits, unit_match
+from residents.selectors import any_of, ids_listed, phone_digits, unit_match
 
-# Past this many matching residents, their branch stays a subquery: a match that common is found
-# fastest by reading the newest complaints until a page is full, which needs no index.
-RESIDENTS_LISTED_MAX = 500
 # The longest search the worklist, the API and the exports take.
 Q_MAX = 100
 # ``32801`` or ``3021201`` may be a unit; a longer run of digits is a phone number.
@@ -110,23 +107,13 @@ def reference_piece(q: str) -> str:
     return piece
 
 
-def _ids_or_subquery(queryset, field: str) -> Q:
-    """``field`` among the ids ``queryset`` reads: listed when few, a subquery when many
-    (nothing when none)."""
-    ids = queryset.order_by().values_list("id", flat=True)
-    listed = list(ids[: RESIDENTS_LISTED_MAX + 1])
-    if len(listed) > RESIDENTS_LISTED_MAX:
-        return Q(**{f"{field}__in": ids})
-    return Q(**{f"{field}__in": listed}) if listed else Q()
-
-
 def _unit_match(q: str) -> Q:
     """The complaints of the units ``q`` names; none when it holds no digit (every unit has a
     room number) or is a phone number, too long for a unit."""
     said = _SPACES.sub("", plain_width(q))
     if not _DIGIT.search(said) or (said.isdigit() and len(said) > UNIT_DIGITS_MAX):
         return Q()
-    return _ids_or_subquery(Unit.objects.filter(unit_match(said)), "unit_id")
+    return ids_listed(Unit.objects.filter(unit_match(said)), "unit_id") or Q()
 
 
 def search_match(q: str) -> Q:
@@ -153,6 +140,6 @@ def search_match(q: str) -> Q:
             contact_phone__contains=part
         )
         residents |= Q(phone__contains=part) & Q(Exists(other_number))
-    ways.append(_ids_or_subquery(Resident.objects.filter(residents), "resident_id"))
+    ways.append(ids_listed(Resident.objects.filter(residents), "resident_id") or Q())
     ways.append(_unit_match(q))
     return any_of(Complaint, [way for way in ways if way])

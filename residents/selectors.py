@@ -28,6 +28,9 @@ from staff.access import estate_ids_visible_to, residents_readable_by
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
 _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
 MIN_PHONE_DIGITS = 4
+# Past this many, the ids a search reads first stay a subquery: so common a match is found as
+# fast without them.
+IDS_LISTED_MAX = 500
 _INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
 
 
@@ -45,6 +48,18 @@ def any_of(model: type[Model], ways: list[Q]) -> Q:
         return ways[0]
     selects = [model._default_manager.filter(way).order_by().values("pk") for way in ways]
     return Q(pk__in=selects[0].union(*selects[1:], all=True))
+
+
+def ids_listed(queryset: QuerySet, field: str) -> Q | None:
+    """``field`` among the ids ``queryset`` reads: read first and listed when few, so that the
+    planner knows how few they are (as a subquery, the units a caller's words name are
+    estimated by the hundred where there are eight, and every residency is read to find their
+    residents); a subquery when many; None when none."""
+    ids = queryset.order_by().values_list("id", flat=True)
+    listed = list(ids[: IDS_LISTED_MAX + 1])
+    if len(listed) > IDS_LISTED_MAX:
+        return Q(**{f"{field}__in": ids})
+    return Q(**{f"{field}__in": listed}) if listed else None
 
 
 def _label_ways(q: str) -> list[Q]:
@@ -228,12 +243,12 @@ def resident_search(
             named = unit_match(q)
         else:
             named = _building_named(said)
-        units = units_visible_to(user).filter(named)
-        living_there = Residency.objects.filter(unit__in=units.values("pk")).values("resident")
         # The residents of the user's units are visible already: only her own words need the
         # scope, so the residents found by a room are not each probed for it again.
-        own &= Q(pk__in=residents.values("pk"))
-        residents = Resident.objects.filter(any_of(Resident, [own, Q(pk__in=living_there)]))
+        ways = [own & Q(pk__in=residents.values("pk"))]
+        if units := ids_listed(units_visible_to(user).filter(named), "unit_id"):
+            ways.append(Q(pk__in=Residency.objects.filter(units).values("resident")))
+        residents = Resident.objects.filter(any_of(Resident, ways))
     return residents.order_by(*(condition.desc() for condition in first), "name", "id")
 
 

@@ -10,6 +10,7 @@ import io
 import pytest
 from django.db import connection, transaction
 
+import residents.selectors
 from complaints import search
 from complaints.models import Complaint
 from complaints.selectors import complaint_list
@@ -188,7 +189,7 @@ def _where(q: str) -> str:
 def test_many_matching_residents_give_the_same_answer(frontdesk, desk, unit, monkeypatch):
     ResidentFactory(name="王强", phone="13811112222", units=[unit])
     listed = found(frontdesk, "王", desk)
-    monkeypatch.setattr(search, "RESIDENTS_LISTED_MAX", 1)  # two match: kept as a subquery
+    monkeypatch.setattr(residents.selectors, "IDS_LISTED_MAX", 1)  # two match: a subquery
     assert found(frontdesk, "王", desk) == listed == ["son", "lift"]
 
 
