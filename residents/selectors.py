@@ -218,11 +218,12 @@ def resident_search(
         match = Q(name__icontains=q)
         if _INITIALS.match(q):
             match |= Q(initials__startswith=q.lower())
-        if digits := phone_digits(q):
+        # Full-width digits (６１１３) read as the phone's own.
+        said = plain(q)
+        if digits := phone_digits(said):
             match |= Q(phone__contains=digits[-11:])
         # Rooms are numbered: words without a digit can only name a building. Digits alone
         # (a phone's, most often) name a unit as a whole room number, not a part of one.
-        said = plain(q)
         if digits:
             named = readings_match(unit_readings(said)) | Q(room__iexact=said)
         elif any(c.isdigit() for c in said):
