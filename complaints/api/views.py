@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse
@@ -23,7 +21,7 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.api import idempotency
 from complaints.api import serializers as s
-from complaints.api.filters import COMPLAINT_FILTERS, received_filters, search_text
+from complaints.api.filters import COMPLAINT_FILTERS, complaint_filters
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
 from complaints.models import Category, Complaint, Deadline, DeadlineState, Evidence
@@ -115,15 +113,7 @@ class ComplaintListCreate(generics.ListCreateAPIView):
     refusals_by_method = {"POST": ("422",)}
 
     def get_queryset(self):
-        params = self.request.query_params
-        filters: dict[str, Any] = {
-            key: params.get(key) for key in ("stage", "category", "severity", "estate")
-        }
-        filters["q"] = search_text(params)
-        filters.update(
-            overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
-        )
-        filters.update(received_filters(params))
+        filters = complaint_filters(self.request.query_params, user=self.request.user)
         # The small related rows (a handful of departments and staff, the few repeats) come
         # in one query each rather than as joins (docs/benchmarks.md, "Query shapes").
         return _with_deadlines(
