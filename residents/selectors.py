@@ -28,6 +28,8 @@ from staff.access import estate_ids_visible_to, residents_readable_by
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
 _LABEL = re.compile(r"^(?P<building>.+?)(?:(?P<entrance>[0-9A-Za-z]+)单元)?\s*-\s*(?P<room>\S+)$")
 MIN_PHONE_DIGITS = 4
+# What a caller says of who they are fits in this many characters: the look-ups read no more.
+LOOKUP_TEXT_MAX = 50
 # Past this many residents of the units a search names, they stay a subquery: so common a
 # match is found as fast by reading the residents in name order.
 UNIT_RESIDENTS_LISTED_MAX = 500
@@ -97,12 +99,15 @@ def units_lookup(
     q: str,
     building_id: int | None = None,
     estate_id: int | None = None,
+    estate_only: bool = False,
     limit: int = 8,
 ) -> list[Unit]:
     """The units ``q`` names, best first: those read exactly from the caller's words (the
     chosen estate's first), then the room in the chosen building, then the room elsewhere,
-    then partial matches."""
+    then partial matches. ``estate_only``: the chosen estate's units alone."""
     units = units_visible_to(user)
+    if estate_only:
+        units = units.filter(building__estate_id=estate_id) if estate_id else units.none()
     readings = unit_readings(q)
     named = sorted(
         natural_order(
