@@ -110,7 +110,7 @@ def complaint_list(
         # The estate's id, read in the same statement (docs/benchmarks.md, "Query shapes").
         estate_id = Estate.objects.filter(code=estate).order_by().values("id")[:1]
         queryset = queryset.filter(estate_id=Subquery(estate_id))
-    if building := filters.get("building"):
+    if (building := filters.get("building")) is not None:
         queryset = queryset.filter(unit__building_id=building)
     if department := filters.get("department"):
         queryset = queryset.filter(department__code=department)

@@ -31,6 +31,8 @@ MIN_PHONE_DIGITS = 4
 # Past this many, the ids a search reads first stay a subquery: so common a match is found as
 # fast without them.
 IDS_LISTED_MAX = 500
+# What a caller says of who they are fits in this many characters: the look-ups read no more.
+LOOKUP_TEXT_MAX = 50
 _INITIALS = re.compile(r"^[A-Za-z]{2,10}$")
 
 
@@ -109,12 +111,15 @@ def units_lookup(
     q: str,
     building_id: int | None = None,
     estate_id: int | None = None,
+    estate_only: bool = False,
     limit: int = 8,
 ) -> list[Unit]:
     """The units ``q`` names, best first: those read exactly from the caller's words (the
     chosen estate's first), then the room in the chosen building, then the room elsewhere,
-    then partial matches."""
+    then partial matches. ``estate_only``: the chosen estate's units alone."""
     units = units_visible_to(user)
+    if estate_only:
+        units = units.filter(building__estate_id=estate_id) if estate_id else units.none()
     readings = unit_readings(q)
     named = sorted(
         natural_order(
@@ -232,11 +237,12 @@ def resident_search(
         own = Q(name__icontains=q)
         if _INITIALS.match(q):
             own |= Q(initials__startswith=q.lower())
-        if digits := phone_digits(q):
+        # Full-width digits (６１１３) read as the phone's own.
+        said = plain(q)
+        if digits := phone_digits(said):
             own |= Q(phone__contains=digits[-11:])
         # Rooms are numbered: words without a digit can only name a building. Digits alone
         # (a phone's, most often) name a unit as a whole room number, not a part of one.
-        said = plain(q)
         if digits:
             named = readings_match(unit_readings(said)) | Q(room__iexact=said)
         elif any(c.isdigit() for c in said):

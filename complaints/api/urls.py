@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.api import incidents, tokens, views
+from complaints.api import incidents, lookups, tokens, views
 
 app_name = "api"
 
@@ -8,10 +8,10 @@ urlpatterns = [
     path("auth/token/", tokens.TokenView.as_view(), name="token"),
     path("auth/tokens/", tokens.ApiTokenList.as_view(), name="tokens"),
     path("auth/tokens/<str:prefix>/", tokens.ApiTokenRevoke.as_view(), name="token-revoke"),
-    path("estates/", views.EstateList.as_view(), name="estates"),
-    path("units/", views.UnitList.as_view(), name="units"),
-    path("categories/", views.CategoryList.as_view(), name="categories"),
-    path("residents/", views.ResidentList.as_view(), name="residents"),
+    path("estates/", lookups.EstateList.as_view(), name="estates"),
+    path("units/", lookups.UnitList.as_view(), name="units"),
+    path("categories/", lookups.CategoryList.as_view(), name="categories"),
+    path("residents/", lookups.ResidentList.as_view(), name="residents"),
     path("complaints/", views.ComplaintListCreate.as_view(), name="complaints"),
     path("complaints/<str:reference>/", views.ComplaintDetail.as_view(), name="complaint"),
     path(

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,17 +21,14 @@ from rest_framework.views import APIView
 from complaints import selectors, services
 from complaints.api import idempotency
 from complaints.api import serializers as s
-from complaints.api.filters import COMPLAINT_FILTERS, received_filters, search_text
+from complaints.api.filters import COMPLAINT_FILTERS, complaint_filters
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
-from complaints.models import Category, Complaint, Deadline, DeadlineState, Evidence
+from complaints.models import Complaint, Deadline, DeadlineState, Evidence
 from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.evidence import EVIDENCE_CONTENT_TYPES
 from complaints.services.submissions import submission_find
 from complaints.workflow import ACTIONS, role_refusal
-from residents.models import Resident, Unit
-from residents.phones import normalise_phone
-from residents.selectors import residents_visible_to, with_visible_units
 from staff.roles import FRONT_DESK_PLUS, SUPERVISOR_PLUS, user_roles
 
 
@@ -50,61 +45,6 @@ def _with_deadlines(queryset):
     )
 
 
-class EstateList(generics.ListAPIView):
-    serializer_class = s.EstateSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        return selectors.estates_visible_to(self.request.user)
-
-
-@extend_schema(parameters=[OpenApiParameter("estate", str), OpenApiParameter("q", str)])
-class UnitList(generics.ListAPIView):
-    serializer_class = s.UnitSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        estates = selectors.estates_visible_to(self.request.user)
-        queryset = Unit.objects.filter(building__estate__in=estates).select_related(
-            "building__estate"
-        )
-        if estate := self.request.query_params.get("estate"):
-            queryset = queryset.filter(building__estate__code=estate)
-        if q := self.request.query_params.get("q", "").strip():
-            queryset = queryset.filter(
-                Q(room__icontains=q) | Q(building__name__icontains=q) | Q(entrance=q)
-            )
-        return queryset.order_by("building__name", "entrance", "room")[:100]
-
-
-class CategoryList(generics.ListAPIView):
-    serializer_class = s.CategorySerializer
-    pagination_class = None
-    queryset = Category.objects.filter(active=True).select_related("parent").order_by("code")
-
-
-@extend_schema(parameters=[OpenApiParameter("phone", str), OpenApiParameter("q", str)])
-class ResidentList(generics.ListAPIView):
-    serializer_class = s.ResidentSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        queryset = residents_visible_to(self.request.user)
-        phone = normalise_phone(self.request.query_params.get("phone", ""))
-        q = self.request.query_params.get("q", "").strip()
-        if not phone and not q:
-            return Resident.objects.none()
-        if phone:
-            queryset = queryset.filter(phone__endswith=phone[-11:])
-        if q:
-            queryset = queryset.filter(name__icontains=q)
-        # Each with only the units of estates the reader covers: a resident of two estates
-        # shows the other estate's address to nobody who does not cover it.
-        return with_visible_units(
-            Resident.objects.filter(pk__in=queryset.values("pk")), user=self.request.user
-        ).order_by("name")[:50]
-
-
 def _flag(value: str | None) -> bool:
     return (value or "").lower() in {"1", "true", "yes", "on"}
 
@@ -115,15 +55,7 @@ class ComplaintListCreate(generics.ListCreateAPIView):
     refusals_by_method = {"POST": ("422",)}
 
     def get_queryset(self):
-        params = self.request.query_params
-        filters: dict[str, Any] = {
-            key: params.get(key) for key in ("stage", "category", "severity", "estate")
-        }
-        filters["q"] = search_text(params)
-        filters.update(
-            overdue=_flag(params.get("overdue")), escalated=_flag(params.get("escalated"))
-        )
-        filters.update(received_filters(params))
+        filters = complaint_filters(self.request.query_params, user=self.request.user)
         # The small related rows (a handful of departments and staff, the few repeats) come
         # in one query each rather than as joins (docs/benchmarks.md, "Query shapes").
         return _with_deadlines(

@@ -27,6 +27,7 @@ from complaints.services.intake import received_at_refusal, repeat_find
 from complaints.services.submissions import complaint_submit, submission_find
 from residents.models import Estate, Resident, Unit
 from residents.selectors import (
+    LOOKUP_TEXT_MAX,
     resident_search,
     residents_visible_to,
     units_lookup,
@@ -35,8 +36,6 @@ from residents.selectors import (
 from staff.roles import FRONT_DESK_PLUS, user_roles
 
 LOOKUP_LIMIT = 8
-# What a caller says of who they are fits in this many characters; the rest is not read.
-LOOKUP_TEXT_MAX = 50
 
 
 def require_intake_role(request) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from complaints.models import Complaint, ComplaintEvent, Evidence
 from notifications.models import Notification
+from residents.selectors import resident_search
 from tests.complaints.api_helpers import PDF_BYTES
 from tests.complaints.helpers import SHANGHAI
 from tests.complaints.page_helpers import (
@@ -191,6 +192,13 @@ def test_the_lookup_finds_residents_and_units_in_the_users_estates(
     assert f"pick=1&amp;unit={unit.pk}" in by_unit
     elsewhere = text(signed_in(frontdesk_b).get("/complaints/new/lookup/?lookup=王芳"))
     assert 'data-testid="no-match"' in elsewhere and "resident=" not in elsewhere
+
+
+@pytest.mark.parametrize("typed", ["5678", "５６７８", "１３８１２３４"])
+def test_the_lookup_reads_full_width_digits_of_a_phone(frontdesk, estate, unit, resident, typed):
+    body = text(signed_in(frontdesk).get("/complaints/new/lookup/", {"lookup": typed}))
+    assert f"resident={resident.pk}" in body and "王芳" in body
+    assert [r.pk for r in resident_search(user=frontdesk, q=typed)] == [resident.pk]
 
 
 def test_picking_a_resident_fills_the_unit_picker(frontdesk, estate, unit, resident):
