@@ -206,6 +206,14 @@
       open(plain(input.value));
     });
     input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.altKey) {
+        // Ctrl+Enter (⌘+Enter) saves the form (desk.js, listening on the document, after this
+        // field): the highlighted match is taken first, as Enter or Tab would take it.
+        if (!list.hidden && active >= 0) {
+          choose(shown[active]);
+        }
+        return;
+      }
       if (event.ctrlKey || event.metaKey || event.altKey) {
         return;
       }
