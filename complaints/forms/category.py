@@ -7,11 +7,13 @@ estate's most frequent categories. Without JavaScript the select works as it is.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Count, DateTimeField, Max, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Category, Complaint, Severity
@@ -22,6 +24,11 @@ from residents.names import name_initials
 # how many of those the type-ahead offers first.
 FREQUENCY_SAMPLE = 500
 FREQUENT_SHOWN = 8
+# Before any complaint: the start of the sample of an estate with fewer than FREQUENCY_SAMPLE.
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+# How often a category was chosen in a sample, and when last.
+Frequency = tuple[int, dt.datetime]
 
 
 def category_choices() -> list:
@@ -39,15 +46,50 @@ def category_choices() -> list:
     return choices
 
 
-def frequent_category_codes(estates: QuerySet[Estate] | Iterable[Estate]) -> list[str]:
-    """The codes of the categories most often chosen in the latest complaints of ``estates``,
-    most frequent first: what the desk of those estates is likely to type next."""
-    latest = (
-        Complaint.objects.filter(estate__in=estates)
-        .order_by("-received_at")
-        .values_list("category__code", flat=True)[:FREQUENCY_SAMPLE]
+def category_frequencies(estate_ids: Iterable[int]) -> dict[str, dict[int, Frequency]]:
+    """For each of the estates (by code), how often each category (by id) was chosen in the
+    estate's latest ``FREQUENCY_SAMPLE`` complaints, with when it was chosen last; an estate
+    without complaints is left out.
+
+    One query for any number of estates: each estate's sample starts at the time of its
+    ``FREQUENCY_SAMPLE``th latest complaint, read from its index by a subquery of its own."""
+    window = Q(pk__in=[])
+    for estate_id in sorted(estate_ids):
+        sample_start = (
+            Complaint.objects.filter(estate_id=estate_id)
+            .order_by("-received_at")
+            .values("received_at")[FREQUENCY_SAMPLE - 1 : FREQUENCY_SAMPLE]
+        )
+        # An estate with fewer complaints has no such time: all of them are its sample.
+        since = Coalesce(Subquery(sample_start), Value(EARLIEST), output_field=DateTimeField())
+        window |= Q(estate_id=estate_id, received_at__gte=since)
+    counts = (
+        Complaint.objects.filter(window)
+        .order_by()
+        .values_list("estate__code", "category_id")
+        .annotate(times=Count("pk"), last=Max("received_at"))
     )
-    return [code for code, _count in Counter(latest).most_common(FREQUENT_SHOWN)]
+    frequencies: dict[str, dict[int, Frequency]] = defaultdict(dict)
+    for estate_code, category_id, times, last in counts:
+        frequencies[estate_code][category_id] = (times, last)
+    return frequencies
+
+
+def most_frequent_first(frequencies: dict[int, Frequency]) -> list[int]:
+    """The ``FREQUENT_SHOWN`` most frequent of ``frequencies``' categories, most frequent
+    first; of two as frequent, the one chosen last (then the older category)."""
+    ordered = sorted(frequencies, key=lambda pk: (*frequencies[pk], -pk), reverse=True)
+    return ordered[:FREQUENT_SHOWN]
+
+
+def frequencies_together(per_estate: Iterable[dict[int, Frequency]]) -> dict[int, Frequency]:
+    """The frequencies of several estates' samples taken together."""
+    together: dict[int, Frequency] = {}
+    for frequencies in per_estate:
+        for category_id, (times, last) in frequencies.items():
+            before = together.get(category_id, (0, last))
+            together[category_id] = (before[0] + times, max(before[1], last))
+    return together
 
 
 class CategorySelect(forms.Select):
@@ -78,21 +120,43 @@ class CategorySelect(forms.Select):
         return option
 
 
-def category_option_data(estates: QuerySet[Estate] | Iterable[Estate]) -> dict[str, dict]:
-    """For each active category's code, the data attributes of its option."""
+def category_option_data(
+    estate_ids: Collection[int], chosen: Estate | None = None
+) -> dict[str, dict[str, str]]:
+    """For each active category's code, the data attributes of its option.
+
+    ``data-rank`` orders the most frequent first as the form is drawn: those of the ``chosen``
+    estate, or of all the desk's estates (``estate_ids``) together when none is chosen. A desk
+    of several estates also gets each estate's ranks (``data-estate-ranks="HY:1 CH:3"``), so
+    that the type-ahead can follow the estate of the form when the desk changes it."""
     categories = Category.objects.filter(active=True).select_related("parent")
-    rank = {code: str(n) for n, code in enumerate(frequent_category_codes(estates), start=1)}
+    frequencies = category_frequencies(estate_ids)
+    ranks = {code: _ranks(frequencies[code]) for code in sorted(frequencies)}
+    drawn = (
+        ranks.get(chosen.code, {})
+        if chosen is not None
+        else _ranks(frequencies_together(frequencies.values()))
+    )
+    several = len(estate_ids) > 1
     severities = dict(Severity.choices)
-    data: dict[str, dict] = {}
+    data: dict[str, dict[str, str]] = {}
     for category in categories:
         severity = category.default_severity or Severity.NORMAL
-        data[category.code] = {
+        option = data[category.code] = {
             "data-initials": " ".join(
                 name_initials(name) for name in (category.name_zh, category.name_en)
             ),
             "data-severity": str(severities.get(severity, severity)),
             "data-group": category.parent.name if category.parent else "",
         }
-        if category.code in rank:
-            data[category.code]["data-rank"] = rank[category.code]
+        if category.pk in drawn:
+            option["data-rank"] = str(drawn[category.pk])
+        if several:
+            option["data-estate-ranks"] = " ".join(
+                f"{code}:{rank[category.pk]}" for code, rank in ranks.items() if category.pk in rank
+            )
     return data
+
+
+def _ranks(frequencies: dict[int, Frequency]) -> dict[int, int]:
+    return {pk: n for n, pk in enumerate(most_frequent_first(frequencies), start=1)}

@@ -35,6 +35,7 @@ from complaints.services.evidence import CheckedFile, evidence_check
 from complaints.services.intake import ComplaintInput
 from residents.models import Building, Estate, Resident, Unit
 from residents.selectors import residents_visible_to, units_visible_to
+from staff.access import estate_ids_visible_to
 
 # The service's keyword arguments; ``building`` only narrows the unit picker.
 SERVICE_FIELDS = (
@@ -155,9 +156,13 @@ class IntakeForm(OneTimeTokenForm):
             self.initial["estate"] = estates[0].code
         estate = estates.filter(code=self._raw("estate")).first()
         self.chosen_estate = estate
-        # The chosen estate's most frequent categories first, or those of all the user's.
+        # The chosen estate's most frequent categories first, or those of all the user's; each
+        # estate's too, for the type-ahead to follow the estate as the desk changes it. The
+        # ids a desk covers come with the user; only the superuser's are read.
         cast(CategorySelect, self.fields["category"].widget).option_data_source = lambda: (
-            category_option_data([estate] if estate else estates)
+            category_option_data(
+                estate_ids_visible_to(user) or {each.pk for each in estates}, estate
+            )
         )
         model_choice_field(self, "building").queryset = (
             Building.objects.filter(estate=estate) if estate else Building.objects.none()

@@ -58,7 +58,9 @@ def _logged(request, complaint, *, again: bool = False):
 def intake(request):
     require_intake_role(request)
     if request.method == "GET":
-        form = IntakeForm(user=request.user)
+        # A link may open the form on an estate, a unit or a resident (?estate=HY).
+        initial = {key: value for key, value in _location_initial(request).items() if value}
+        form = IntakeForm(initial=initial, user=request.user)
         return render(request, "complaints/intake.html", {"form": form})
     form = IntakeForm(request.POST, request.FILES, user=request.user)
     once = form.once()

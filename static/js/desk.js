@@ -111,6 +111,23 @@
     }
   });
 
+  // The received days of a list marked data-period-or-dates are a quick pick (today) or dates,
+  // whichever the desk chose last: choosing one clears the other, so that the form does not
+  // send both (the server would use the dates and say so).
+  function periodOrDates(event) {
+    var field = event.target;
+    var group = field.closest && field.closest("[data-period-or-dates]");
+    if (!group || !field.value || !field.name) {
+      return;
+    }
+    var other = field.name === "period" ? "input[type=date]" : "select[name=period]";
+    group.querySelectorAll(other).forEach(function (each) {
+      each.value = "";
+    });
+  }
+  document.addEventListener("input", periodOrDates);
+  document.addEventListener("change", periodOrDates);
+
   // Ctrl+Enter (⌘+Enter on a Mac) saves a form marked data-save-shortcut from any of its
   // fields, as its submit button would: the desk keeps its hands on the keyboard.
   document.addEventListener("keydown", function (event) {

@@ -1,12 +1,28 @@
 /* A select marked data-typeahead becomes a field to type into: the desk types a category's
    code, its name or the pinyin initials of its name (sl for 渗漏), and picks from the matches
-   with the arrows and Enter. The estate's most frequent categories come first. The select
-   stays in the form, hidden, and carries the choice; without this script it is used as it is. */
+   with the arrows and Enter. The most frequent categories of the form's estate come first.
+   The select stays in the form, hidden, and carries the choice; without this script it is
+   used as it is. */
 (function () {
   "use strict";
 
   function plain(text) {
     return (text || "").toLowerCase().replace(/\s+/g, "");
+  }
+
+  // "HY:1 CH:3": the option's rank among each estate's most frequent, or null where the page
+  // gives none (a desk of one estate, whose order is the one drawn).
+  function estateRanksOf(option) {
+    var text = option.getAttribute("data-estate-ranks");
+    if (text === null) {
+      return null;
+    }
+    var ranks = {};
+    text.split(" ").filter(Boolean).forEach(function (pair) {
+      var parts = pair.split(":");
+      ranks[parts[0]] = Number(parts[1]);
+    });
+    return ranks;
   }
 
   function optionsOf(select) {
@@ -21,6 +37,7 @@
         group: option.getAttribute("data-group") || "",
         initials: (option.getAttribute("data-initials") || "").split(" ").filter(Boolean),
         rank: Number(option.getAttribute("data-rank") || 0),
+        estateRanks: estateRanksOf(option),
         severity: option.getAttribute("data-severity") || "",
         index: index
       });
@@ -202,10 +219,38 @@
       input.value = option ? option.label : "";
     }
 
+    // A desk of several estates: the most frequent first are those of the estate on the form,
+    // whether the desk chose it or picked a unit of another estate (the location picker is
+    // redrawn then, and says so with "location-changed"). With no estate the order stays.
+    function followEstate() {
+      var field = select.form && select.form.elements.namedItem("estate");
+      var estate = field && field.value;
+      if (!estate) {
+        return;
+      }
+      options.forEach(function (option) {
+        if (option.estateRanks) {
+          option.rank = option.estateRanks[estate] || 0;
+        }
+      });
+    }
+    if (select.form) {
+      select.form.addEventListener("change", followEstate);
+    }
+    document.addEventListener("location-changed", followEstate);
+
     input.addEventListener("input", function () {
       open(plain(input.value));
     });
     input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !event.altKey) {
+        // Ctrl+Enter (⌘+Enter) saves the form (desk.js, listening on the document, after this
+        // field): the highlighted match is taken first, as Enter or Tab would take it.
+        if (!list.hidden && active >= 0) {
+          choose(shown[active]);
+        }
+        return;
+      }
       if (event.ctrlKey || event.metaKey || event.altKey) {
         return;
       }

@@ -434,6 +434,31 @@ def test_ctrl_enter_saves_the_intake_form_from_the_account_field(desk, world):
     assert Complaint.objects.count() == 1
 
 
+@pytest.mark.parametrize("shortcut", ["Control+Enter", "Meta+Enter"])
+def test_ctrl_enter_in_the_open_category_list_takes_the_highlighted_category_and_saves(
+    desk, world, shortcut
+):
+    page = desk.open(world["frontdesk"], language="zh-hans")
+    desk.go(page, "/complaints/new/")
+    page.keyboard.type("13812345678")
+    page.wait_for_selector("#lookup-results .list-group-item")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=chosen-resident]")
+    page.fill("#id_account", "厨房顶上渗水。")
+    page.focus("#id_category_typed")
+    page.keyboard.type("sl")
+    highlighted = page.locator("#id_category_matches [role=option].active")
+    expect(highlighted).to_contain_text("渗漏")
+
+    page.keyboard.press(shortcut)
+
+    page.wait_for_selector("[data-testid=created-banner]")
+    complaint = Complaint.objects.get()
+    assert complaint.category.code == "QUAL-LEAK"
+    assert (complaint.summary, complaint.account) == ("厨房顶上渗水。", "厨房顶上渗水。")
+
+
 def test_the_acknowledge_form_opens_in_its_card_with_the_focus_in_it(desk, world):
     complaint = log_complaint(world["frontdesk"], estate=world["estate"], unit=world["unit"])
     complaint_act(

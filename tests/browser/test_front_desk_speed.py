@@ -177,3 +177,48 @@ def test_a_category_typed_and_left_with_tab_is_the_one_highlighted(desk, world):
     assert page.input_value("#id_category") == "QUAL-LEAK"
     expect(typed).to_have_value("Leaks")
     expect(page.locator("#id_account")).to_be_focused()
+
+
+def first_suggestions(page, count: int = 3) -> list[str]:
+    """The codes of the first categories the type-ahead offers before anything is typed."""
+    page.fill("#id_category_typed", "")
+    page.press("#id_category_typed", "ArrowDown")
+    codes = page.locator("#id_category_matches [role=option] .float-end").all_inner_texts()
+    page.press("#id_category_typed", "Escape")
+    return [code.split(" · ")[0] for code in codes[:count]]
+
+
+def unit_pick(page, phone: str, estate: str) -> None:
+    """The caller found by her phone number and her unit picked, as the desk does."""
+    page.fill("#lookup", phone)
+    page.wait_for_selector(f"#lookup-results .list-group-item:has-text('{phone[-4:]}')")
+    page.press("#lookup", "ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_estate")).to_have_value(estate)
+    expect(page.locator("#id_category_typed")).to_be_focused()
+
+
+def test_the_most_frequent_categories_follow_the_estate_of_the_unit_picked(desk, world):
+    frontdesk = world["frontdesk"]
+    for code in ("FAC-LIFT", "FAC-LIFT", "FAC-LIFT", "SEC-NOISE", "SEC-NOISE", "QUAL-LEAK"):
+        log_complaint(frontdesk, estate=world["estate"], unit=world["unit"], category=code)
+    for code in ("ENV-PEST",) * 5 + ("QUAL-LEAK",) * 3:
+        log_complaint(
+            frontdesk, estate=world["other_estate"], unit=world["far_unit"], category=code
+        )
+    page = desk.open(frontdesk)
+    desk.go(page, "/complaints/new/")
+    # No estate chosen yet: the desk's two estates together.
+    assert first_suggestions(page) == ["ENV-PEST", "QUAL-LEAK", "FAC-LIFT"]
+
+    unit_pick(page, "13812345678", "HY")
+    assert first_suggestions(page) == ["FAC-LIFT", "SEC-NOISE", "QUAL-LEAK"]
+
+    # A caller of the other estate: its own most frequent, without reloading the page.
+    page.evaluate("window.notReloaded = true")
+    unit_pick(page, "13700003333", "JD")
+    assert first_suggestions(page)[:2] == ["ENV-PEST", "QUAL-LEAK"]
+
+    page.select_option("#id_estate", "HY")
+    assert first_suggestions(page) == ["FAC-LIFT", "SEC-NOISE", "QUAL-LEAK"]
+    assert page.evaluate("window.notReloaded") is True

@@ -4,13 +4,16 @@ summary may be left to the account, and the received time waits behind its toggl
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
+from complaints.forms.category import category_frequencies, most_frequent_first
 from complaints.forms.intake import summary_from_account
-from complaints.models import Complaint
+from complaints.models import Category, Complaint
 from tests.complaints.page_helpers import (
+    NOW,
     office_clock,  # noqa: F401 - a fixture, used by pytestmark
     signed_in,
     text,
@@ -54,6 +57,78 @@ def test_the_estates_most_frequent_categories_are_ranked_first(
     assert 'data-rank="2"' in option(body, "QUAL-LEAK")
     assert 'data-rank="3"' in option(body, "FAC-LIFT")
     assert "data-rank" not in option(body, "ENV-PEST")
+    # A desk of one estate has one order: the one drawn.
+    assert "data-estate-ranks" not in body
+
+
+def ranked(body: str) -> list[str]:
+    """The codes of the options with a rank, in the order of their ranks."""
+    ranks = re.findall(r'<option value="([^"]+)"[^>]*? data-rank="(\d+)"', body)
+    return [code for code, _rank in sorted(ranks, key=lambda pair: int(pair[1]))]
+
+
+@pytest.fixture
+def desk_of_two_estates(estate, other_estate):
+    return make_staff(
+        "frontdesk_ab", role="front_desk", department="CS", estates=[estate, other_estate]
+    )
+
+
+def test_a_desk_of_several_estates_ranks_the_categories_of_the_estate_of_the_form(
+    desk_of_two_estates, estate, other_estate, unit
+):
+    for code in ("SEC-NOISE", "SEC-NOISE", "QUAL-LEAK"):
+        log_complaint(desk_of_two_estates, estate=estate, unit=unit, category=code)
+    for code in ("ENV-PEST",) * 4 + ("QUAL-LEAK",) * 2:
+        log_complaint(desk_of_two_estates, estate=other_estate, category=code)
+    browser = signed_in(desk_of_two_estates)
+
+    haiyue = text(browser.get("/complaints/new/?estate=HY"))
+    jindu = text(browser.get("/complaints/new/?estate=JD"))
+    both = text(browser.get("/complaints/new/"))
+
+    assert re.search(r'<option value="HY" selected>', haiyue)
+    assert ranked(haiyue) == ["SEC-NOISE", "QUAL-LEAK"]
+    assert re.search(r'<option value="JD" selected>', jindu)
+    assert ranked(jindu) == ["ENV-PEST", "QUAL-LEAK"]
+    # No estate chosen yet: the desk's estates together.
+    assert ranked(both) == ["ENV-PEST", "QUAL-LEAK", "SEC-NOISE"]
+    # Each estate's ranks, for the type-ahead to follow the estate the desk chooses.
+    for body in (haiyue, jindu, both):
+        assert 'data-estate-ranks="HY:2 JD:2"' in option(body, "QUAL-LEAK")
+        assert 'data-estate-ranks="HY:1"' in option(body, "SEC-NOISE")
+        assert 'data-estate-ranks="JD:1"' in option(body, "ENV-PEST")
+        assert 'data-estate-ranks=""' in option(body, "FAC-LIFT")
+    # Sent back with an error, the form keeps the order of the estate it was sent for.
+    refused = browser.post("/complaints/new/", intake_data(unit, account=""))
+    assert refused.status_code == 400
+    assert ranked(text(refused)) == ["SEC-NOISE", "QUAL-LEAK"]
+
+
+def test_each_estates_most_frequent_are_read_from_its_own_latest_complaints(
+    desk_of_two_estates, estate, other_estate, unit, monkeypatch
+):
+    monkeypatch.setattr("complaints.forms.category.FREQUENCY_SAMPLE", 3)
+    hours_ago = iter(range(20, 0, -1))
+
+    def log(place, code: str) -> None:
+        received_at = NOW - dt.timedelta(hours=next(hours_ago))
+        log_complaint(desk_of_two_estates, estate=place, category=code, received_at=received_at)
+
+    # Older than Haiyue's latest three: no longer what its desk hears most.
+    for code in ("ENV-PEST", "ENV-PEST", "ENV-PEST", "SEC-NOISE", "FAC-LIFT", "FAC-LIFT"):
+        log(estate, code)
+    # Fewer than three: all of Jindu's count, however old.
+    log(other_estate, "QUAL-LEAK")
+
+    frequencies = category_frequencies([estate.pk, other_estate.pk])
+
+    codes = dict(Category.objects.values_list("pk", "code"))
+    assert [codes[pk] for pk in most_frequent_first(frequencies["HY"])] == [
+        "FAC-LIFT",
+        "SEC-NOISE",
+    ]
+    assert [codes[pk] for pk in most_frequent_first(frequencies["JD"])] == ["QUAL-LEAK"]
 
 
 def test_the_category_comes_before_severity_and_the_received_time_is_behind_a_toggle(

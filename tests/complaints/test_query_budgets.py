@@ -8,6 +8,7 @@ runs everywhere, on SQLite and on PostgreSQL (``DATABASE_URL``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -16,7 +17,13 @@ import time_machine
 from complaints.services.incidents import IncidentInput, incident_act, incident_open
 from tests.complaints.helpers import act
 from tests.complaints.page_helpers import NOW, signed_in
-from tests.factories import ResidentFactory, UnitFactory, category, log_complaint
+from tests.factories import (
+    EstateFactory,
+    ResidentFactory,
+    UnitFactory,
+    category,
+    log_complaint,
+)
 from tests.reports.helpers import AFTER_THE_WEEK, WEDNESDAY
 
 FRIDAY = WEDNESDAY + dt.timedelta(days=2)  # the same week, after everything happened in it
@@ -41,6 +48,8 @@ BUDGETS = {
     "incidents list": 7,
     # A supervisor's: with the escalation badge, and the forms drawn from what was read.
     "incident page": 11,
+    # A desk of several estates: each estate's most frequent categories are one read.
+    "intake page": 10,
     "residents list": 9,
     "resident page": 7,
     # The week's building-wide incidents are one read (none here: no read of their buildings).
@@ -290,6 +299,32 @@ def test_the_incident_page(frontdesk, supervisor, estate, unit, django_assert_ma
         assert page.count('data-kind="update"') == rows
 
     counts = _counts(django_assert_max_num_queries, BUDGETS["incident page"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.usefixtures("office_clock")
+def test_the_intake_page(frontdesk, estate, unit, django_assert_max_num_queries):
+    log_complaint(frontdesk, estate=estate, unit=unit, category="QUAL-LEAK")
+
+    def make(i: int):
+        other = EstateFactory(code=f"E{i:02d}")
+        frontdesk.staff_member.estates.add(other)
+        for code in ("SEC-NOISE", "SEC-NOISE", "FAC-LIFT"):
+            log_complaint(_fresh(frontdesk), estate=other, category=code)
+        return other
+
+    grow = _growing(make)
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        page = browser.get("/complaints/new/?estate=HY").content.decode()
+        assert len(grow.made) == rows
+        noise = re.search(r'<option value="SEC-NOISE"[^>]*>', page)
+        assert noise, page
+        codes = [f"{other.code}:1" for other in grow.made]
+        assert f'data-estate-ranks="{" ".join(codes)}"' in noise[0]
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["intake page"], grow, read)
     assert counts[0] == counts[1], counts
 
 
