@@ -56,7 +56,8 @@ def _categories() -> dict[int, Category]:
 
 
 def _buildings() -> list[Building]:
-    return list(Building.objects.select_related("estate"))
+    """Every building, in the order its select lists them: by name, read naturally."""
+    return natural_order(Building.objects.select_related("estate"), lambda b: b.name)
 
 
 def _flag(label) -> forms.BooleanField:
@@ -108,10 +109,7 @@ class WorklistFilterForm(ReceivedFilterForm):
         for building in _lists.get("buildings", _buildings):
             if building.estate_id in self.estates:
                 buildings.setdefault(building.estate.name, []).append((building.pk, building.name))
-        choice_field(self, "building").choices = every + [
-            (estate, natural_order(options, lambda option: option[1]))
-            for estate, options in buildings.items()
-        ]
+        choice_field(self, "building").choices = every + list(buildings.items())
         choice_field(self, "sort").choices = list(SORTS.items())
         self.count_link = count_link()
         if self.count_link is not None:
