@@ -18,6 +18,7 @@ from complaints.services.incidents import IncidentInput, incident_act, incident_
 from tests.complaints.helpers import act
 from tests.complaints.page_helpers import NOW, signed_in
 from tests.factories import (
+    BuildingFactory,
     EstateFactory,
     ResidentFactory,
     UnitFactory,
@@ -50,6 +51,9 @@ BUDGETS = {
     "incident page": 11,
     # A desk of several estates: each estate's most frequent categories are one read.
     "intake page": 10,
+    # A unit as a caller says it: the units and the residents living there, each read once
+    # (the residents of the units named are read through their listed ids).
+    "intake look-up": 11,
     "residents list": 9,
     "resident page": 7,
     # The week's building-wide incidents are one read (none here: no read of their buildings).
@@ -325,6 +329,25 @@ def test_the_intake_page(frontdesk, estate, unit, django_assert_max_num_queries)
         assert f'data-estate-ranks="{" ".join(codes)}"' in noise[0]
 
     counts = _counts(django_assert_max_num_queries, BUDGETS["intake page"], grow, read)
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("said", ["3-2-801", "32801", "801", "0801"])
+def test_the_intake_look_up(frontdesk, estate, said, django_assert_max_num_queries):
+    three = BuildingFactory(estate=estate, name="3号楼")
+
+    def make(i: int):
+        unit = UnitFactory(building=three, entrance=str(i + 1), room="801")
+        return ResidentFactory(name=f"住户{i:02d}", phone=f"138{i:04d}0801", units=[unit])
+
+    grow = _growing(make)
+    browser = signed_in(frontdesk)
+
+    def read(rows: int) -> None:
+        page = browser.get("/complaints/new/lookup/", {"lookup": said}).content.decode()
+        assert len(grow.made) == rows and "3号楼" in page, page
+
+    counts = _counts(django_assert_max_num_queries, BUDGETS["intake look-up"], grow, read)
     assert counts[0] == counts[1], counts
 
 
