@@ -11,12 +11,11 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as FormValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
-from complaints.forms.fields import choice_field
+from complaints.forms.fields import FlagField, choice_field
 from complaints.forms.received import ReceivedFilterForm
 from complaints.listing import count_link
 from complaints.received import PERIODS
@@ -80,27 +79,6 @@ COMPLAINT_FILTERS = [
     ),
     OpenApiParameter("page", int),
 ]
-
-_YES = frozenset({"1", "true", "yes", "on"})
-_NO = frozenset({"", "0", "false", "no", "off"})
-
-
-class FlagField(forms.Field):
-    """A yes-or-no filter: ``true`` or ``false`` (``1``/``0``, ``yes``/``no``, ``on``/``off``);
-    left out, no."""
-
-    default_error_messages = {"invalid": gettext_lazy("Enter true or false.")}
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value) -> bool:
-        word = (value or "").strip().lower()
-        if word in _YES:
-            return True
-        if word in _NO:
-            return False
-        raise FormValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class ComplaintListFilterForm(ReceivedFilterForm):

@@ -24,6 +24,7 @@ from complaints.api import serializers as s
 from complaints.api.filters import COMPLAINT_FILTERS, complaint_filters
 from complaints.api.pagination import PageWithoutCount
 from complaints.errors import ActionForbidden
+from complaints.forms.fields import FLAG_YES
 from complaints.models import Complaint, Deadline, DeadlineState, Evidence
 from complaints.services.acknowledgements import escalation_acknowledge
 from complaints.services.evidence import EVIDENCE_CONTENT_TYPES
@@ -46,7 +47,7 @@ def _with_deadlines(queryset):
 
 
 def _flag(value: str | None) -> bool:
-    return (value or "").lower() in {"1", "true", "yes", "on"}
+    return (value or "").strip().lower() in FLAG_YES
 
 
 class ComplaintListCreate(generics.ListCreateAPIView):

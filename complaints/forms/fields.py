@@ -7,13 +7,18 @@ import zoneinfo
 from typing import cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from residents.naming import natural_order
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# How a yes-or-no filter is written in a link or an API call; a ticked checkbox sends "on".
+FLAG_YES = frozenset({"1", "true", "yes", "on"})
+FLAG_NO = frozenset({"", "0", "false", "no", "off"})
 
 
 def labelled(choices, values=None) -> list[tuple[str, str]]:
@@ -106,3 +111,37 @@ class NaturalOrderChoiceIterator(ModelChoiceIterator):
 
 class NaturalOrderModelChoiceField(forms.ModelChoiceField):
     iterator = NaturalOrderChoiceIterator
+
+
+def _flag_set(value) -> bool:
+    return value is True or str(value).strip().lower() in FLAG_YES
+
+
+class FlagCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the field the word it was sent (Django's reads any word but
+    ``false`` as ticked, so a link's ``mine=0`` listed only the reader's complaints)."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, check_test=_flag_set)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class FlagField(forms.Field):
+    """A yes-or-no filter, read alike on the pages and in the API: ``true`` or ``false``
+    (``1``/``0``, ``yes``/``no``, ``on``/``off``); left out, no."""
+
+    widget = FlagCheckbox
+    default_error_messages = {"invalid": _("Enter true or false.")}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> bool:
+        word = "" if value is None else str(value).strip().lower()
+        if word in FLAG_YES:
+            return True
+        if word in FLAG_NO:
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
 
 from complaints.configuration_cache import ConfigurationCache
-from complaints.forms.fields import choice_field, labelled
+from complaints.forms.fields import FlagField, choice_field, labelled
 from complaints.forms.received import ReceivedFilterForm
 from complaints.listing import count_link
 from complaints.models import Category, Severity, Stage
@@ -60,8 +60,8 @@ def _buildings() -> list[Building]:
     return natural_order(Building.objects.select_related("estate"), lambda b: b.name)
 
 
-def _flag(label) -> forms.BooleanField:
-    return forms.BooleanField(label=label, required=False)
+def _flag(label) -> FlagField:
+    return FlagField(label=label)
 
 
 class WorklistFilterForm(ReceivedFilterForm):

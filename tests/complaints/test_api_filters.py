@@ -146,6 +146,24 @@ def test_the_flags_take_false_as_no(api, frontdesk, complaints):
     assert _from_the_api(api, frontdesk, query, complaints) == every
 
 
+@pytest.mark.parametrize("no", ["0", "no", "off", "false"])
+def test_the_page_reads_a_flag_as_the_api_does(api, handler, complaints, no):
+    """A link's ``mine=0`` is no on the page too: Django's check box took any word but
+    ``false`` for a tick."""
+    query = {"mine": no, "overdue": no, "escalated": no}
+    every = {"handled", "at_the_desk", "lift", "last_week"}
+    handlers = _on_the_page(handler, query, complaints)
+    assert handlers == _from_the_api(api, handler, query, complaints)
+    assert handlers >= {"handled"} and handlers <= every
+
+
+def test_the_page_drops_a_flag_that_is_no_word_it_knows(handler, complaints):
+    body = text(signed_in(handler).get("/complaints/", {"mine": "maybe"}))
+    assert 'data-testid="filter-errors"' in body
+    assert "Enter true or false." in body
+    assert complaints["handled"].reference in body
+
+
 def test_the_schema_documents_the_worklists_filters(client):
     schema = yaml.safe_load(client.get("/api/schema/").content)
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/complaints/"]["get"]["parameters"]}
