@@ -152,9 +152,13 @@ class IntakeForm(OneTimeTokenForm):
         choice_field(self, "category").choices = category_choices()
         model_choice_field(self, "resident").queryset = residents_visible_to(user)
         model_choice_field(self, "incident").queryset = Incident.objects.filter(estate__in=estates)
-        if not self.is_bound and "estate" not in self.initial and len(estates) == 1:
-            self.initial["estate"] = estates[0].code
         estate = estates.filter(code=self._raw("estate")).first()
+        if not self.is_bound and estate is None:
+            # None given, or a link's estate the user does not cover: her only one, if one.
+            self.initial.pop("estate", None)
+            if len(estates) == 1:
+                estate = estates[0]
+                self.initial["estate"] = estate.code
         self.chosen_estate = estate
         # The chosen estate's most frequent categories first, or those of all the user's; each
         # estate's too, for the type-ahead to follow the estate as the desk changes it. The

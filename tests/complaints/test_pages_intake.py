@@ -72,6 +72,15 @@ def test_the_intake_form_is_ready_for_a_call(frontdesk, estate):
     assert '<option value="HY" selected>' in body  # the only estate the desk covers
 
 
+@pytest.mark.parametrize("given", ["JD", "ZZ"])
+def test_a_links_estate_the_desk_does_not_cover_leaves_hers_chosen(
+    frontdesk, estate, other_estate, given
+):
+    body = text(signed_in(frontdesk).get("/complaints/new/", {"estate": given}))
+    assert '<option value="HY" selected>' in body  # her only estate, as without the link
+    assert f'value="{other_estate.code}"' not in body
+
+
 def test_intake_saves_and_shows_the_reference(frontdesk, estate, unit):
     data = intake_data(unit)
     data["evidence"] = [upload("lift.png", png_bytes()), upload("quote.pdf", PDF_BYTES, PDF)]
