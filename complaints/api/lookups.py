@@ -16,6 +16,7 @@ from residents.models import Resident, Unit
 from residents.phones import normalise_phone
 from residents.selectors import (
     LOOKUP_TEXT_MAX,
+    MIN_PHONE_DIGITS,
     resident_search,
     residents_visible_to,
     units_lookup,
@@ -45,6 +46,17 @@ def _lookup_text(params: QueryDict) -> str:
             {"q": [_("Search for at most %(max)d characters.") % {"max": LOOKUP_TEXT_MAX}]}
         )
     return q
+
+
+def _phone_end(params: QueryDict) -> str:
+    """The digits of ``phone``; ValidationError (400) for fewer than the look-ups take, which
+    against the masked numbers of the answer would spell out the hidden digits one by one."""
+    said = params.get("phone", "")
+    phone = normalise_phone(plain(said))
+    if said.strip() and len(phone) < MIN_PHONE_DIGITS:
+        message = _("Enter at least %(count)d digits of the phone.") % {"count": MIN_PHONE_DIGITS}
+        raise ValidationError({"phone": [message]})
+    return phone
 
 
 @extend_schema(
@@ -96,7 +108,10 @@ class CategoryList(generics.ListAPIView):
 @extend_schema(
     parameters=[
         OpenApiParameter(
-            "phone", str, description="The end of the resident's number (`13812345678`, `5678`)."
+            "phone",
+            str,
+            description="The end of the resident's number, four digits or more "
+            "(`13812345678`, `5678`).",
         ),
         OpenApiParameter(
             "q",
@@ -115,7 +130,7 @@ class ResidentList(generics.ListAPIView):
     def get_queryset(self):
         user = self.request.user
         params = self.request.query_params
-        phone = normalise_phone(plain(params.get("phone", "")))
+        phone = _phone_end(params)
         q = _lookup_text(params)
         if not phone and not q:
             return Resident.objects.none()

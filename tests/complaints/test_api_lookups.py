@@ -61,6 +61,14 @@ def test_the_estate_chosen_is_the_only_one_searched(api, supervisor, units):
     assert client.get(UNITS, {"q": "3-2-801", "estate": "XX"}).json() == []
 
 
+@pytest.mark.parametrize("phone", ["1", "139", "abc", "１３"])
+def test_a_phone_of_fewer_than_four_digits_is_refused(api, frontdesk, residents, phone):
+    """Against the masked numbers of the answer, one digit at a time would spell them out."""
+    response = api.as_user(frontdesk).get(RESIDENTS, {"phone": phone})
+    assert response.status_code == 400
+    assert response.json() == {"phone": ["Enter at least 4 digits of the phone."]}
+
+
 def test_a_look_up_longer_than_the_intake_page_reads_is_refused(api, frontdesk):
     for path in (UNITS, RESIDENTS):
         response = api.as_user(frontdesk).get(path, {"q": "3" * 51})
