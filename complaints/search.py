@@ -41,6 +41,7 @@ from django.db.models.functions import Coalesce
 from complaints.models import Complaint
 from residents.models import Resident, Unit
 from residents.selectors import any_of, ids_listed, phone_digits, unit_match
+from residents.unit_words import without_format_characters
 
 # The longest search the worklist, the API and the exports take.
 Q_MAX = 100
@@ -55,6 +56,11 @@ _DASHES = re.compile(r"[‐-―−－~～/-]+")
 def plain_width(q: str) -> str:
     """Full-width digits, letters and dashes as their plain forms (NFKC)."""
     return unicodedata.normalize("NFKC", q or "")
+
+
+def search_text(q: str | None) -> str:
+    """``q`` as the search reads it: stripped, without characters that show nothing."""
+    return without_format_characters(q or "").strip()
 
 
 class GramsContain(Func):

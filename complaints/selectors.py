@@ -23,7 +23,7 @@ from complaints.models import (
     Stage,
 )
 from complaints.received import received_match
-from complaints.search import search_match
+from complaints.search import search_match, search_text
 from residents.models import Estate
 from residents.selectors import estates_visible_to as estates_visible_to
 from staff.access import complaint_scope, escalation_floor
@@ -136,7 +136,7 @@ def complaint_list(
         queryset = queryset.filter(link.condition(figure=filters["figure"], week=filters["week"]))
     if any(filters.get(key) for key in ("period", "received_from", "received_to")):
         queryset = queryset.filter(_received(user, filters))
-    if q := (filters.get("q") or "").strip():
+    if q := search_text(filters.get("q")):
         queryset = queryset.filter(search_match(q))
     return queryset.order_by("-received_at", "-id")
 

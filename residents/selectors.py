@@ -22,7 +22,12 @@ from django.http import Http404
 from residents.models import Building, Estate, Residency, Resident, Unit
 from residents.naming import natural_key, natural_order
 from residents.phones import normalise_phone
-from residents.unit_words import plain, readings_match, unit_readings
+from residents.unit_words import (
+    plain,
+    readings_match,
+    unit_readings,
+    without_format_characters,
+)
 from staff.access import estate_ids_visible_to, residents_readable_by
 
 # ``3号楼2单元-1201`` (the label as the desk reads it out) or ``3号楼-1201``.
@@ -224,7 +229,7 @@ def resident_search(
     or unit, within the user's estates. The residents of the unit the caller named come first,
     then those of the estate chosen (``estate_id``), each group by name."""
     residents = residents_visible_to(user)
-    q = (q or "").strip()
+    q = without_format_characters(q).strip()
     if not residents_readable_by(user):
         return residents
     first: list = []

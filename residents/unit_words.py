@@ -47,9 +47,16 @@ class UnitReading:
         return q
 
 
+def without_format_characters(text: str) -> str:
+    """``text`` without the characters that show nothing (zero-width spaces and joiners,
+    direction marks: Unicode's "Cf"), which a number copied from a chat often carries."""
+    return "".join(char for char in text or "" if unicodedata.category(char) != "Cf")
+
+
 def plain(text: str) -> str:
-    """Full-width digits and letters made plain, dashes made one, spaces gone."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """Full-width digits and letters made plain, dashes made one, spaces and characters that
+    show nothing gone."""
+    text = unicodedata.normalize("NFKC", without_format_characters(text))
     return re.sub(r"\s+", "", _DASHES.sub("-", text))
 
 

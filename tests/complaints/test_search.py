@@ -93,6 +93,11 @@ def found(user, q: str, desk: dict) -> list[str]:
         ("70000", ["son"]),
         ("3900", ["walk_in"]),
         ("１３８１２３４５６７８", ["son", "lift"]),  # full-width digits
+        # Copied from a chat, with characters that show nothing: zero-width space and joiner,
+        # a direction mark.
+        ("\u200b138 1234 5678", ["son", "lift"]),
+        ("王\u200d芳", ["son", "lift"]),
+        ("\u200e电梯\u200b", ["lift"]),
         # Three digits are not a phone search; nothing else holds them.
         ("138", []),
         ("张", []),

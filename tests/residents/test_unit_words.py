@@ -49,7 +49,16 @@ def towers(estate):
 
 
 @pytest.mark.parametrize(
-    "said", ["3号楼2单元801", "3号楼2单元-801", "3栋2单元801", "3-2-801", "32801", "３－２－８０１"]
+    "said",
+    [
+        "3号楼2单元801",
+        "3号楼2单元-801",
+        "3栋2单元801",
+        "3-2-801",
+        "32801",
+        "３－２－８０１",
+        "\u200b3-2-801\u200e",  # copied from a chat
+    ],
 )
 def test_every_form_finds_its_unit_first(frontdesk, towers, said):
     found = units_lookup(user=frontdesk, q=said)
@@ -132,6 +141,9 @@ def test_a_resident_is_found_by_the_initials_of_the_name_and_any_part_of_the_pho
     assert list(resident_search(user=frontdesk, q="0414")) == [chen]
     assert list(resident_search(user=frontdesk, q="1234")) == [chen]
     assert list(resident_search(user=frontdesk, q="3栋2单元801")) == [chen]  # her unit
+    # Copied from a chat: a zero-width space and a direction mark show nothing and mean nothing.
+    assert list(resident_search(user=frontdesk, q="\u200b0414")) == [chen]
+    assert list(resident_search(user=frontdesk, q="陈\u200b小明\u200e")) == [chen]
     assert {r.name for r in resident_search(user=frontdesk, q="cx")} == {"陈晓", "陈小明"}
 
 
