@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError as FormValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
@@ -85,6 +86,9 @@ class ComplaintListFilterForm(ReceivedFilterForm):
     """The worklist's filters as the API reads them. The building is any id, not one of a list
     offered: a building the reader does not cover finds nothing, as its complaints are not
     theirs to see."""
+
+    reversed_message = gettext_lazy("The end date is before the start date.")
+    both_message = gettext_lazy("Choose a period or dates, not both.")
 
     q = forms.CharField(required=False, strip=False)
     # Past a 64-bit id, or not a whole number, ``config.middleware`` has refused it already.

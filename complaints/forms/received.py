@@ -12,6 +12,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReceivedFilterForm(forms.Form):
+    # The page lists on with what it can use and says what it left out; the API refuses the
+    # request, and says so instead.
+    reversed_message = _("The end date is before the start date; neither date is used.")
+    both_message = _("Choose a period or dates, not both; the dates are used.")
+
     period = forms.ChoiceField(
         label=_("Received on"),
         required=False,
@@ -31,12 +36,10 @@ class ReceivedFilterForm(forms.Form):
         if first and last and first > last:
             # Neither date alone is what was asked for: both are left out.
             del data["received_from"]
-            self.add_error(
-                "received_to", _("The end date is before the start date; neither date is used.")
-            )
+            self.add_error("received_to", self.reversed_message)
         elif data.get("period") and (first or last):
             del data["period"]
-            self.add_error("period", _("Choose a period or dates, not both; the dates are used."))
+            self.add_error("period", self.both_message)
         return data
 
     def received_filters(self) -> dict:
