@@ -6,11 +6,12 @@ contact's name or its resident's name containing ``q`` (any case); when ``q`` is
 of four digits or more, any part of the contact's or the resident's phone (at most the last
 eleven digits, so ``+86 138 1234 5678`` and ``13812345678`` find the same); and when ``q`` holds
 a digit, its unit as callers say it (``3号楼2单元801``, ``3-2-801``, ``32801``, full-width
-digits too: ``residents.selectors.unit_match``).
+digits too: ``residents.selectors.unit_match``). Characters that show nothing (a zero-width
+space copied from a chat) are left out first (``search_text``).
 
-On PostgreSQL every branch of that OR has an index (migration ``…_search_indexes``), so the
-planner can gather a rare match from the indexes and sort the few rows, or read a common one in
-received order until a page is full, choosing by its estimates:
+Each way of matching is its own SELECT of ids, joined by UNION ALL (``search_match``), and on
+PostgreSQL each has an index (migration ``…_search_indexes``), so a rare match is gathered from
+the indexes and only the few rows found are sorted:
 
 - the reference: a B-tree on ``UPPER(reference)`` for the whole one, a trigram index for a piece
   (migration ``…_reference_search_index``);
@@ -20,9 +21,9 @@ received order until a page is full, choosing by its estimates:
   index of the characters and pairs of characters of the summary and the contact's name
   (``complaint_search_grams``), see ``short_text_match``;
 - the resident: the matching residents are read first, in a query of their own, and the
-  complaints' branch is a list of their ids. As a join, or a subquery, the branch could not be
-  combined with the others, and the planner could not estimate it. (A resident found by her
-  phone is listed only if she called from another number, see ``search_match``.)
+  complaints' branch is a list of their ids (``residents.selectors.ids_listed``), which the
+  planner can estimate. (A resident found by her phone is listed only if she called from
+  another number, see ``search_match``.)
 - the unit: likewise, the matching units' ids are read first; the complaints' foreign key
   is indexed.
 
