@@ -148,6 +148,16 @@ def category_pick(page, code: str) -> None:
     assert page.input_value("#id_category") == code
 
 
+def resident_pick(page, typed: str) -> None:
+    """Find a resident as the desk does, typing into the look-up that has the focus when the
+    form opens, and take the first one found with the arrow and Enter."""
+    page.keyboard.type(typed)
+    page.wait_for_selector("#lookup-results .list-group-item")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=chosen-resident]")
+
+
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

@@ -14,7 +14,13 @@ from playwright.sync_api import expect
 
 from complaints.models import Complaint, Escalation, Stage
 from complaints.services import complaint_act, evidence_add
-from tests.browser.conftest import TABLET, category_pick, no_horizontal_overflow, screenshot
+from tests.browser.conftest import (
+    TABLET,
+    category_pick,
+    no_horizontal_overflow,
+    resident_pick,
+    screenshot,
+)
 from tests.factories import log_complaint
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,11 +64,7 @@ def test_a_phone_complaint_logged_by_keyboard_and_walked_to_closed(desk, world):
     page = desk.open(world["frontdesk"])
     desk.go(page, "/complaints/new/")
     assert page.evaluate("document.activeElement.id") == "lookup"
-    page.keyboard.type("13812345678")
-    page.wait_for_selector("#lookup-results .list-group-item")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("[data-testid=chosen-resident]")
+    resident_pick(page, "13812345678")
     # The resident is on file: the call goes on with what it is about.
     expect(page.locator("#id_category_typed")).to_be_focused()
     assert page.input_value("#id_unit") == str(world["unit"].pk)
@@ -414,11 +416,7 @@ def test_the_unit_picker_and_the_repeat_warning(desk, world):
 def test_ctrl_enter_saves_the_intake_form_from_the_account_field(desk, world):
     page = desk.open(world["frontdesk"])
     desk.go(page, "/complaints/new/")
-    page.keyboard.type("13812345678")
-    page.wait_for_selector("#lookup-results .list-group-item")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("[data-testid=chosen-resident]")
+    resident_pick(page, "13812345678")
     category_pick(page, "FAC-LIFT")
     page.fill("#id_summary", "电梯停运")
     page.focus("#id_account")
@@ -440,11 +438,7 @@ def test_ctrl_enter_in_the_open_category_list_takes_the_highlighted_category_and
 ):
     page = desk.open(world["frontdesk"], language="zh-hans")
     desk.go(page, "/complaints/new/")
-    page.keyboard.type("13812345678")
-    page.wait_for_selector("#lookup-results .list-group-item")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("[data-testid=chosen-resident]")
+    resident_pick(page, "13812345678")
     page.fill("#id_account", "厨房顶上渗水。")
     page.focus("#id_category_typed")
     page.keyboard.type("sl")

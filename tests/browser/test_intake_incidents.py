@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from complaints.models import Complaint
 from complaints.services.incidents import IncidentInput, incident_open
-from tests.browser.conftest import category_pick, screenshot
+from tests.browser.conftest import category_pick, resident_pick, screenshot
 from tests.factories import category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,11 +34,7 @@ def test_the_incident_over_the_building_is_shown_and_one_key_links_it(desk, worl
     )
     page = desk.open(world["frontdesk"])
     desk.go(page, "/complaints/new/")
-    page.keyboard.type("13812345678")
-    page.wait_for_selector("#lookup-results .list-group-item")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("[data-testid=chosen-resident]")
+    resident_pick(page, "13812345678")
     assert page.locator("[data-testid=incident-panel]").count() == 0  # no category yet
 
     category_pick(page, "FAC-UTIL")
